@@ -1,0 +1,117 @@
+// swift-tools-version:6.1
+// RefundMesh: four refund services talking protobuf-c frames over TCP. The target list reads
+// bottom-up as the architecture: C libraries → wire codec → RPC runtime → APIs → executables.
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "RefundMesh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RefundMeshWire", targets: ["RefundMeshWire"]),
+        .library(name: "RefundMeshRPC", targets: ["RefundMeshRPC"]),
+        .executable(name: "rpc-bench", targets: ["rpc-bench"]),
+        .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // MARK: C underneath
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        // A bump arena behind a ProtobufCAllocator, so packing and unpacking cost no per-field malloc.
+        .target(name: "CProtobufCSupport", dependencies: ["CProtobufC"]),
+        // protoc-c output for proto/**/*.proto (scripts/generate-protos.sh). Generated; never edited.
+        .target(name: "CRefundMeshProtos", dependencies: ["CProtobufC"]),
+        // protoc-c output for google/protobuf/descriptor.proto: lets the generator read descriptor sets.
+        .target(name: "CProtobufDescriptor", dependencies: ["CProtobufC"]),
+
+        // MARK: Wire: the only hand-written Swift that touches C pointers
+        .target(
+            name: "RefundMeshWire",
+            dependencies: [
+                "CProtobufC", "CProtobufCSupport", "CRefundMeshProtos",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: RPC runtime: server, client, status, deadlines, health, discovery
+        .target(
+            name: "RefundMeshRPC",
+            dependencies: [
+                "RefundMeshWire", "CRefundMeshProtos",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: Tools
+        .executableTarget(
+            name: "refundmesh-protogen",
+            dependencies: [
+                "CProtobufC", "CProtobufDescriptor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "rpc-bench",
+            dependencies: [
+                "RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "RefundMeshTestSupport",
+            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
+            path: "Tests/RefundMeshTestSupport",
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshWireTests",
+            dependencies: [
+                "RefundMeshWire", "RefundMeshTestSupport", "CRefundMeshProtos", "CProtobufC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshRPCTests",
+            dependencies: [
+                "RefundMeshRPC", "RefundMeshWire", "RefundMeshTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "ProtogenTests",
+            dependencies: ["refundmesh-protogen"],
+            swiftSettings: swift6
+        ),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef REFUNDMESH_CPROTOBUFC_SHIM_H
+#define REFUNDMESH_CPROTOBUFC_SHIM_H
+#include <protobuf-c/protobuf-c.h>
+#endif
