@@ -58,6 +58,14 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: APIs: generated Swift for proto packages outside the runtime
+        .target(
+            name: "RPCBenchAPI",
+            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
+            path: "Sources/RPCBenchAPI",
+            swiftSettings: swift6
+        ),
+
         // MARK: Tools
         .executableTarget(
             name: "refundmesh-protogen",
@@ -70,11 +78,12 @@ let package = Package(
         .executableTarget(
             name: "rpc-bench",
             dependencies: [
-                "RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos",
+                "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -83,7 +92,11 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "RefundMeshTestSupport",
-            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
+            dependencies: [
+                "RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/RefundMeshTestSupport",
             swiftSettings: swift6
         ),

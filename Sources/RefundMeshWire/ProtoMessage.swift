@@ -3,7 +3,7 @@ import NIOCore
 /// A protobuf message as a Swift value.
 ///
 /// Every message type is generated from `proto/` by `scripts/generate-protos.sh`; encoding and
-/// decoding go through libprotobuf-c (see ``ProtobufCMessage``).
+/// decoding go through libprotobuf-c (see ``ProtobufCBridged``).
 public protocol ProtoMessage: Sendable, Hashable {
     /// The fully qualified protobuf name, e.g. `refundmesh.rpc.v1.Frame`.
     static var protoMessageName: String { get }

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import CProtobufC
+import CRefundMeshProtos
 import CProtobufCSupport
 
 /// Memory for one encode or decode: every C allocation of a message tree comes from here and is
@@ -51,7 +52,7 @@ public struct ProtobufCArena {
 
     /// A protobuf-c struct holding `message`.
     @inlinable
-    public func lower<Message: ProtobufCMessage>(_ message: Message) throws -> UnsafeMutablePointer<Message.CStruct> {
+    public func lower<Message: ProtobufCBridged>(_ message: Message) throws -> UnsafeMutablePointer<Message.CStruct> {
         let pointer = try allocate(Message.CStruct.self)
         Message.cInit(pointer)
         try message.lower(into: pointer, arena: self)
@@ -60,7 +61,7 @@ public struct ProtobufCArena {
 
     /// A C array of struct pointers for a repeated message field; nil when `messages` is empty.
     @inlinable
-    public func lower<Message: ProtobufCMessage>(
+    public func lower<Message: ProtobufCBridged>(
         _ messages: [Message]
     ) throws -> UnsafeMutablePointer<UnsafeMutablePointer<Message.CStruct>?>? {
         if messages.isEmpty { return nil }
@@ -153,7 +154,7 @@ public struct ProtobufCArena {
     /// - Throws: ``WireError/Code-swift.struct/malformedMessage`` when protobuf-c rejects the
     ///   bytes (it gives no reason), or a lifting error such as invalid UTF-8.
     @inlinable
-    public func unpack<Message: ProtobufCMessage>(_ type: Message.Type, from bytes: UnsafeRawBufferPointer) throws -> Message {
+    public func unpack<Message: ProtobufCBridged>(_ type: Message.Type, from bytes: UnsafeRawBufferPointer) throws -> Message {
         // protobuf-c wants a non-NULL pointer even for zero bytes.
         var empty: UInt8 = 0
         let cMessage: UnsafeMutablePointer<Message.CStruct>? = withUnsafeMutablePointer(to: &empty) { emptyPointer in

@@ -6,8 +6,9 @@ import Musl
 import Darwin
 #endif
 import CProtobufC
+import CRefundMeshProtos
 
-/// Reading protobuf-c structs into Swift values, used by generated ``ProtobufCMessage/init(lifting:)``.
+/// Reading protobuf-c structs into Swift values, used by generated ``ProtobufCBridged/init(lifting:)``.
 ///
 /// protobuf-c does not check that strings are UTF-8; these functions do, and name the field when
 /// they refuse one.
@@ -75,7 +76,7 @@ public enum ProtobufCLift {
 
     /// A message field; NULL reads as nil.
     @inlinable
-    public static func message<Message: ProtobufCMessage>(
+    public static func message<Message: ProtobufCBridged>(
         _ pointer: UnsafePointer<Message.CStruct>?,
         as type: Message.Type
     ) throws -> Message? {
@@ -85,7 +86,7 @@ public enum ProtobufCLift {
 
     /// A repeated message field.
     @inlinable
-    public static func messages<Message: ProtobufCMessage>(
+    public static func messages<Message: ProtobufCBridged>(
         _ pointer: UnsafePointer<UnsafeMutablePointer<Message.CStruct>?>?,
         count: Int,
         as type: Message.Type

@@ -5,18 +5,22 @@ import RefundMeshWire
 /// Keys are lower-case ASCII. A key ending in `-bin` carries binary values; every other key
 /// carries strings. Keys may repeat, as in gRPC.
 public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    public enum Value: Sendable, Hashable {
+    public typealias Key = String
+    public typealias Value = String
+
+    /// One entry's value: a string, or bytes for `-bin` keys.
+    public enum EntryValue: Sendable, Hashable {
         case string(String)
         case binary([UInt8])
     }
 
-    public typealias Element = (key: String, value: Value)
+    public typealias Element = (key: String, value: EntryValue)
 
     private var entries: [MetadataEntryValue] = []
 
     private struct MetadataEntryValue: Sendable, Hashable {
         var key: String
-        var value: Value
+        var value: EntryValue
     }
 
     public init() {}

@@ -13,7 +13,7 @@ public struct RPCMethodHandler: Sendable {
         case unary(@Sendable ([UInt8], ServerContext) async throws -> [UInt8])
         /// Any streaming kind: requests from the inbound queue, responses to the sink, and an
         /// optional final response sent with the status.
-        case streaming(@Sendable (InboundMessages, Sink, ServerContext) async throws -> [UInt8]?)
+        case streaming(@Sendable (InboundMessages, @escaping Sink, ServerContext) async throws -> [UInt8]?)
     }
 
     public let method: MethodDescriptor

@@ -1,6 +1,6 @@
 import NIOCore
 
-extension ProtobufCMessage {
+extension ProtobufCBridged {
     @discardableResult
     public func serialize(into buffer: inout ByteBuffer) throws -> Int {
         try ProtobufCArena.with { arena in

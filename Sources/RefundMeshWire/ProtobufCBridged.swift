@@ -1,4 +1,5 @@
 import CProtobufC
+import CRefundMeshProtos
 
 /// A ``ProtoMessage`` whose encoding is done by libprotobuf-c.
 ///
@@ -7,7 +8,7 @@ import CProtobufC
 /// struct that protobuf-c unpacked, and the four `c…` functions forward to the functions that
 /// `protoc-c` generated for the type. This extension turns them into ``ProtoMessage``'s
 /// operations; no per-message code is written by hand.
-public protocol ProtobufCMessage: ProtoMessage {
+public protocol ProtobufCBridged: ProtoMessage {
     /// The struct `protoc-c` generated for this message.
     associatedtype CStruct
 
@@ -30,7 +31,7 @@ public protocol ProtobufCMessage: ProtoMessage {
     init(lifting pointer: UnsafePointer<CStruct>) throws
 }
 
-extension ProtobufCMessage {
+extension ProtobufCBridged {
     public func serializedBytes() throws -> [UInt8] {
         try ProtobufCArena.with { arena in
             let cMessage = try arena.lower(self)

@@ -1,0 +1,204 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RefundMeshWire
+import ServiceLifecycle
+import Synchronization
+
+/// A server hosting one or more ``RPCService``s on a TCP port, plus the health and discovery
+/// services every RefundMesh server offers.
+///
+/// Run it in a `ServiceGroup` (or call ``run()`` directly): it serves until graceful shutdown
+/// (SIGTERM/SIGINT through the group) or cancellation. A graceful shutdown stops accepting,
+/// marks every service NOT_SERVING, sends each connection a GOAWAY so new calls go elsewhere,
+/// lets running calls finish for up to ``Configuration/drainGracePeriod``, then closes.
+public final class RPCServer: Service, Sendable {
+    public let configuration: Configuration
+    /// The health service's status table; set a service NOT_SERVING to take it out of rotation.
+    public let health: HealthService
+
+    private let router: MethodRouter
+    private let interceptors: [any ServerInterceptor]
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let addressPromise: EventLoopPromise<SocketAddress>
+    private let state = Mutex(State())
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var connections: [ObjectIdentifier: NIOLoopBound<ServerConnectionHandler>] = [:]
+        var draining = false
+        var drained: EventLoopPromise<Void>?
+    }
+
+    /// - Parameters:
+    ///   - services: the services to host, besides health and discovery.
+    ///   - interceptors: run around every call, first outermost.
+    ///   - eventLoopGroup: the loops connections run on (default: NIO's shared group).
+    public init(
+        configuration: Configuration = Configuration(),
+        services: [any RPCService],
+        interceptors: [any ServerInterceptor] = [],
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "refundmesh.rpc.server")
+    ) {
+        self.configuration = configuration
+        self.interceptors = interceptors
+        self.group = eventLoopGroup
+        self.logger = logger
+        self.addressPromise = eventLoopGroup.next().makePromise()
+        let health = HealthService()
+        self.health = health
+        var router = MethodRouter(services: services)
+        router.add(health)
+        let hosted = router.services
+        router.add(ReflectionService(services: { hosted + [ReflectionService.descriptorForSelf] }, version: configuration.version))
+        self.router = router
+        for service in services {
+            health.setStatus(.serving, for: service.serviceDescriptor.name)
+        }
+        health.setStatus(.serving, for: "")
+    }
+
+    /// The address the server listens on, once it is bound (port 0 resolved).
+    public func listeningAddress() async throws -> SocketAddress {
+        try await addressPromise.futureResult.get()
+    }
+
+    public func run() async throws {
+        let channel: any Channel
+        do {
+            channel = try await bind()
+        } catch {
+            addressPromise.fail(error)
+            throw error
+        }
+        let address = channel.localAddress!
+        addressPromise.succeed(address)
+        logger.info("listening", metadata: ["rpc.address": "\(address)"])
+        try await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                self.beginGracefulShutdown()
+            }
+            // Accepting has stopped; wait for the connections to drain.
+            let drained = self.state.withLock { $0.drained }
+            try? await drained?.futureResult.get()
+        } onCancel: {
+            self.beginGracefulShutdown()
+            self.forceCloseConnections()
+        }
+        logger.info("stopped")
+    }
+
+    /// Starts a graceful shutdown; ``run()`` returns once it completes.
+    public func beginGracefulShutdown() {
+        let (channel, connections, drained): (
+            (any Channel)?, [NIOLoopBound<ServerConnectionHandler>], EventLoopPromise<Void>?
+        ) = state.withLock { state in
+            guard !state.draining else { return (nil, [], nil) }
+            state.draining = true
+            state.drained = group.next().makePromise()
+            return (state.serverChannel, Array(state.connections.values), state.drained)
+        }
+        guard let drained else { return }
+        logger.info("draining", metadata: ["rpc.connections": "\(connections.count)"])
+        health.markAllNotServing()
+        for connection in connections {
+            connection.eventLoop.execute { connection.value.drain() }
+        }
+        checkDrained()
+        let grace = configuration.drainGracePeriod
+        group.next().scheduleTask(in: .nanoseconds(Int64(grace.microseconds) * 1000)) {
+            self.forceCloseConnections()
+        }
+        if let channel {
+            channel.close(promise: nil)
+        } else {
+            drained.succeed()
+        }
+    }
+
+    private func forceCloseConnections() {
+        let connections = state.withLock { Array($0.connections.values) }
+        for connection in connections {
+            connection.eventLoop.execute { connection.value.forceClose() }
+        }
+    }
+
+    private func checkDrained() {
+        let promise: EventLoopPromise<Void>? = state.withLock { state in
+            guard state.draining, state.connections.isEmpty else { return nil }
+            return state.drained
+        }
+        promise?.succeed()
+    }
+
+    private func bind() async throws -> any Channel {
+        let limits = configuration.limits
+        let settings = ServerConnectionHandler.Settings(
+            limits: limits,
+            idleTimeout: configuration.idleTimeout,
+            interceptors: interceptors
+        )
+        let router = self.router
+        let logger = self.logger
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                let rejection = self.admit(channel)
+                let handler = ServerConnectionHandler(
+                    router: router,
+                    settings: settings,
+                    logger: logger,
+                    rejection: rejection,
+                    onDrained: {}
+                )
+                let id = ObjectIdentifier(channel)
+                if rejection == nil {
+                    self.state.withLock { $0.connections[id] = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
+                    channel.closeFuture.whenComplete { _ in
+                        self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
+                        self.checkDrained()
+                    }
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes))
+                    )
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let stillServing = state.withLock { state -> Bool in
+            guard !state.draining else { return false }
+            state.serverChannel = channel
+            return true
+        }
+        if !stillServing {
+            try? await channel.close()
+            throw RPCError(code: .unavailable, message: "the server was shut down before it started listening")
+        }
+        return channel
+    }
+
+    /// Nil if the connection may be served, or why it may not.
+    private func admit(_ channel: any Channel) -> RPCError? {
+        state.withLock { state in
+            if state.draining {
+                return RPCError(code: .unavailable, message: "the server is shutting down; connect to another endpoint")
+            }
+            if state.connections.count >= configuration.limits.maxConnections {
+                return RPCError(
+                    code: .resourceExhausted,
+                    message: "the server has reached its limit of \(configuration.limits.maxConnections) connections; retry later or elsewhere"
+                )
+            }
+            return nil
+        }
+    }
+}

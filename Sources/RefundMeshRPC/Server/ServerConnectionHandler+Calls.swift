@@ -1,0 +1,313 @@
+import Logging
+import NIOCore
+import RefundMeshWire
+
+extension ServerConnectionHandler {
+    // MARK: Inbound call frames
+
+    func receiveCall(_ frame: Frame) {
+        guard frame.callID > highestCallID else {
+            protocolViolation("call id \(frame.callID) is not above the previous call id \(highestCallID)")
+            return
+        }
+        highestCallID = frame.callID
+        if draining {
+            answerWithoutRunning(frame.callID, RPCError(code: .unavailable, message: "the server is shutting down; retry on another endpoint"))
+            return
+        }
+        let limits = settings.limits
+        guard calls.count < limits.maxConcurrentCallsPerConnection else {
+            answerWithoutRunning(
+                frame.callID,
+                RPCError(
+                    code: .resourceExhausted,
+                    message: "too many concurrent calls on this connection (limit \(limits.maxConcurrentCallsPerConnection)); wait for some to finish or open another connection"
+                )
+            )
+            return
+        }
+        guard let handler = router.handler(for: frame.method) else {
+            answerWithoutRunning(frame.callID, RPCError(code: .unimplemented, message: router.unimplementedMessage(for: frame.method)))
+            return
+        }
+        let call = ServerCall(
+            id: frame.callID,
+            handler: handler,
+            inboundWindow: limits.initialWindow,
+            outboundWindow: frame.window == 0 ? limits.initialWindow : frame.window
+        )
+        calls[call.id] = call
+
+        let metadata = Metadata(wireEntries: frame.metadata)
+        let requestID = metadata["x-request-id"] ?? RequestID.make()
+        var deadline: ContinuousClock.Instant?
+        if frame.timeoutMicros > 0 {
+            let timeout = Duration.microseconds(Int64(clamping: frame.timeoutMicros))
+            deadline = .now + timeout
+            call.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(
+                in: .microseconds(Int64(clamping: frame.timeoutMicros))
+            ) { [self] in
+                guard !call.finished else { return }
+                finish(call, with: .failure(RPCError(
+                    code: .deadlineExceeded,
+                    message: "the deadline of \(timeout) passed before \(handler.method.path) finished"
+                )))
+            }
+        }
+        var callLogger = logger
+        callLogger[metadataKey: "rpc.method"] = "\(handler.method.path)"
+        callLogger[metadataKey: "request.id"] = "\(requestID)"
+        let serverContext = ServerContext(
+            method: handler.method,
+            metadata: metadata,
+            deadline: deadline,
+            peer: peer,
+            requestID: requestID,
+            logger: callLogger
+        )
+
+        // The unary fast path: the request came in the CALL frame itself.
+        if case .unary(let body) = handler.body, frame.hasMessage, frame.endStream {
+            start(call, context: serverContext) { context in try await body(frame.message, context) }
+            return
+        }
+
+        let inbound = makeInbound(for: call)
+        call.inbound = inbound
+        if frame.hasMessage { acceptInbound(frame.message, for: call) }
+        if frame.endStream { inbound.finish() }
+        switch handler.body {
+        case .unary(let body):
+            start(call, context: serverContext) { context in
+                guard let request = try await inbound.next() else {
+                    throw RPCError(code: .invalidArgument, message: "the call carried no request message; this method takes exactly one")
+                }
+                return try await body(request, context)
+            }
+        case .streaming(let body):
+            let sink = makeSink(for: call)
+            start(call, context: serverContext) { context in try await body(inbound, sink, context) }
+        }
+    }
+
+    func receiveMessage(_ frame: Frame) {
+        // A message for a call that already ended (we answered, or the deadline passed) is dropped.
+        guard let call = calls[frame.callID], let inbound = call.inbound else {
+            if frame.callID > highestCallID { protocolViolation("MESSAGE for call \(frame.callID), which was never opened") }
+            return
+        }
+        if frame.hasMessage {
+            guard call.inboundWindowRemaining > 0 else {
+                finish(call, with: .failure(RPCError(
+                    code: .resourceExhausted,
+                    message: "the client sent more request messages than its flow-control window allowed"
+                )))
+                return
+            }
+            acceptInbound(frame.message, for: call)
+        }
+        if frame.endStream { inbound.finish() }
+    }
+
+    func receiveCancel(_ frame: Frame) {
+        guard let call = calls.removeValue(forKey: frame.callID) else { return }
+        abandon(call, because: RPCError(code: .cancelled, message: "the client cancelled the call"))
+        closeIfDrained()
+    }
+
+    func receiveWindow(_ frame: Frame) {
+        guard let call = calls[frame.callID] else { return }
+        let (sum, overflow) = call.outboundWindow.addingReportingOverflow(frame.window)
+        call.outboundWindow = overflow ? .max : sum
+        if let pending = call.pendingWrite, call.outboundWindow > 0 {
+            call.pendingWrite = nil
+            sendResponseMessage(pending.bytes, for: call, continuation: pending.continuation)
+        }
+    }
+
+    // MARK: Running handlers
+
+    private func start(
+        _ call: ServerCall,
+        context serverContext: ServerContext,
+        body: @escaping @Sendable (ServerContext) async throws -> [UInt8]?
+    ) {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundCall = NIOLoopBound(call, eventLoop: context.eventLoop)
+        let interceptors = settings.interceptors
+        let scope = CallScope(deadline: serverContext.deadline, requestID: serverContext.requestID)
+        call.task = Task(executorPreference: executor) {
+            let result = await runHandler(body, context: serverContext, scope: scope, interceptors: interceptors)
+            let eventLoop = loopBound.eventLoop
+            if eventLoop.inEventLoop {
+                loopBound.value.finish(boundCall.value, with: result)
+            } else {
+                eventLoop.execute { loopBound.value.finish(boundCall.value, with: result) }
+            }
+        }
+    }
+
+    fileprivate static func intercept(
+        _ interceptors: ArraySlice<any ServerInterceptor>,
+        context: ServerContext,
+        body: @Sendable (ServerContext) async throws -> [UInt8]?
+    ) async throws -> [UInt8]? {
+        guard let first = interceptors.first else { return try await body(context) }
+        return try await first.intercept(context: context) { context in
+            try await intercept(interceptors.dropFirst(), context: context, body: body)
+        }
+    }
+
+    /// Answers the call once: with the response (and OK) or the error's status.
+    func finish(_ call: ServerCall, with result: Result<[UInt8]?, RPCError>) {
+        guard !call.finished else { return }
+        call.finished = true
+        calls.removeValue(forKey: call.id)
+        call.deadlineTimer?.cancel()
+        var frame = Frame()
+        frame.kind = .status
+        frame.callID = call.id
+        switch result {
+        case .success(let response):
+            frame.status = Status(code: StatusCode.ok.rawValue)
+            if let response {
+                frame.hasMessage = true
+                frame.message = response
+            }
+        case .failure(let error):
+            frame.status = Status(code: error.code.rawValue, message: error.message, details: error.details)
+            frame.metadata = error.metadata.wireEntries
+            // The handler may still be running (deadline, shutdown): stop it.
+            call.task?.cancel()
+        }
+        if !write(frame) {
+            var tooLarge = Frame()
+            tooLarge.kind = .status
+            tooLarge.callID = call.id
+            tooLarge.status = Status(
+                code: StatusCode.resourceExhausted.rawValue,
+                message: "the response is over the frame limit of \(settings.limits.maxFrameBytes) bytes"
+            )
+            write(tooLarge)
+        }
+        call.inbound?.finish(RPCError(code: .cancelled, message: "the call has ended"))
+        if let pending = call.pendingWrite {
+            call.pendingWrite = nil
+            pending.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
+        }
+        closeIfDrained()
+    }
+
+    /// Stops a call without answering (the client cancelled, or the connection is gone).
+    func abandon(_ call: ServerCall, because reason: RPCError) {
+        guard !call.finished else { return }
+        call.finished = true
+        call.deadlineTimer?.cancel()
+        call.task?.cancel()
+        call.inbound?.finish(reason)
+        if let pending = call.pendingWrite {
+            call.pendingWrite = nil
+            pending.continuation.resume(throwing: reason)
+        }
+    }
+
+    private func answerWithoutRunning(_ callID: UInt64, _ error: RPCError) {
+        var frame = Frame()
+        frame.kind = .status
+        frame.callID = callID
+        frame.status = Status(code: error.code.rawValue, message: error.message)
+        write(frame)
+    }
+
+    // MARK: Streams and flow control
+
+    private func makeInbound(for call: ServerCall) -> InboundMessages {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let callID = call.id
+        return InboundMessages(window: settings.limits.initialWindow) { credits in
+            let grant = {
+                let handler = loopBound.value
+                guard let call = handler.calls[callID] else { return }
+                call.inboundWindowRemaining &+= credits
+                var frame = Frame()
+                frame.kind = .window
+                frame.callID = callID
+                frame.window = credits
+                handler.write(frame)
+            }
+            if loopBound.eventLoop.inEventLoop { grant() } else { loopBound.eventLoop.execute(grant) }
+        }
+    }
+
+    private func acceptInbound(_ message: [UInt8], for call: ServerCall) {
+        call.inboundWindowRemaining -= 1
+        call.inbound?.receive(message)
+    }
+
+    private func makeSink(for call: ServerCall) -> RPCMethodHandler.Sink {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundCall = NIOLoopBound(call, eventLoop: context.eventLoop)
+        return { bytes in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let send = { loopBound.value.sendResponseMessage(bytes, for: boundCall.value, continuation: continuation) }
+                if loopBound.eventLoop.inEventLoop { send() } else { loopBound.eventLoop.execute(send) }
+            }
+        }
+    }
+
+    /// Sends one response message now if the client's window allows, otherwise parks it.
+    func sendResponseMessage(_ bytes: [UInt8], for call: ServerCall, continuation: CheckedContinuation<Void, any Error>) {
+        guard !call.finished else {
+            continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
+            return
+        }
+        guard call.outboundWindow > 0 else {
+            call.pendingWrite = (bytes, continuation)
+            return
+        }
+        call.outboundWindow -= 1
+        var frame = Frame()
+        frame.kind = .message
+        frame.callID = call.id
+        frame.hasMessage = true
+        frame.message = bytes
+        if write(frame) {
+            continuation.resume()
+        } else {
+            continuation.resume(throwing: RPCError(
+                code: .resourceExhausted,
+                message: "a response message is over the frame limit of \(settings.limits.maxFrameBytes) bytes"
+            ))
+        }
+    }
+}
+
+/// Request ids for calls that arrive without one.
+enum RequestID {
+    static func make() -> String {
+        let value = UInt64.random(in: .min ... .max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Runs a handler inside its call scope and interceptors, and turns any error into a status.
+private func runHandler(
+    _ body: @escaping @Sendable (ServerContext) async throws -> [UInt8]?,
+    context: ServerContext,
+    scope: CallScope,
+    interceptors: [any ServerInterceptor]
+) async -> Result<[UInt8]?, RPCError> {
+    do {
+        let response = try await CallScope.$current.withValue(scope) {
+            try await ServerConnectionHandler.intercept(interceptors[...], context: context, body: body)
+        }
+        return .success(response)
+    } catch {
+        let rpcError = RPCError.from(error, requestID: context.requestID)
+        if rpcError.code == .internalError {
+            context.logger.error("handler failed", metadata: ["error": "\(error)"])
+        }
+        return .failure(rpcError)
+    }
+}

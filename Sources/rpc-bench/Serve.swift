@@ -1,0 +1,53 @@
+import ArgumentParser
+import Logging
+import NIOPosix
+import RPCBenchAPI
+import RefundMeshRPC
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the Echo service until SIGTERM/SIGINT.")
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 picks a free one and prints it).")
+    var port: Int = 50051
+
+    @Option(help: "Where Swift tasks run: nio (event loops) or default (cooperative pool).")
+    var executor: ExecutorChoice = .nio
+
+    func run() async throws {
+        executor.install()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .notice
+            return handler
+        }
+        let server = RPCServer(
+            configuration: RPCServer.Configuration(host: host, port: port),
+            services: [EchoService()],
+            logger: Logger(label: "rpc-bench")
+        )
+        let group = ServiceGroup(
+            services: [server],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "rpc-bench")
+        )
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let address = try await server.listeningAddress()
+            print("rpc-bench listening on \(address.ipAddress ?? host):\(address.port ?? port)")
+            try await tasks.waitForAll()
+        }
+        let cpu = selfCPUNanos()
+        print("rpc-bench serve: stopped; cpu user \(fmt(Double(cpu.user) / 1e9, 2)) s, system \(fmt(Double(cpu.system) / 1e9, 2)) s")
+    }
+}
+
+/// Echoes the request back.
+struct EchoService: Echo.ServiceProtocol {
+    func echo(_ request: EchoRequest, context: ServerContext) async throws -> EchoResponse {
+        EchoResponse(payload: request.payload, id: request.id, note: request.note)
+    }
+}

@@ -1,0 +1,78 @@
+import RefundMeshRPC
+import RefundMeshTestSupport
+import Testing
+
+@Suite("Deadlines and cancellation")
+struct DeadlineAndCancellationTests {
+    @Test("a slow handler past its deadline ends DEADLINE_EXCEEDED and the handler is cancelled")
+    func deadlineExceeded() async throws {
+        let probe = TestServiceProbe()
+        try await withTestServer(services: [TestServiceImplementation(probe: probe)]) { _, port in
+            let client = makeTestClient(ports: [port])
+            let started = ContinuousClock.now
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await TestService.Client(client).unary(
+                    Ping(id: 1, delayMillis: 5_000),
+                    options: CallOptions(timeout: .milliseconds(150))
+                )
+            }
+            #expect(error?.code == .deadlineExceeded)
+            #expect(ContinuousClock.now - started < .seconds(4))
+            try await eventually { probe.cancelledHandlers == 1 }
+            await client.close()
+        }
+    }
+
+    @Test("the deadline travels to the server, and a handler's outgoing call inherits it")
+    func deadlinePropagates() async throws {
+        try await withTestServer(services: [TestServiceImplementation()]) { _, downstreamPort in
+            let downstreamClient = makeTestClient(ports: [downstreamPort])
+            let middle = TestServiceImplementation(downstream: TestService.Client(downstreamClient))
+            try await withTestServer(services: [middle]) { _, port in
+                let client = makeTestClient(ports: [port])
+                let pong = try await TestService.Client(client).unary(
+                    Ping(id: 1, text: "call-downstream"),
+                    options: CallOptions(timeout: .seconds(2), metadata: ["x-request-id": "trace-me"])
+                )
+                // The downstream server saw a deadline, no later than the caller's 2 s.
+                #expect(pong.remainingMicros > 0)
+                #expect(pong.remainingMicros <= 2_000_000)
+                // And the same request id.
+                #expect(pong.seenMetadata.contains("x-request-id=trace-me"))
+                await client.close()
+            }
+            await downstreamClient.close()
+        }
+    }
+
+    @Test("cancelling the caller's task stops the server's handler")
+    func cancellationReachesHandler() async throws {
+        let probe = TestServiceProbe()
+        try await withTestServer(services: [TestServiceImplementation(probe: probe)]) { _, port in
+            let client = makeTestClient(ports: [port])
+            let stub = TestService.Client(client)
+            let task = Task { try await stub.unary(Ping(id: 1, delayMillis: 10_000)) }
+            try await eventually { probe.unaryCalls == 1 }
+            task.cancel()
+            let result = await task.result
+            #expect(throws: RPCError.self) { try result.get() }
+            if case .failure(let error as RPCError) = result { #expect(error.code == .cancelled) }
+            try await eventually { probe.cancelledHandlers == 1 }
+            await client.close()
+        }
+    }
+}
+
+/// Polls `condition` until it holds, failing after `timeout`.
+func eventually(
+    timeout: Duration = .seconds(5),
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    let end = ContinuousClock.now + timeout
+    while ContinuousClock.now < end {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("condition did not hold within \(timeout)", sourceLocation: sourceLocation)
+}
