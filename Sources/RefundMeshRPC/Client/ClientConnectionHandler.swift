@@ -86,7 +86,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         keepalive?.cancel()
-        let reason = closedError ?? RPCError(code: .unavailable, message: "the connection to \(endpoint) closed")
+        let reason = closedError ?? RPCError(
+            code: .unavailable,
+            message: "the connection to \(endpoint) closed" + (goAwayReason.map { " (\($0))" } ?? "")
+        )
         closedError = reason
         failAll(reason)
         self.context = nil
@@ -211,7 +214,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard !call.finished else { return }  // cancelled before it started
         call.started = true
         guard let context, isUsable else {
-            let reason = closedError?.message ?? goAwayReason ?? "the connection is closing"
+            let reason = goAwayReason ?? closedError?.message ?? "the connection is closing"
             complete(call, with: .failure(.neverProcessed("\(endpoint) cannot take new calls: \(reason)")))
             return
         }

@@ -192,10 +192,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         frame.status = Status(code: reason.code.rawValue, message: reason.message)
         _ = write(frame)
         flushNow()
-        if close {
-            closing = true
-            context.close(promise: nil)
-        }
+        if close { closeAfterGoAway() }
+    }
+
+    /// Closes our side after a GOAWAY so the peer reads it before the connection ends: a plain
+    /// close with unread input would send a reset, and the peer's kernel would drop the GOAWAY.
+    /// The peer closes in turn when it sees our end; if it does not, we close after a second.
+    private func closeAfterGoAway() {
+        guard !closing else { return }
+        closing = true
+        context.close(mode: .output, promise: nil)
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
     }
 
     func protocolViolation(_ message: String) {
