@@ -44,10 +44,15 @@ public struct TestServiceImplementation: TestService.ServiceProtocol {
 
     private func pause(_ ping: Ping) async throws {
         guard ping.delayMillis > 0 else { return }
+        try await Task.sleep(for: .milliseconds(Int(ping.delayMillis)))
+    }
+
+    /// Runs a handler body, counting it in the probe if it ends because it was cancelled.
+    private func observingCancellation<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            try await Task.sleep(for: .milliseconds(Int(ping.delayMillis)))
+            return try await body()
         } catch {
-            probe.handlerCancelled()
+            if Task.isCancelled { probe.handlerCancelled() }
             throw error
         }
     }
@@ -67,7 +72,7 @@ public struct TestServiceImplementation: TestService.ServiceProtocol {
 
     public func unary(_ request: Ping, context: ServerContext) async throws -> Pong {
         probe.countUnary()
-        try await pause(request)
+        try await observingCancellation { try await pause(request) }
         if request.text == "fail-unavailable" {
             throw RPCError(code: .unavailable, message: "asked to fail")
         }
@@ -92,10 +97,12 @@ public struct TestServiceImplementation: TestService.ServiceProtocol {
     }
 
     public func serverStream(_ request: Ping, responses: MessageWriter<Pong>, context: ServerContext) async throws {
-        for index in 0..<Int(request.count) {
-            try await pause(request)
-            try await responses.write(Pong(id: Int64(index), text: request.text, payload: request.payload))
-            probe.countStreamed()
+        try await observingCancellation {
+            for index in 0..<Int(request.count) {
+                try await pause(request)
+                try await responses.write(Pong(id: Int64(index), text: request.text, payload: request.payload))
+                probe.countStreamed()
+            }
         }
     }
 

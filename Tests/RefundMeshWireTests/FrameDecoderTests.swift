@@ -31,15 +31,34 @@ struct FrameDecoderTests {
         return buffer
     }
 
-    @Test("frames survive any chunking of the byte stream, including the preface")
+    @Test("frames survive any chunking of the byte stream")
     func arbitraryChunking() throws {
         let frames = sampleFrames()
-        let input = try encoded(frames, preface: true)
-        // The verifier feeds the bytes whole, byte by byte and in random chunks.
+        // The verifier feeds the bytes whole, byte by byte and many copies at once, repeating
+        // the input on one decoder; so it checks bare frames (the preface comes once per stream).
         try ByteToMessageDecoderVerifier.verifyDecoder(
-            inputOutputPairs: [(input, frames)],
-            decoderFactory: { FrameDecoder() }
+            inputOutputPairs: [(try encoded(frames, preface: false), frames)],
+            decoderFactory: { FrameDecoder(expectPreface: false) }
         )
+    }
+
+    @Test("the preface and the frames after it decode the same in any split", arguments: [1, 2, 3, 7, 8, 9, 13, 64])
+    func prefaceThenFramesInChunks(chunkSize: Int) throws {
+        let frames = sampleFrames()
+        let input = try encoded(frames, preface: true)
+        var decoder = FrameDecoder()
+        var pending = ByteBuffer()
+        var decoded: [Frame] = []
+        var offset = 0
+        let bytes = Array(input.readableBytesView)
+        while offset < bytes.count {
+            let end = min(offset + chunkSize, bytes.count)
+            pending.writeBytes(bytes[offset..<end])
+            offset = end
+            while let frame = try decoder.decode(buffer: &pending) { decoded.append(frame) }
+        }
+        #expect(decoded == frames)
+        #expect(pending.readableBytes == 0)
     }
 
     @Test("a declared length over the limit is refused from the length alone")
