@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOPosix
 import RPCBenchAPI
@@ -38,6 +41,7 @@ struct Serve: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             let address = try await server.listeningAddress()
             print("rpc-bench listening on \(address.ipAddress ?? host):\(address.port ?? port)")
+            fflush(nil)  // scripts wait for this line; stdout is block-buffered when piped
             try await tasks.waitForAll()
         }
         let cpu = selfCPUNanos()
