@@ -65,7 +65,8 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard version == RPCPreface.version else {
             throw WireError(
                 code: .unsupportedVersion,
-                message: "the peer speaks RefundMesh RPC version \(version); this side speaks version \(RPCPreface.version)"
+                message:
+                    "the peer speaks RefundMesh RPC version \(version); this side speaks version \(RPCPreface.version)"
             )
         }
         buffer.moveReaderIndex(forwardBy: RPCPreface.count)

@@ -1,3 +1,7 @@
+import CProtobufC
+import CProtobufCSupport
+import CRefundMeshProtos
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CProtobufC
-import CRefundMeshProtos
-import CProtobufCSupport
 
 /// Memory for one encode or decode: every C allocation of a message tree comes from here and is
 /// released at once when ``with(_:)`` returns.
@@ -96,7 +97,10 @@ public struct ProtobufCArena {
 
     /// A C array of C strings for a repeated string field; nil when empty.
     @inlinable
-    public func strings(_ strings: [String], field: StaticString) throws -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    public func strings(
+        _ strings: [String],
+        field: StaticString
+    ) throws -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         if strings.isEmpty { return nil }
         let array = try allocate(UnsafeMutablePointer<CChar>?.self, count: strings.count)
         for (index, element) in strings.enumerated() {
@@ -154,7 +158,10 @@ public struct ProtobufCArena {
     /// - Throws: ``WireError/Code-swift.struct/malformedMessage`` when protobuf-c rejects the
     ///   bytes (it gives no reason), or a lifting error such as invalid UTF-8.
     @inlinable
-    public func unpack<Message: ProtobufCBridged>(_ type: Message.Type, from bytes: UnsafeRawBufferPointer) throws -> Message {
+    public func unpack<Message: ProtobufCBridged>(
+        _ type: Message.Type,
+        from bytes: UnsafeRawBufferPointer
+    ) throws -> Message {
         // protobuf-c wants a non-NULL pointer even for zero bytes.
         var empty: UInt8 = 0
         let cMessage: UnsafeMutablePointer<Message.CStruct>? = withUnsafeMutablePointer(to: &empty) { emptyPointer in

@@ -1,3 +1,6 @@
+import CProtobufC
+import CRefundMeshProtos
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CProtobufC
-import CRefundMeshProtos
 
 /// Reading protobuf-c structs into Swift values, used by generated ``ProtobufCBridged/init(lifting:)``.
 ///
@@ -19,7 +20,10 @@ public enum ProtobufCLift {
         guard let pointer else { return "" }
         let count = strlen(pointer)
         if count == 0 { return "" }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: count)
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+            count: count
+        )
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw WireError(code: .invalidUTF8, message: "field \(field) is not valid UTF-8")
         }
@@ -96,7 +100,10 @@ public enum ProtobufCLift {
         result.reserveCapacity(count)
         for index in 0..<count {
             guard let element = pointer[index] else {
-                throw WireError(code: .malformedMessage, message: "\(Message.protoMessageName) element \(index) is missing")
+                throw WireError(
+                    code: .malformedMessage,
+                    message: "\(Message.protoMessageName) element \(index) is missing"
+                )
             }
             result.append(try Message(lifting: element))
         }

@@ -21,9 +21,17 @@ enum Generator {
             guard let target = modules.target(forPackage: file.package) else { continue }
             let emitter = FileEmitter(symbols: symbols, module: target.module)
             let base = FileEmitter.flattenedName(file.path)
-            output.append(GeneratedFile(directory: target.outputDirectory, name: base + ".pb.swift", contents: try emitter.messagesFile(file)))
+            output.append(
+                GeneratedFile(
+                    directory: target.outputDirectory,
+                    name: base + ".pb.swift",
+                    contents: try emitter.messagesFile(file)
+                )
+            )
             if let services = try emitter.servicesFile(file) {
-                output.append(GeneratedFile(directory: target.outputDirectory, name: base + ".rpc.swift", contents: services))
+                output.append(
+                    GeneratedFile(directory: target.outputDirectory, name: base + ".rpc.swift", contents: services)
+                )
             }
         }
         var paths: Set<String> = []
@@ -38,7 +46,8 @@ enum Generator {
         var owners: [String: String] = [:]
         for file in files {
             guard let module = modules.target(forPackage: file.package)?.module else { continue }
-            let names = file.messages.map { ($0.name, $0.fullName) } + file.enums.map { ($0.name, $0.fullName) }
+            let names =
+                file.messages.map { ($0.name, $0.fullName) } + file.enums.map { ($0.name, $0.fullName) }
                 + file.services.map { ($0.name, $0.fullName) }
             for (name, fullName) in names {
                 let key = module + "." + name

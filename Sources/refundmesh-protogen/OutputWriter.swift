@@ -14,7 +14,9 @@ enum OutputWriter {
         for directory in Set(directories).sorted() {
             try makeDirectories(directory)
             for name in try listDirectory(directory)
-            where (name.hasSuffix(".pb.swift") || name.hasSuffix(".rpc.swift")) && !keep.contains(directory + "/" + name) {
+            where (name.hasSuffix(".pb.swift") || name.hasSuffix(".rpc.swift"))
+                && !keep.contains(directory + "/" + name)
+            {
                 if unlink(directory + "/" + name) != 0 {
                     throw ProtogenError("cannot remove stale \(directory)/\(name): \(String(cString: strerror(errno)))")
                 }

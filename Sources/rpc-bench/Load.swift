@@ -138,7 +138,8 @@ struct Load: AsyncParsableCommand {
         if json {
             var fields = [
                 "\"rps\":\(fmt(rps, 1))", "\"p50_us\":\(fmt(micros(50), 1))", "\"p90_us\":\(fmt(micros(90), 1))",
-                "\"p99_us\":\(fmt(micros(99), 1))", "\"max_us\":\(fmt(maxMicros, 1))", "\"mean_us\":\(fmt(meanMicros, 1))",
+                "\"p99_us\":\(fmt(micros(99), 1))", "\"max_us\":\(fmt(maxMicros, 1))",
+                "\"mean_us\":\(fmt(meanMicros, 1))",
                 "\"requests\":\(completed)", "\"errors\":\(errors)", "\"connections\":\(connections)",
                 "\"concurrency\":\(concurrency)", "\"payload\":\(payload)", "\"duration_s\":\(fmt(duration, 3))",
                 "\"warmup_s\":\(fmt(warmup, 3))", "\"client_cpu_pct\":\(fmt(clientCPU, 1))",
@@ -146,10 +147,14 @@ struct Load: AsyncParsableCommand {
             fields.append("\"server_cpu_pct\":\(serverCPU.map { fmt($0, 1) } ?? "null")")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
-            print("rpc-bench load: \(host):\(port) connections=\(connections) concurrency=\(concurrency) payload=\(payload)B duration=\(fmt(duration, 1))s warmup=\(fmt(warmup, 1))s executor=\(executor.rawValue)")
+            print(
+                "rpc-bench load: \(host):\(port) connections=\(connections) concurrency=\(concurrency) payload=\(payload)B duration=\(fmt(duration, 1))s warmup=\(fmt(warmup, 1))s executor=\(executor.rawValue)"
+            )
             print("  requests:   \(completed) ok, \(errors) errors\(firstError.map { " (first: \($0))" } ?? "")")
             print("  throughput: \(fmt(rps, 1)) req/s")
-            print("  latency us: p50 \(fmt(micros(50), 1))  p90 \(fmt(micros(90), 1))  p99 \(fmt(micros(99), 1))  max \(fmt(maxMicros, 1))  (mean \(fmt(meanMicros, 1)))")
+            print(
+                "  latency us: p50 \(fmt(micros(50), 1))  p90 \(fmt(micros(90), 1))  p99 \(fmt(micros(99), 1))  max \(fmt(maxMicros, 1))  (mean \(fmt(meanMicros, 1)))"
+            )
             var line = "  cpu:        client \(fmt(clientCPU, 1))%"
             if let serverCPU { line += ", server \(fmt(serverCPU, 1))%" }
             print(line + "  (100% = one core, measurement window only)")
@@ -158,6 +163,10 @@ struct Load: AsyncParsableCommand {
     }
 
     static func makeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 60_000_000_000,
+            numberOfSignificantValueDigits: .three
+        )
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOPosix
 import RPCBenchAPI
 import RefundMeshRPC
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the Echo service until SIGTERM/SIGINT.")
@@ -45,7 +46,9 @@ struct Serve: AsyncParsableCommand {
             try await tasks.waitForAll()
         }
         let cpu = selfCPUNanos()
-        print("rpc-bench serve: stopped; cpu user \(fmt(Double(cpu.user) / 1e9, 2)) s, system \(fmt(Double(cpu.system) / 1e9, 2)) s")
+        print(
+            "rpc-bench serve: stopped; cpu user \(fmt(Double(cpu.user) / 1e9, 2)) s, system \(fmt(Double(cpu.system) / 1e9, 2)) s"
+        )
     }
 }
 

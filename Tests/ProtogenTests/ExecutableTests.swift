@@ -21,12 +21,17 @@ struct ExecutableTests {
         let executable = try #require(Self.executable, "build the refundmesh-protogen product first")
         let compiler = try ProtoCompiler()
         defer { compiler.remove() }
-        _ = try compiler.compile(["t.proto": "syntax = \"proto3\"; package t.v1; message Loop { repeated Loop again = 1; }"])
-        let output = compiler.directory.appendingPathComponent("out")
-        let result = try ProtoCompiler.run(executable, [
-            "--descriptor-set", compiler.directory.appendingPathComponent("set.desc").path,
-            "--module", "t.v1=T:\(output.path)",
+        _ = try compiler.compile([
+            "t.proto": "syntax = \"proto3\"; package t.v1; message Loop { repeated Loop again = 1; }"
         ])
+        let output = compiler.directory.appendingPathComponent("out")
+        let result = try ProtoCompiler.run(
+            executable,
+            [
+                "--descriptor-set", compiler.directory.appendingPathComponent("set.desc").path,
+                "--module", "t.v1=T:\(output.path)",
+            ]
+        )
         #expect(result.status != 0)
         #expect(result.stderr.contains("recursive message type t.v1.Loop"))
     }
@@ -36,12 +41,18 @@ struct ExecutableTests {
         let executable = try #require(Self.executable, "build the refundmesh-protogen product first")
         let compiler = try ProtoCompiler()
         defer { compiler.remove() }
-        _ = try compiler.compile(["a/b.proto": "syntax = \"proto3\"; package t.v1; message M { string s = 1; } service S { rpc Go(M) returns (M); }"])
+        _ = try compiler.compile([
+            "a/b.proto":
+                "syntax = \"proto3\"; package t.v1; message M { string s = 1; } service S { rpc Go(M) returns (M); }"
+        ])
         let output = compiler.directory.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try "stale".write(to: output.appendingPathComponent("old.pb.swift"), atomically: true, encoding: .utf8)
         try "keep".write(to: output.appendingPathComponent("Helper.swift"), atomically: true, encoding: .utf8)
-        let arguments = ["--descriptor-set", compiler.directory.appendingPathComponent("set.desc").path, "--module", "t.v1=T:\(output.path)"]
+        let arguments = [
+            "--descriptor-set", compiler.directory.appendingPathComponent("set.desc").path, "--module",
+            "t.v1=T:\(output.path)",
+        ]
 
         #expect(try ProtoCompiler.run(executable, arguments).status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()

@@ -23,14 +23,17 @@ struct GeneratorTests {
         return error.message
     }
 
-    @Test("a message that contains itself is refused", arguments: [
-        "message Node { Node next = 1; }",
-        "message Node { repeated Node children = 1; }",
-        "message Node { map<string, Node> children = 1; }",
-        "message Node { oneof kind { Node child = 1; string leaf = 2; } }",
-        "message Node { Edge edge = 1; } message Edge { Node to = 1; }",
-        "message Node { message Child { Node parent = 1; } Child child = 1; }",
-    ])
+    @Test(
+        "a message that contains itself is refused",
+        arguments: [
+            "message Node { Node next = 1; }",
+            "message Node { repeated Node children = 1; }",
+            "message Node { map<string, Node> children = 1; }",
+            "message Node { oneof kind { Node child = 1; string leaf = 2; } }",
+            "message Node { Edge edge = 1; } message Edge { Node to = 1; }",
+            "message Node { message Child { Node parent = 1; } Child child = 1; }",
+        ]
+    )
     func recursion(schema: String) throws {
         let message = try refusal(["t.proto": "syntax = \"proto3\"; package t.v1; \(schema)"])
         #expect(message.contains("recursive message type"))
@@ -39,14 +42,18 @@ struct GeneratorTests {
 
     @Test("a proto2 file is refused, naming the file")
     func proto2() throws {
-        let message = try refusal(["legacy.proto": "syntax = \"proto2\"; package t.v1; message Old { optional int32 a = 1; }"])
+        let message = try refusal([
+            "legacy.proto": "syntax = \"proto2\"; package t.v1; message Old { optional int32 a = 1; }"
+        ])
         #expect(message.contains("legacy.proto"))
         #expect(message.contains("proto2"))
     }
 
     @Test("a proto3 optional field is refused, naming the field")
     func proto3Optional() throws {
-        let message = try refusal(["t.proto": "syntax = \"proto3\"; package t.v1; message M { optional int32 maybe = 1; }"])
+        let message = try refusal([
+            "t.proto": "syntax = \"proto3\"; package t.v1; message M { optional int32 maybe = 1; }"
+        ])
         #expect(message.contains("t.v1.M.maybe"))
         #expect(message.contains("optional"))
     }
@@ -104,7 +111,11 @@ struct GeneratorTests {
         #expect(services.contains("/// Greets."))
         #expect(services.contains("kind: .bidirectionalStreaming"))
         #expect(services.contains("isIdempotent: true"))
-        #expect(services.contains("func sayHello(_ request: OtherModule.Shared, context: ServerContext) async throws -> Reply"))
+        #expect(
+            services.contains(
+                "func sayHello(_ request: OtherModule.Shared, context: ServerContext) async throws -> Reply"
+            )
+        )
     }
 
     @Test("output is deterministic")

@@ -50,13 +50,29 @@ struct NamingTests {
 
     @Test("C names match protoc-c's headers")
     func cNames() {
-        #expect(CNaming.typeName("refundmesh.testing.v1.KitchenSink.LabelsEntry") == "Refundmesh__Testing__V1__KitchenSink__LabelsEntry")
-        #expect(CNaming.functionPrefix("refundmesh.testing.v1.KitchenSink.LabelsEntry") == "refundmesh__testing__v1__kitchen_sink__labels_entry")
-        #expect(CNaming.functionPrefix("refundmesh.testing.v1.KitchenSink.InnerByIdEntry") == "refundmesh__testing__v1__kitchen_sink__inner_by_id_entry")
-        #expect(CNaming.typeName("refundmesh.health.v1.HealthCheckResponse.ServingStatus") == "Refundmesh__Health__V1__HealthCheckResponse__ServingStatus")
+        #expect(
+            CNaming.typeName("refundmesh.testing.v1.KitchenSink.LabelsEntry")
+                == "Refundmesh__Testing__V1__KitchenSink__LabelsEntry"
+        )
+        #expect(
+            CNaming.functionPrefix("refundmesh.testing.v1.KitchenSink.LabelsEntry")
+                == "refundmesh__testing__v1__kitchen_sink__labels_entry"
+        )
+        #expect(
+            CNaming.functionPrefix("refundmesh.testing.v1.KitchenSink.InnerByIdEntry")
+                == "refundmesh__testing__v1__kitchen_sink__inner_by_id_entry"
+        )
+        #expect(
+            CNaming.typeName("refundmesh.health.v1.HealthCheckResponse.ServingStatus")
+                == "Refundmesh__Health__V1__HealthCheckResponse__ServingStatus"
+        )
         #expect(CNaming.upperPrefix("refundmesh.testing.v1.KitchenSink") == "REFUNDMESH__TESTING__V1__KITCHEN_SINK")
         #expect(
-            CNaming.oneofCaseConstant(message: "refundmesh.testing.v1.KitchenSink", oneof: "choice", field: "choice_text")
+            CNaming.oneofCaseConstant(
+                message: "refundmesh.testing.v1.KitchenSink",
+                oneof: "choice",
+                field: "choice_text"
+            )
                 == "REFUNDMESH__TESTING__V1__KITCHEN_SINK__CHOICE_CHOICE_TEXT"
         )
         #expect(CNaming.oneofCaseMember("choice") == "choice_case")
@@ -78,7 +94,10 @@ struct NamingTests {
     @Test("--module values parse, and malformed ones are refused")
     func moduleMap() throws {
         let map = try ModuleMap(arguments: ["a.b.v1=ModA:Sources/ModA/Generated", "c.v1=ModC:out:with:colons"])
-        #expect(map.target(forPackage: "a.b.v1") == ModuleMap.Target(module: "ModA", outputDirectory: "Sources/ModA/Generated"))
+        #expect(
+            map.target(forPackage: "a.b.v1")
+                == ModuleMap.Target(module: "ModA", outputDirectory: "Sources/ModA/Generated")
+        )
         #expect(map.target(forPackage: "c.v1")?.outputDirectory == "out:with:colons")
         #expect(throws: ProtogenError.self) { try ModuleMap(arguments: ["nonsense"]) }
         #expect(throws: ProtogenError.self) { try ModuleMap(arguments: ["a=B"]) }

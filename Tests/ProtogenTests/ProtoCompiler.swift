@@ -20,20 +20,29 @@ struct ProtoCompiler {
     func compile(_ files: [String: String]) throws -> [ProtoFile] {
         for (path, source) in files {
             let url = directory.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try source.write(to: url, atomically: true, encoding: .utf8)
         }
         let output = directory.appendingPathComponent("set.desc").path
         let result = try Self.run(
             "/usr/bin/env",
-            ["protoc", "--include_imports", "--include_source_info", "--descriptor_set_out=\(output)", "-I\(directory.path)"]
+            [
+                "protoc", "--include_imports", "--include_source_info", "--descriptor_set_out=\(output)",
+                "-I\(directory.path)",
+            ]
                 + files.keys.sorted()
         )
         guard result.status == 0 else { throw ProtogenError("protoc failed: \(result.stderr)") }
         return try DescriptorSetReader.read(path: output)
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(
+        _ executable: String,
+        _ arguments: [String]
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -45,6 +54,8 @@ struct ProtoCompiler {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 }

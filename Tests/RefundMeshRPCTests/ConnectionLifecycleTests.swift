@@ -50,7 +50,11 @@ struct ConnectionLifecycleTests {
         let down = await #expect(throws: RPCError.self) { _ = try await stub.unary(Ping(id: 1)) }
         #expect(down?.code == .unavailable)
 
-        let second = RPCServer(configuration: RPCServer.Configuration(port: port), services: [TestServiceImplementation()], logger: logger)
+        let second = RPCServer(
+            configuration: RPCServer.Configuration(port: port),
+            services: [TestServiceImplementation()],
+            logger: logger
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await second.run() }
             _ = try await second.listeningAddress()
@@ -94,7 +98,9 @@ struct ConnectionLifecycleTests {
             #expect(pong.id == 5)
             #expect(probe.idempotentCalls == 3)
 
-            let error = await #expect(throws: RPCError.self) { _ = try await stub.unary(Ping(text: "fail-unavailable")) }
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await stub.unary(Ping(text: "fail-unavailable"))
+            }
             #expect(error?.code == .unavailable)
             #expect(probe.unaryCalls == 1)
             await client.close()
@@ -107,8 +113,13 @@ struct ConnectionLifecycleTests {
             let client = makeTestClient(ports: [port])
             let health = Health.Client(client)
             #expect(try await health.check(HealthCheckRequest(service: "")).status == .serving)
-            #expect(try await health.check(HealthCheckRequest(service: "refundmesh.testing.v1.TestService")).status == .serving)
-            let missing = await #expect(throws: RPCError.self) { _ = try await health.check(HealthCheckRequest(service: "nope.v1.Nope")) }
+            #expect(
+                try await health.check(HealthCheckRequest(service: "refundmesh.testing.v1.TestService")).status
+                    == .serving
+            )
+            let missing = await #expect(throws: RPCError.self) {
+                _ = try await health.check(HealthCheckRequest(service: "nope.v1.Nope"))
+            }
             #expect(missing?.code == .notFound)
 
             let service = "refundmesh.testing.v1.TestService"

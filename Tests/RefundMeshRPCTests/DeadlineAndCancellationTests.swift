@@ -9,15 +9,18 @@ struct DeadlineAndCancellationTests {
         let probe = TestServiceProbe()
         try await withTestServer(services: [TestServiceImplementation(probe: probe)]) { _, port in
             let client = makeTestClient(ports: [port])
+            // Connect first, so the deadline below is spent in the handler, not on connecting.
+            _ = try await TestService.Client(client).unary(Ping(id: 0))
             let started = ContinuousClock.now
             let error = await #expect(throws: RPCError.self) {
                 _ = try await TestService.Client(client).unary(
                     Ping(id: 1, delayMillis: 5_000),
-                    options: CallOptions(timeout: .milliseconds(150))
+                    options: CallOptions(timeout: .milliseconds(300))
                 )
             }
             #expect(error?.code == .deadlineExceeded)
             #expect(ContinuousClock.now - started < .seconds(4))
+            #expect(probe.unaryCalls == 2, "the slow call reached the handler")
             try await eventually { probe.cancelledHandlers == 1 }
             await client.close()
         }

@@ -41,7 +41,9 @@ struct LimitsAndInterceptorsTests {
             let first = makeTestClient(ports: [port])
             _ = try await TestService.Client(first).unary(Ping(id: 1))
             let second = makeTestClient(ports: [port])
-            let error = await #expect(throws: RPCError.self) { _ = try await TestService.Client(second).unary(Ping(id: 2)) }
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await TestService.Client(second).unary(Ping(id: 2))
+            }
             #expect(error?.code == .unavailable)
             #expect(error?.message.contains("limit of 1 connections") == true, "\(String(describing: error))")
             await first.close()
@@ -74,10 +76,16 @@ struct LimitsAndInterceptorsTests {
             let stub = TestService.Client(client)
             let pong = try await stub.unary(Ping(id: 1))
             #expect(pong.seenMetadata.contains("authorization=token-1"))
-            let refused = await #expect(throws: RPCError.self) { _ = try await stub.unary(Ping(id: 2), options: CallOptions(metadata: ["x-block": "yes"])) }
+            let refused = await #expect(throws: RPCError.self) {
+                _ = try await stub.unary(Ping(id: 2), options: CallOptions(metadata: ["x-block": "yes"]))
+            }
             #expect(refused?.code == .permissionDenied)
             #expect(refused?.message == "blocked by interceptor")
-            #expect(recorder.paths == ["/refundmesh.testing.v1.TestService/Unary", "/refundmesh.testing.v1.TestService/Unary"])
+            #expect(
+                recorder.paths == [
+                    "/refundmesh.testing.v1.TestService/Unary", "/refundmesh.testing.v1.TestService/Unary",
+                ]
+            )
             await client.close()
         }
     }
@@ -92,7 +100,10 @@ private final class Recorder: Sendable {
 private struct RecordingServerInterceptor: ServerInterceptor {
     let recorder: Recorder
 
-    func intercept<Output: Sendable>(context: ServerContext, next: (ServerContext) async throws -> Output) async throws -> Output {
+    func intercept<Output: Sendable>(
+        context: ServerContext,
+        next: (ServerContext) async throws -> Output
+    ) async throws -> Output {
         recorder.record(context.method.path)
         if context.metadata["x-block"] == "yes" {
             throw RPCError(code: .permissionDenied, message: "blocked by interceptor")

@@ -49,7 +49,9 @@ struct StreamingTests {
         let probe = TestServiceProbe()
         try await withTestServer(services: [TestServiceImplementation(probe: probe)]) { _, port in
             let client = makeTestClient(ports: [port])
-            let first = try await TestService.Client(client).serverStream(Ping(text: "x", delayMillis: 20, count: 10_000)) { stream in
+            let first = try await TestService.Client(client).serverStream(
+                Ping(text: "x", delayMillis: 20, count: 10_000)
+            ) { stream in
                 for try await pong in stream { return pong.id }
                 return -1
             }

@@ -31,8 +31,12 @@ struct UnaryCallTests {
         try await withTestServer(services: [TestServiceImplementation()]) { _, port in
             let client = makeTestClient(ports: [port])
             let missing = MethodDescriptor(
-                service: "refundmesh.testing.v1.TestService", method: "Nope", kind: .unary, isIdempotent: false,
-                requestType: Ping.protoMessageName, responseType: Pong.protoMessageName
+                service: "refundmesh.testing.v1.TestService",
+                method: "Nope",
+                kind: .unary,
+                isIdempotent: false,
+                requestType: Ping.protoMessageName,
+                responseType: Pong.protoMessageName
             )
             let error = await #expect(throws: RPCError.self) {
                 let _: Pong = try await client.unary(missing, request: Ping())
@@ -42,8 +46,12 @@ struct UnaryCallTests {
             #expect(error?.message.contains("Unary") == true)
 
             let otherService = MethodDescriptor(
-                service: "refundmesh.nothing.v1.Ghost", method: "Boo", kind: .unary, isIdempotent: false,
-                requestType: Ping.protoMessageName, responseType: Pong.protoMessageName
+                service: "refundmesh.nothing.v1.Ghost",
+                method: "Boo",
+                kind: .unary,
+                isIdempotent: false,
+                requestType: Ping.protoMessageName,
+                responseType: Pong.protoMessageName
             )
             let second = await #expect(throws: RPCError.self) {
                 let _: Pong = try await client.unary(otherService, request: Ping())

@@ -12,7 +12,9 @@ struct WireProtocolTests {
         var offset = RPCPreface.count
         var frames: [Frame] = []
         while offset + 4 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
             guard offset + 4 + length <= bytes.count else { break }
             frames.append(try Frame(serializedBytes: Array(bytes[(offset + 4)..<(offset + 4 + length)])))
             offset += 4 + length
@@ -81,7 +83,9 @@ struct WireProtocolTests {
             for frame in [call, ping] {
                 let body = try frame.serializedBytes()
                 let length = UInt32(body.count)
-                bytes += [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+                bytes +=
+                    [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+                    + body
             }
             try socket.send(bytes)
             // The server keeps the connection open; the read ends at the 1 s timeout.

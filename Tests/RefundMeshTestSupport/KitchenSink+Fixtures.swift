@@ -19,7 +19,12 @@ extension KitchenSink {
             fString: "refund №42",
             fBytes: [0, 1, 2, 0xFF, 0],
             fEnum: .green,
-            fMessage: Inner(name: "inner", amountFen: 12_345, tags: ["a", "", "c"], deeper: Inner.Deeper(flag: true, colour: .blue)),
+            fMessage: Inner(
+                name: "inner",
+                amountFen: 12_345,
+                tags: ["a", "", "c"],
+                deeper: Inner.Deeper(flag: true, colour: .blue)
+            ),
             rInt32: [0, -1, .max, .min],
             rInt64: [0, -1, .max, .min],
             rUint64: [0, 1, .max],

@@ -25,7 +25,12 @@ public final class TestServiceProbe: Sendable {
     public var streamedSent: Int { state.withLock { $0.streamedSent } }
 
     func handlerCancelled() { state.withLock { $0.cancelledHandlers += 1 } }
-    func countIdempotent() -> Int { state.withLock { $0.idempotentCalls += 1; return $0.idempotentCalls } }
+    func countIdempotent() -> Int {
+        state.withLock {
+            $0.idempotentCalls += 1
+            return $0.idempotentCalls
+        }
+    }
     func countUnary() { state.withLock { $0.unaryCalls += 1 } }
     func countStreamed() { state.withLock { $0.streamedSent += 1 } }
 }
@@ -66,7 +71,9 @@ public struct TestServiceImplementation: TestService.ServiceProtocol {
                 if case .string(let value) = entry.value { return "\(entry.key)=\(value)" }
                 return entry.key
             },
-            remainingMicros: context.timeRemaining.map { UInt64(max($0.components.seconds * 1_000_000 + $0.components.attoseconds / 1_000_000_000_000, 0)) } ?? 0
+            remainingMicros: context.timeRemaining.map {
+                UInt64(max($0.components.seconds * 1_000_000 + $0.components.attoseconds / 1_000_000_000_000, 0))
+            } ?? 0
         )
     }
 
@@ -116,7 +123,11 @@ public struct TestServiceImplementation: TestService.ServiceProtocol {
         return Pong(id: total, text: "received \(count)")
     }
 
-    public func bidi(_ requests: MessageStream<Ping>, responses: MessageWriter<Pong>, context: ServerContext) async throws {
+    public func bidi(
+        _ requests: MessageStream<Ping>,
+        responses: MessageWriter<Pong>,
+        context: ServerContext
+    ) async throws {
         for try await ping in requests {
             try await responses.write(Pong(id: ping.id * 2, text: ping.text))
         }

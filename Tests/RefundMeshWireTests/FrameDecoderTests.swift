@@ -11,14 +11,20 @@ struct FrameDecoderTests {
         call.callID = 1
         call.method = "/refundmesh.testing.v1.TestService/Unary"
         call.timeoutMicros = 250_000
-        call.metadata = [MetadataEntry(key: "x-request-id", value: "abc"), MetadataEntry(key: "sig-bin", binaryValue: [0, 1, 2])]
+        call.metadata = [
+            MetadataEntry(key: "x-request-id", value: "abc"), MetadataEntry(key: "sig-bin", binaryValue: [0, 1, 2]),
+        ]
         call.hasMessage = true
         call.message = Array(repeating: 0xA5, count: 300)
         call.endStream = true
         var status = Frame()
         status.kind = .status
         status.callID = 1
-        status.status = Status(code: 5, message: "refund 42 not found", details: [StatusDetail(typeURL: "t", value: [9])])
+        status.status = Status(
+            code: 5,
+            message: "refund 42 not found",
+            details: [StatusDetail(typeURL: "t", value: [9])]
+        )
         var empty = Frame()
         empty.kind = .ping
         return [call, status, empty, Frame()]

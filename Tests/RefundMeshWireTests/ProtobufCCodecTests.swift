@@ -62,7 +62,9 @@ struct ProtobufCCodecTests {
     @Test("NaN, infinities and signed zero keep their bit patterns")
     func floatingPointBitPatterns() throws {
         let signallingPayload = Double(bitPattern: 0x7FF4_0000_0000_0001)
-        let doubles: [Double] = [.nan, signallingPayload, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let doubles: [Double] = [
+            .nan, signallingPayload, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+        ]
         var message = KitchenSink()
         message.fDouble = -.nan
         message.fFloat = Float(bitPattern: 0x7FC0_1234)

@@ -21,7 +21,9 @@ struct ProtobufCInteropTests {
             #expect(sink.f_bool == 1)
             #expect(sink.f_double == -2.5e300)
             #expect(String(cString: sink.f_string) == "refund №42")
-            #expect(Array(UnsafeBufferPointer(start: sink.f_bytes.data, count: sink.f_bytes.len)) == [0, 1, 2, 0xFF, 0])
+            #expect(
+                Array(UnsafeBufferPointer(start: sink.f_bytes.data, count: sink.f_bytes.len)) == [0, 1, 2, 0xFF, 0]
+            )
             #expect(sink.f_enum == REFUNDMESH__TESTING__V1__COLOUR__COLOUR_GREEN)
             #expect(String(cString: sink.f_message.pointee.name) == "inner")
             #expect(sink.f_message.pointee.deeper.pointee.colour == REFUNDMESH__TESTING__V1__COLOUR__COLOUR_BLUE)
@@ -57,14 +59,24 @@ struct ProtobufCInteropTests {
                     sink.choice_text = UnsafeMutablePointer(mutating: text)
                     let size = refundmesh__testing__v1__kitchen_sink__get_packed_size(&sink)
                     var out = [UInt8](repeating: 0, count: size)
-                    let written = out.withUnsafeMutableBufferPointer { refundmesh__testing__v1__kitchen_sink__pack(&sink, $0.baseAddress) }
+                    let written = out.withUnsafeMutableBufferPointer {
+                        refundmesh__testing__v1__kitchen_sink__pack(&sink, $0.baseAddress)
+                    }
                     try #require(written == size)
                     return out
                 }
             }
         }
         let decoded = try KitchenSink(serializedBytes: bytes)
-        #expect(decoded == KitchenSink(fInt64: .min, fEnum: .unrecognized(777), fMessage: Inner(name: "from C", amountFen: -77), choice: .choiceText("text")))
+        #expect(
+            decoded
+                == KitchenSink(
+                    fInt64: .min,
+                    fEnum: .unrecognized(777),
+                    fMessage: Inner(name: "from C", amountFen: -77),
+                    choice: .choiceText("text")
+                )
+        )
     }
 
     @Test("Swift and C agree on the encoding of a nested message type")

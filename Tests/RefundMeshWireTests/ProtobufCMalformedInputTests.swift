@@ -7,7 +7,9 @@ import Testing
 @Suite("protobuf-c codec: malformed input")
 struct ProtobufCMalformedInputTests {
     private func expectMalformed(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
-        let error = #expect(throws: WireError.self, sourceLocation: sourceLocation) { try KitchenSink(serializedBytes: bytes) }
+        let error = #expect(throws: WireError.self, sourceLocation: sourceLocation) {
+            try KitchenSink(serializedBytes: bytes)
+        }
         #expect(error?.code == .malformedMessage, sourceLocation: sourceLocation)
     }
 

@@ -28,7 +28,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     var keepalive: RepeatedTask?
     var closedError: RPCError?
 
-    init(endpoint: Endpoint, configuration: RPCClient.Configuration, logger: Logger, onUnusable: @escaping @Sendable () -> Void) {
+    init(
+        endpoint: Endpoint,
+        configuration: RPCClient.Configuration,
+        logger: Logger,
+        onUnusable: @escaping @Sendable () -> Void
+    ) {
         self.endpoint = endpoint
         self.configuration = configuration
         self.logger = logger
@@ -43,6 +48,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if context.channel.isActive { start(context: context) }
+    }
+
+    /// Drops the context when the pipeline is torn down: holding it past that keeps the
+    /// handler, its context and the pipeline alive in a cycle (e.g. after a refused connect,
+    /// when the channel never becomes active and `channelInactive` never comes).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        keepalive?.cancel()
+        keepalive = nil
+        if closedError == nil {
+            closedError = RPCError(code: .unavailable, message: "the connection to \(endpoint) closed")
+        }
+        failAll(closedError!)
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -72,7 +90,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let now = NIODeadline.now()
         if let sentAt = pingSentAt {
             if lastHeard < sentAt && now - sentAt >= timeout {
-                fail(RPCError(code: .unavailable, message: "\(endpoint) did not answer a keepalive ping within \(timeout)"))
+                fail(
+                    RPCError(
+                        code: .unavailable,
+                        message: "\(endpoint) did not answer a keepalive ping within \(timeout)"
+                    )
+                )
             }
             return
         }
@@ -86,10 +109,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         keepalive?.cancel()
-        let reason = closedError ?? RPCError(
-            code: .unavailable,
-            message: "the connection to \(endpoint) closed" + (goAwayReason.map { " (\($0))" } ?? "")
-        )
+        let reason =
+            closedError
+            ?? RPCError(
+                code: .unavailable,
+                message: "the connection to \(endpoint) closed" + (goAwayReason.map { " (\($0))" } ?? "")
+            )
         closedError = reason
         failAll(reason)
         self.context = nil
@@ -143,7 +168,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             break
         case .goaway: receiveGoAway(frame)
         case .call, .cancel, .unspecified, .unrecognized:
-            fail(RPCError(code: .internalError, message: "\(endpoint) sent an unexpected frame (kind \(frame.kind.rawValue))"))
+            fail(
+                RPCError(
+                    code: .internalError,
+                    message: "\(endpoint) sent an unexpected frame (kind \(frame.kind.rawValue))"
+                )
+            )
         }
     }
 
@@ -176,7 +206,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func receiveMessage(_ frame: Frame) {
-        guard let call = calls[frame.callID], case .streaming(let inbound) = call.completion, frame.hasMessage else { return }
+        guard let call = calls[frame.callID], case .streaming(let inbound) = call.completion, frame.hasMessage else {
+            return
+        }
         inbound.receive(frame.message)
     }
 
@@ -200,7 +232,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let refused = calls.values.filter { $0.id > last }
         for call in refused {
             calls.removeValue(forKey: call.id)
-            complete(call, with: .failure(.neverProcessed("\(endpoint) is going away (\(reason)) and did not start this call")))
+            complete(
+                call,
+                with: .failure(.neverProcessed("\(endpoint) is going away (\(reason)) and did not start this call"))
+            )
         }
         if calls.isEmpty, let code = frame.status?.code, code != StatusCode.unavailable.rawValue || last == 0 {
             context?.close(promise: nil)
@@ -228,21 +263,40 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             let remaining = deadline - .now()
             guard remaining > .zero else {
                 calls.removeValue(forKey: call.id)
-                complete(call, with: .failure(RPCError(code: .deadlineExceeded, message: "the deadline passed before \(call.method.path) was sent")))
+                complete(
+                    call,
+                    with: .failure(
+                        RPCError(
+                            code: .deadlineExceeded,
+                            message: "the deadline passed before \(call.method.path) was sent"
+                        )
+                    )
+                )
                 return
             }
             frame.timeoutMicros = UInt64(max(remaining.nanoseconds / 1000, 1))
             call.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
                 guard !call.finished else { return }
-                cancel(call, reason: RPCError(code: .deadlineExceeded, message: "\(call.method.path) did not finish before its deadline"))
+                cancel(
+                    call,
+                    reason: RPCError(
+                        code: .deadlineExceeded,
+                        message: "\(call.method.path) did not finish before its deadline"
+                    )
+                )
             }
         }
         if !write(frame) {
             calls.removeValue(forKey: call.id)
-            complete(call, with: .failure(RPCError(
-                code: .resourceExhausted,
-                message: "the request to \(call.method.path) is over the frame limit of \(maxFrameBytes) bytes"
-            )))
+            complete(
+                call,
+                with: .failure(
+                    RPCError(
+                        code: .resourceExhausted,
+                        message: "the request to \(call.method.path) is over the frame limit of \(maxFrameBytes) bytes"
+                    )
+                )
+            )
         }
     }
 
@@ -277,7 +331,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if write(frame) {
             continuation.resume()
         } else {
-            continuation.resume(throwing: RPCError(code: .resourceExhausted, message: "a request message is over the frame limit"))
+            continuation.resume(
+                throwing: RPCError(code: .resourceExhausted, message: "a request message is over the frame limit")
+            )
         }
     }
 
@@ -315,7 +371,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             switch result {
             case .success(let bytes?): continuation.resume(returning: bytes)
             case .success(nil):
-                continuation.resume(throwing: RPCError(code: .internalError, message: "\(call.method.path) ended OK without a response message"))
+                continuation.resume(
+                    throwing: RPCError(
+                        code: .internalError,
+                        message: "\(call.method.path) ended OK without a response message"
+                    )
+                )
             case .failure(let error): continuation.resume(throwing: error)
             }
         case .streaming(let inbound):

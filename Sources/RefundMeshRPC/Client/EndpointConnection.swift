@@ -68,7 +68,12 @@ final class EndpointConnection: Sendable {
     /// A usable connection, connecting if needed.
     /// - Throws: ``RPCError`` UNAVAILABLE (never processed) when the endpoint cannot be reached.
     func connection() async throws -> ConnectionHandle {
-        enum Next { case ready(ConnectionHandle), wait(EventLoopFuture<ConnectionHandle>), fail(RPCError) }
+        enum Next {
+            case ready(ConnectionHandle)
+            case wait(EventLoopFuture<ConnectionHandle>)
+            case start(EventLoopPromise<ConnectionHandle>)
+            case fail(RPCError)
+        }
         let next: Next = state.withLock { state in
             switch state.phase {
             case .ready(let handle):
@@ -79,26 +84,34 @@ final class EndpointConnection: Sendable {
                 return .fail(.neverProcessed("the client is closed"))
             case .idle:
                 if let retryAt = state.retryAt, retryAt > .now {
-                    return .fail(.neverProcessed(
-                        "\(endpoint) is unreachable (\(state.lastError ?? "unknown error")); next attempt in \(ContinuousClock.now.duration(to: retryAt))"
-                    ))
+                    return .fail(
+                        .neverProcessed(
+                            "\(endpoint) is unreachable (\(state.lastError ?? "unknown error")); next attempt in \(ContinuousClock.now.duration(to: retryAt))"
+                        )
+                    )
                 }
-                let future = connect()
-                state.phase = .connecting(future)
-                return .wait(future)
+                // Publish the attempt, then start it outside the lock (its callbacks take it).
+                let promise = group.next().makePromise(of: ConnectionHandle.self)
+                state.phase = .connecting(promise.futureResult)
+                return .start(promise)
             }
         }
+        let future: EventLoopFuture<ConnectionHandle>
         switch next {
         case .ready(let handle): return handle
         case .fail(let error): throw error
-        case .wait(let future):
-            do {
-                return try await future.get()
-            } catch let error as RPCError {
-                throw error
-            } catch {
-                throw RPCError.neverProcessed("cannot connect to \(endpoint): \(error)")
-            }
+        case .wait(let pending): future = pending
+        case .start(let promise):
+            promise.futureResult.whenComplete { result in self.connectFinished(result) }
+            connect().cascade(to: promise)
+            future = promise.futureResult
+        }
+        do {
+            return try await future.get()
+        } catch let error as RPCError {
+            throw error
+        } catch {
+            throw RPCError.neverProcessed("cannot connect to \(endpoint): \(error)")
         }
     }
 
@@ -117,7 +130,11 @@ final class EndpointConnection: Sendable {
                         endpoint: endpoint,
                         configuration: configuration,
                         logger: logger,
-                        onUnusable: { [weak self] in self?.connectionBecameUnusable(channel) }
+                        // Identify the channel, don't hold it: the handler lives in the channel's
+                        // pipeline, so a strong capture would be a reference cycle.
+                        onUnusable: { [weak self, id = ObjectIdentifier(channel)] in
+                            self?.connectionBecameUnusable(id)
+                        }
                     )
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes))
@@ -134,7 +151,6 @@ final class EndpointConnection: Sendable {
                     executor: EventLoopTaskExecutor(eventLoop: channel.eventLoop)
                 )
             }
-            .always { result in self.connectFinished(result) }
     }
 
     private func connectFinished(_ result: Result<ConnectionHandle, any Error>) {
@@ -163,9 +179,9 @@ final class EndpointConnection: Sendable {
     }
 
     /// The connection got a GOAWAY or closed: the next call opens a new one.
-    private func connectionBecameUnusable(_ channel: any Channel) {
+    private func connectionBecameUnusable(_ channel: ObjectIdentifier) {
         state.withLock { state in
-            if case .ready(let handle) = state.phase, handle.channel === channel {
+            if case .ready(let handle) = state.phase, ObjectIdentifier(handle.channel) == channel {
                 state.phase = .idle
             }
         }

@@ -29,10 +29,11 @@ extension RPCClient {
             method,
             options: options,
             requests: { writer in try await writer(requestBytes) },
-            singleRequest: requestBytes
-        ) { inbound in
-            try await onResponse(MessageStream<Response>(inbound: inbound, decodeFailureCode: .internalError))
-        }
+            singleRequest: requestBytes,
+            onResponse: { inbound in
+                try await onResponse(MessageStream<Response>(inbound: inbound, decodeFailureCode: .internalError))
+            }
+        )
     }
 
     /// A stream of requests written by `requests`, then one response.
@@ -47,13 +48,14 @@ extension RPCClient {
             method,
             options: options,
             requests: { sink in try await requests(MessageWriter(sink: sink)) },
-            singleRequest: nil
-        ) { inbound in
-            guard let bytes = try await inbound.next() else {
-                throw RPCError(code: .internalError, message: "\(method.path) ended without a response message")
+            singleRequest: nil,
+            onResponse: { inbound in
+                guard let bytes = try await inbound.next() else {
+                    throw RPCError(code: .internalError, message: "\(method.path) ended without a response message")
+                }
+                return try self.decodeResponse(Response.self, bytes)
             }
-            return try self.decodeResponse(Response.self, bytes)
-        }
+        )
     }
 
     /// Streams both ways: `requests` writes while `onResponse` reads.
@@ -69,17 +71,22 @@ extension RPCClient {
             method,
             options: options,
             requests: { sink in try await requests(MessageWriter(sink: sink)) },
-            singleRequest: nil
-        ) { inbound in
-            try await onResponse(MessageStream<Response>(inbound: inbound, decodeFailureCode: .internalError))
-        }
+            singleRequest: nil,
+            onResponse: { inbound in
+                try await onResponse(MessageStream<Response>(inbound: inbound, decodeFailureCode: .internalError))
+            }
+        )
     }
 
     private func encodeRequest<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
         do {
             return try request.serializedBytes()
         } catch let error as WireError {
-            throw RPCError(code: .invalidArgument, message: "the request cannot be encoded: \(error.message)", cause: error)
+            throw RPCError(
+                code: .invalidArgument,
+                message: "the request cannot be encoded: \(error.message)",
+                cause: error
+            )
         }
     }
 

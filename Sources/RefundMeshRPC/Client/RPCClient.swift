@@ -111,7 +111,11 @@ public final class RPCClient: Service, Sendable {
         }
     }
 
-    package func performUnary(_ method: MethodDescriptor, requestBytes: [UInt8], options: CallOptions) async throws -> [UInt8] {
+    package func performUnary(
+        _ method: MethodDescriptor,
+        requestBytes: [UInt8],
+        options: CallOptions
+    ) async throws -> [UInt8] {
         try await intercepted(method, options: options, configuration.interceptors[...]) { options in
             let deadline = self.deadline(for: options)
             let nioDeadline = deadline.map(NIODeadline.init)
@@ -132,7 +136,10 @@ public final class RPCClient: Service, Sendable {
                     else { throw error }
                     if let deadline, deadline <= .now { throw error }
                     try await pauseBeforeRetry(attempt: attempt, deadline: deadline)
-                    logger.debug("retrying", metadata: ["rpc.method": "\(method.path)", "attempt": "\(attempt + 1)", "error": "\(error)"])
+                    logger.debug(
+                        "retrying",
+                        metadata: ["rpc.method": "\(method.path)", "attempt": "\(attempt + 1)", "error": "\(error)"]
+                    )
                 }
             }
         }
@@ -202,14 +209,22 @@ public final class RPCClient: Service, Sendable {
                             do {
                                 try await requests { bytes in
                                     try await withCheckedThrowingContinuation { continuation in
-                                        handle.onLoop { handler in handler.sendMessage(bytes, for: call, continuation: continuation) }
+                                        handle.onLoop { handler in
+                                            handler.sendMessage(bytes, for: call, continuation: continuation)
+                                        }
                                     }
                                 }
                                 handle.onLoop { handler in handler.halfClose(call) }
                             } catch let error as RPCError where error.code == .cancelled {
                                 // The call ended first; its outcome is reported by the response side.
                             } catch {
-                                cancelCall(RPCError(code: .cancelled, message: "the request writer failed: \(error)", cause: error))
+                                cancelCall(
+                                    RPCError(
+                                        code: .cancelled,
+                                        message: "the request writer failed: \(error)",
+                                        cause: error
+                                    )
+                                )
                             }
                         }
                     }

@@ -65,7 +65,11 @@ extension RPCError {
         case is CancellationError:
             return RPCError(code: .cancelled, message: "the call was cancelled")
         case let error as WireError:
-            return RPCError(code: .internalError, message: "the server could not encode its answer: \(error.message)", cause: error)
+            return RPCError(
+                code: .internalError,
+                message: "the server could not encode its answer: \(error.message)",
+                cause: error
+            )
         default:
             return RPCError(
                 code: .internalError,

@@ -66,7 +66,8 @@ public struct RPCMethodHandler: Sendable {
 
     public static func bidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: MethodDescriptor,
-        _ handler: @escaping @Sendable (MessageStream<Request>, MessageWriter<Response>, ServerContext) async throws -> Void
+        _ handler:
+            @escaping @Sendable (MessageStream<Request>, MessageWriter<Response>, ServerContext) async throws -> Void
     ) -> RPCMethodHandler {
         RPCMethodHandler(
             method: method,
@@ -90,9 +91,15 @@ public struct RPCMethodHandler: Sendable {
         }
     }
 
-    private static func singleRequest<Request: ProtoMessage>(_ type: Request.Type, from inbound: InboundMessages) async throws -> Request {
+    private static func singleRequest<Request: ProtoMessage>(
+        _ type: Request.Type,
+        from inbound: InboundMessages
+    ) async throws -> Request {
         guard let bytes = try await inbound.next() else {
-            throw RPCError(code: .invalidArgument, message: "the call carried no request message; this method takes exactly one")
+            throw RPCError(
+                code: .invalidArgument,
+                message: "the call carried no request message; this method takes exactly one"
+            )
         }
         return try decodeRequest(Request.self, bytes)
     }

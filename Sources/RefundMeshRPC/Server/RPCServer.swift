@@ -52,7 +52,12 @@ public final class RPCServer: Service, Sendable {
         var router = MethodRouter(services: services)
         router.add(health)
         let hosted = router.services
-        router.add(ReflectionService(services: { hosted + [ReflectionService.descriptorForSelf] }, version: configuration.version))
+        router.add(
+            ReflectionService(
+                services: { hosted + [ReflectionService.descriptorForSelf] },
+                version: configuration.version
+            )
+        )
         self.router = router
         for service in services {
             health.setStatus(.serving, for: service.serviceDescriptor.name)
@@ -94,14 +99,15 @@ public final class RPCServer: Service, Sendable {
 
     /// Starts a graceful shutdown; ``run()`` returns once it completes.
     public func beginGracefulShutdown() {
-        let (channel, connections, drained): (
-            (any Channel)?, [NIOLoopBound<ServerConnectionHandler>], EventLoopPromise<Void>?
-        ) = state.withLock { state in
-            guard !state.draining else { return (nil, [], nil) }
-            state.draining = true
-            state.drained = group.next().makePromise()
-            return (state.serverChannel, Array(state.connections.values), state.drained)
-        }
+        let (channel, connections, drained):
+            (
+                (any Channel)?, [NIOLoopBound<ServerConnectionHandler>], EventLoopPromise<Void>?
+            ) = state.withLock { state in
+                guard !state.draining else { return (nil, [], nil) }
+                state.draining = true
+                state.drained = group.next().makePromise()
+                return (state.serverChannel, Array(state.connections.values), state.drained)
+            }
         guard let drained else { return }
         logger.info("draining", metadata: ["rpc.connections": "\(connections.count)"])
         health.markAllNotServing()
@@ -195,7 +201,8 @@ public final class RPCServer: Service, Sendable {
             if state.connections.count >= configuration.limits.maxConnections {
                 return RPCError(
                     code: .resourceExhausted,
-                    message: "the server has reached its limit of \(configuration.limits.maxConnections) connections; retry later or elsewhere"
+                    message:
+                        "the server has reached its limit of \(configuration.limits.maxConnections) connections; retry later or elsewhere"
                 )
             }
             return nil

@@ -12,7 +12,10 @@ extension ServerConnectionHandler {
         }
         highestCallID = frame.callID
         if draining {
-            answerWithoutRunning(frame.callID, RPCError(code: .unavailable, message: "the server is shutting down; retry on another endpoint"))
+            answerWithoutRunning(
+                frame.callID,
+                RPCError(code: .unavailable, message: "the server is shutting down; retry on another endpoint")
+            )
             return
         }
         let limits = settings.limits
@@ -21,13 +24,17 @@ extension ServerConnectionHandler {
                 frame.callID,
                 RPCError(
                     code: .resourceExhausted,
-                    message: "too many concurrent calls on this connection (limit \(limits.maxConcurrentCallsPerConnection)); wait for some to finish or open another connection"
+                    message:
+                        "too many concurrent calls on this connection (limit \(limits.maxConcurrentCallsPerConnection)); wait for some to finish or open another connection"
                 )
             )
             return
         }
         guard let handler = router.handler(for: frame.method) else {
-            answerWithoutRunning(frame.callID, RPCError(code: .unimplemented, message: router.unimplementedMessage(for: frame.method)))
+            answerWithoutRunning(
+                frame.callID,
+                RPCError(code: .unimplemented, message: router.unimplementedMessage(for: frame.method))
+            )
             return
         }
         let call = ServerCall(
@@ -44,14 +51,19 @@ extension ServerConnectionHandler {
         if frame.timeoutMicros > 0 {
             let timeout = Duration.microseconds(Int64(clamping: frame.timeoutMicros))
             deadline = .now + timeout
-            call.deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(
+            call.deadlineTimer = eventLoop.assumeIsolated().scheduleTask(
                 in: .microseconds(Int64(clamping: frame.timeoutMicros))
             ) { [self] in
                 guard !call.finished else { return }
-                finish(call, with: .failure(RPCError(
-                    code: .deadlineExceeded,
-                    message: "the deadline of \(timeout) passed before \(handler.method.path) finished"
-                )))
+                finish(
+                    call,
+                    with: .failure(
+                        RPCError(
+                            code: .deadlineExceeded,
+                            message: "the deadline of \(timeout) passed before \(handler.method.path) finished"
+                        )
+                    )
+                )
             }
         }
         var callLogger = logger
@@ -80,7 +92,10 @@ extension ServerConnectionHandler {
         case .unary(let body):
             start(call, context: serverContext) { context in
                 guard let request = try await inbound.next() else {
-                    throw RPCError(code: .invalidArgument, message: "the call carried no request message; this method takes exactly one")
+                    throw RPCError(
+                        code: .invalidArgument,
+                        message: "the call carried no request message; this method takes exactly one"
+                    )
                 }
                 return try await body(request, context)
             }
@@ -93,15 +108,22 @@ extension ServerConnectionHandler {
     func receiveMessage(_ frame: Frame) {
         // A message for a call that already ended (we answered, or the deadline passed) is dropped.
         guard let call = calls[frame.callID], let inbound = call.inbound else {
-            if frame.callID > highestCallID { protocolViolation("MESSAGE for call \(frame.callID), which was never opened") }
+            if frame.callID > highestCallID {
+                protocolViolation("MESSAGE for call \(frame.callID), which was never opened")
+            }
             return
         }
         if frame.hasMessage {
             guard call.inboundWindowRemaining > 0 else {
-                finish(call, with: .failure(RPCError(
-                    code: .resourceExhausted,
-                    message: "the client sent more request messages than its flow-control window allowed"
-                )))
+                finish(
+                    call,
+                    with: .failure(
+                        RPCError(
+                            code: .resourceExhausted,
+                            message: "the client sent more request messages than its flow-control window allowed"
+                        )
+                    )
+                )
                 return
             }
             acceptInbound(frame.message, for: call)
@@ -132,8 +154,8 @@ extension ServerConnectionHandler {
         context serverContext: ServerContext,
         body: @escaping @Sendable (ServerContext) async throws -> [UInt8]?
     ) {
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let boundCall = NIOLoopBound(call, eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let boundCall = NIOLoopBound(call, eventLoop: eventLoop)
         let interceptors = settings.interceptors
         let scope = CallScope(deadline: serverContext.deadline, requestID: serverContext.requestID)
         call.task = Task(executorPreference: executor) {
@@ -222,7 +244,7 @@ extension ServerConnectionHandler {
     // MARK: Streams and flow control
 
     private func makeInbound(for call: ServerCall) -> InboundMessages {
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let callID = call.id
         return InboundMessages(window: settings.limits.initialWindow) { credits in
             let grant = {
@@ -245,18 +267,21 @@ extension ServerConnectionHandler {
     }
 
     private func makeSink(for call: ServerCall) -> RPCMethodHandler.Sink {
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let boundCall = NIOLoopBound(call, eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let boundCall = NIOLoopBound(call, eventLoop: eventLoop)
         return { bytes in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let send = { loopBound.value.sendResponseMessage(bytes, for: boundCall.value, continuation: continuation) }
+                let send = {
+                    loopBound.value.sendResponseMessage(bytes, for: boundCall.value, continuation: continuation)
+                }
                 if loopBound.eventLoop.inEventLoop { send() } else { loopBound.eventLoop.execute(send) }
             }
         }
     }
 
     /// Sends one response message now if the client's window allows, otherwise parks it.
-    func sendResponseMessage(_ bytes: [UInt8], for call: ServerCall, continuation: CheckedContinuation<Void, any Error>) {
+    func sendResponseMessage(_ bytes: [UInt8], for call: ServerCall, continuation: CheckedContinuation<Void, any Error>)
+    {
         guard !call.finished else {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
             return
@@ -274,10 +299,12 @@ extension ServerConnectionHandler {
         if write(frame) {
             continuation.resume()
         } else {
-            continuation.resume(throwing: RPCError(
-                code: .resourceExhausted,
-                message: "a response message is over the frame limit of \(settings.limits.maxFrameBytes) bytes"
-            ))
+            continuation.resume(
+                throwing: RPCError(
+                    code: .resourceExhausted,
+                    message: "a response message is over the frame limit of \(settings.limits.maxFrameBytes) bytes"
+                )
+            )
         }
     }
 }

@@ -24,8 +24,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Called on the event loop when the connection has drained (no calls left after GOAWAY).
     let onDrained: () -> Void
 
-    var context: ChannelHandlerContext!
+    /// Nil before the handler is added and after it is removed; every use checks.
+    var context: ChannelHandlerContext?
     var executor: EventLoopTaskExecutor!
+    /// The connection's event loop (kept after the context is dropped).
+    var eventLoop: any EventLoop { executor.eventLoop }
     var peer = "unknown"
     var calls: [UInt64: ServerCall] = [:]
     var highestCallID: UInt64 = 0
@@ -60,6 +63,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         logger[metadataKey: "rpc.peer"] = "\(peer)"
         if context.channel.isActive { start(context: context) }
+    }
+
+    /// Drops the context when the pipeline is torn down, so handler and context do not keep
+    /// each other alive.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -162,7 +173,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func drain() {
         guard !draining, !closing else { return }
         draining = true
-        sendGoAway(RPCError(code: .unavailable, message: "the server is shutting down; retry on another endpoint"), andClose: false)
+        sendGoAway(
+            RPCError(code: .unavailable, message: "the server is shutting down; retry on another endpoint"),
+            andClose: false
+        )
         closeIfDrained()
     }
 
@@ -170,18 +184,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func forceClose() {
         guard !closing else { return }
         for call in calls.values {
-            finish(call, with: .failure(RPCError(code: .unavailable, message: "the server shut down before the call finished")))
+            finish(
+                call,
+                with: .failure(RPCError(code: .unavailable, message: "the server shut down before the call finished"))
+            )
         }
         closing = true
         flushNow()
-        context.close(promise: nil)
+        context?.close(promise: nil)
     }
 
     func closeIfDrained() {
         guard draining, calls.isEmpty, !closing else { return }
         closing = true
         flushNow()
-        context.close(promise: nil)
+        context?.close(promise: nil)
         onDrained()
     }
 
@@ -199,7 +216,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// close with unread input would send a reset, and the peer's kernel would drop the GOAWAY.
     /// The peer closes in turn when it sees our end; if it does not, we close after a second.
     private func closeAfterGoAway() {
-        guard !closing else { return }
+        guard !closing, let context else { return }
         closing = true
         context.close(mode: .output, promise: nil)
         let channel = context.channel
@@ -213,7 +230,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func startIdleCheck() {
         let timeout = settings.idleTimeout
-        guard timeout > .zero else { return }
+        guard timeout > .zero, let context else { return }
         let idleNanos = Int64(timeout.milliseconds) * 1_000_000
         let interval = TimeAmount.nanoseconds(max(idleNanos / 4, 10_000_000))
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -223,7 +240,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 NIODeadline.now() - handler.lastActivity >= .nanoseconds(idleNanos)
             else { return }
             handler.logger.debug("closing idle connection")
-            handler.sendGoAway(RPCError(code: .unavailable, message: "idle timeout: no calls for \(timeout)"), andClose: true)
+            handler.sendGoAway(
+                RPCError(code: .unavailable, message: "idle timeout: no calls for \(timeout)"),
+                andClose: true
+            )
         }
     }
 
@@ -232,6 +252,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// Queues a frame; the flush is coalesced with others written in the same loop tick.
     @discardableResult
     func write(_ frame: Frame) -> Bool {
+        guard let context else { return false }
         var buffer = context.channel.allocator.buffer(capacity: 32 + frame.message.count)
         do {
             try frame.encodeLengthPrefixed(into: &buffer, maxFrameBytes: settings.limits.maxFrameBytes)
@@ -245,7 +266,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func scheduleFlush() {
-        guard !flushPending else { return }
+        guard !flushPending, let context else { return }
         flushPending = true
         guard !readingBurst else { return }  // channelReadComplete flushes
         context.eventLoop.assumeIsolated().execute { [self] in
@@ -255,7 +276,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func flushNow() {
         flushPending = false
-        context.flush()
+        context?.flush()
     }
 }
 

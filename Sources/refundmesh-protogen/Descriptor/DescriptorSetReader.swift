@@ -1,3 +1,6 @@
+import CProtobufC
+import CProtobufDescriptor
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CProtobufC
-import CProtobufDescriptor
 
 /// Reads a `FileDescriptorSet` (as written by `protoc --descriptor_set_out`) with libprotobuf-c
 /// and copies what the generator needs into ``ProtoFile`` values.
@@ -18,7 +19,8 @@ enum DescriptorSetReader {
 
     /// Decodes an encoded `FileDescriptorSet`.
     static func decode(_ bytes: [UInt8], source: String) throws -> [ProtoFile] {
-        let unpacked: UnsafeMutablePointer<Google__Protobuf__FileDescriptorSet>? = bytes.withUnsafeBufferPointer { buffer in
+        let unpacked: UnsafeMutablePointer<Google__Protobuf__FileDescriptorSet>? = bytes.withUnsafeBufferPointer {
+            buffer in
             var empty: UInt8 = 0
             return withUnsafePointer(to: &empty) { emptyPointer in
                 google__protobuf__file_descriptor_set__unpack(nil, buffer.count, buffer.baseAddress ?? emptyPointer)
@@ -96,7 +98,9 @@ enum DescriptorSetReader {
         if let options = message.options, options.pointee.has_map_entry != 0 {
             result.isMapEntry = options.pointee.map_entry != 0
         }
-        result.extensionNames = each(message.extension, message.n_extension).map { qualified(fullName, text($0.pointee.name)) }
+        result.extensionNames = each(message.extension, message.n_extension).map {
+            qualified(fullName, text($0.pointee.name))
+        }
         result.hasExtensionRanges = message.n_extension_range > 0
         return result
     }
@@ -114,7 +118,9 @@ enum DescriptorSetReader {
         default: label = .optional
         }
         let kind = ProtoField.Kind(rawValue: Int32(truncatingIfNeeded: field.type.rawValue)) ?? .group
-        let typeName = field.type_name.map { String(cString: $0) }.map { $0.hasPrefix(".") ? String($0.dropFirst()) : $0 }
+        let typeName = field.type_name.map { String(cString: $0) }.map {
+            $0.hasPrefix(".") ? String($0.dropFirst()) : $0
+        }
         return ProtoField(
             name: text(field.name),
             number: field.number,
@@ -182,13 +188,19 @@ enum DescriptorSetReader {
         pointer.map { String(cString: $0) } ?? ""
     }
 
-    private static func strings(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int) -> [String] {
+    private static func strings(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+        _ count: Int
+    ) -> [String] {
         guard let pointer else { return [] }
         return (0..<count).map { text(pointer[$0]) }
     }
 
     /// The non-NULL elements of a protobuf-c repeated message field.
-    private static func each<T>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, _ count: Int) -> [UnsafeMutablePointer<T>] {
+    private static func each<T>(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?,
+        _ count: Int
+    ) -> [UnsafeMutablePointer<T>] {
         guard let pointer else { return [] }
         return (0..<count).compactMap { pointer[$0] }
     }

@@ -23,7 +23,9 @@ enum SchemaValidator {
                 for method in service.methods {
                     for type in [method.inputType, method.outputType] {
                         guard let symbol = symbols[type], symbol.kind == .message else {
-                            throw ProtogenError("\(file.path): \(service.fullName).\(method.name) uses unknown message type \(type)")
+                            throw ProtogenError(
+                                "\(file.path): \(service.fullName).\(method.name) uses unknown message type \(type)"
+                            )
                         }
                         guard symbol.module != nil else {
                             throw ProtogenError(
@@ -42,7 +44,9 @@ enum SchemaValidator {
             throw ProtogenError("\(file.path): extension \(name) is not supported (extensions are refused)")
         }
         if message.hasExtensionRanges {
-            throw ProtogenError("\(file.path): message \(message.fullName) declares extension ranges, which are not supported")
+            throw ProtogenError(
+                "\(file.path): message \(message.fullName) declares extension ranges, which are not supported"
+            )
         }
         for field in message.fields {
             let name = "\(message.fullName).\(field.name)"

@@ -39,10 +39,17 @@ struct SymbolTable {
     subscript(fullName: String) -> Symbol? { symbols[fullName] }
 
     private mutating func addMessage(_ message: ProtoMessageType, parentPath: String?, module: String?, file: String) {
-        let path = parentPath.map { $0 + "." + SwiftNaming.escapedType(message.name) } ?? SwiftNaming.escapedType(message.name)
+        let path =
+            parentPath.map { $0 + "." + SwiftNaming.escapedType(message.name) } ?? SwiftNaming.escapedType(message.name)
         symbols[message.fullName] = Symbol(
-            kind: .message, fullName: message.fullName, swiftPath: path, module: module, protoFile: file,
-            message: message, enumeration: nil, isTopLevel: parentPath == nil
+            kind: .message,
+            fullName: message.fullName,
+            swiftPath: path,
+            module: module,
+            protoFile: file,
+            message: message,
+            enumeration: nil,
+            isTopLevel: parentPath == nil
         )
         for nested in message.messages {
             addMessage(nested, parentPath: path, module: module, file: file)
@@ -53,10 +60,18 @@ struct SymbolTable {
     }
 
     private mutating func add(_ enumeration: ProtoEnum, parentPath: String?, module: String?, file: String) {
-        let path = parentPath.map { $0 + "." + SwiftNaming.escapedType(enumeration.name) } ?? SwiftNaming.escapedType(enumeration.name)
+        let path =
+            parentPath.map { $0 + "." + SwiftNaming.escapedType(enumeration.name) }
+            ?? SwiftNaming.escapedType(enumeration.name)
         symbols[enumeration.fullName] = Symbol(
-            kind: .enumeration, fullName: enumeration.fullName, swiftPath: path, module: module, protoFile: file,
-            message: nil, enumeration: enumeration, isTopLevel: parentPath == nil
+            kind: .enumeration,
+            fullName: enumeration.fullName,
+            swiftPath: path,
+            module: module,
+            protoFile: file,
+            message: nil,
+            enumeration: enumeration,
+            isTopLevel: parentPath == nil
         )
     }
 }

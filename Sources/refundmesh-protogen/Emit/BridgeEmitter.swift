@@ -22,9 +22,13 @@ struct BridgeEmitter {
             w.line("public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { \(prefix)__init(pointer) }")
             w.line()
             if symbol.isTopLevel {
-                w.line("public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { \(prefix)__get_packed_size(pointer) }")
+                w.line(
+                    "public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { \(prefix)__get_packed_size(pointer) }"
+                )
                 w.line()
-                w.block("public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {") { w in
+                w.block(
+                    "public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {"
+                ) { w in
                     w.line("\(prefix)__pack(pointer, out)")
                 }
                 w.line()
@@ -40,12 +44,16 @@ struct BridgeEmitter {
             }
             w.line()
             if members.isEmpty {
-                w.line("public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {}")
+                w.line(
+                    "public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {}"
+                )
                 w.line()
                 w.line("public init(lifting pointer: UnsafePointer<CStruct>) throws {}")
                 return
             }
-            try w.block("public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {") { w in
+            try w.block(
+                "public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {"
+            ) { w in
                 for member in members {
                     switch member {
                     case .field(let plan): try lower(plan, into: &w)
@@ -77,7 +85,9 @@ struct BridgeEmitter {
         w.line("    protobuf_c_message_get_packed_size(.init(OpaquePointer(pointer)))")
         w.line("}")
         w.line()
-        w.line("public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {")
+        w.line(
+            "public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {"
+        )
         w.line("    protobuf_c_message_pack(.init(OpaquePointer(pointer)), out)")
         w.line("}")
         w.line()
@@ -88,7 +98,9 @@ struct BridgeEmitter {
         w.line(") -> UnsafeMutablePointer<CStruct>? {")
         w.line("    var prototype = CStruct()")
         w.line("    cInit(&prototype)")
-        w.line("    guard let message = protobuf_c_message_unpack(prototype.base.descriptor, allocator, count, bytes) else { return nil }")
+        w.line(
+            "    guard let message = protobuf_c_message_unpack(prototype.base.descriptor, allocator, count, bytes) else { return nil }"
+        )
         w.line("    return UnsafeMutablePointer<CStruct>(OpaquePointer(message))")
         w.line("}")
     }
@@ -125,7 +137,9 @@ struct BridgeEmitter {
         case .map(let key, let mapValue, let entryCType, let entryInit):
             // Entries in key order, so equal maps encode to identical bytes.
             try w.block("if !\(value).isEmpty {") { w in
-                w.line("let entries = try arena.allocate(UnsafeMutablePointer<\(entryCType)>?.self, count: \(value).count)")
+                w.line(
+                    "let entries = try arena.allocate(UnsafeMutablePointer<\(entryCType)>?.self, count: \(value).count)"
+                )
                 w.line("var index = 0")
                 try w.block("for (key, value) in \(value).sorted(by: { \(keyOrder(key)) }) {") { w in
                     w.line("let entry = try arena.allocate(\(entryCType).self)")
@@ -165,7 +179,12 @@ struct BridgeEmitter {
         w.line("}")
     }
 
-    private func lowerMapPart(_ member: String, _ value: String, _ element: FieldPlan.Element, field: String) throws -> String {
+    private func lowerMapPart(
+        _ member: String,
+        _ value: String,
+        _ element: FieldPlan.Element,
+        field: String
+    ) throws -> String {
         switch element {
         case .string: return "\(member) = try arena.string(\(value), field: \(field))"
         case .bytes: return "\(member) = try arena.binary(\(value))"
@@ -203,10 +222,12 @@ struct BridgeEmitter {
             switch element {
             case .number: expression = "ProtobufCLift.array(\(member), count: \(count))"
             case .bool, .enumeration:
-                expression = "ProtobufCLift.array(\(member), count: \(count)) { \(try swiftValue("$0", element, field: field, optionalMessage: false)) }"
+                expression =
+                    "ProtobufCLift.array(\(member), count: \(count)) { \(try swiftValue("$0", element, field: field, optionalMessage: false)) }"
             case .string: expression = "try ProtobufCLift.strings(\(member), count: \(count), field: \(field))"
             case .bytes: expression = "ProtobufCLift.binaries(\(member), count: \(count))"
-            case .message(let type): expression = "try ProtobufCLift.messages(\(member), count: \(count), as: \(type).self)"
+            case .message(let type):
+                expression = "try ProtobufCLift.messages(\(member), count: \(count), as: \(type).self)"
             }
             w.line("\(target) = \(expression)")
         case .map(let key, let value, _, _):
@@ -215,10 +236,16 @@ struct BridgeEmitter {
                 w.line("map.reserveCapacity(\(count))")
                 try w.block("for index in 0..<\(count) {") { w in
                     w.block("guard let entry = entries[index] else {") { w in
-                        w.line("throw WireError(code: .malformedMessage, message: \"map \(plan.qualifiedName) entry \\(index) is missing\")")
+                        w.line(
+                            "throw WireError(code: .malformedMessage, message: \"map \(plan.qualifiedName) entry \\(index) is missing\")"
+                        )
                     }
-                    w.line("let key = \(try swiftValue("entry.pointee.key", key, field: field, optionalMessage: false))")
-                    w.line("map[key] = \(try swiftValue("entry.pointee.value", value, field: field, optionalMessage: false))")
+                    w.line(
+                        "let key = \(try swiftValue("entry.pointee.key", key, field: field, optionalMessage: false))"
+                    )
+                    w.line(
+                        "map[key] = \(try swiftValue("entry.pointee.value", value, field: field, optionalMessage: false))"
+                    )
                 }
                 w.line("\(target) = map")
             }
@@ -230,7 +257,12 @@ struct BridgeEmitter {
         do {
             for (plan, caseName, constant) in oneof.members {
                 guard case .singular(let element) = plan.shape else { continue }
-                let value = try swiftValue("pointer.pointee.\(plan.cName)", element, field: "\"\(plan.qualifiedName)\"", optionalMessage: false)
+                let value = try swiftValue(
+                    "pointer.pointee.\(plan.cName)",
+                    element,
+                    field: "\"\(plan.qualifiedName)\"",
+                    optionalMessage: false
+                )
                 w.line("case \(constant):")
                 w.line("    self.\(oneof.identifier) = .\(SwiftNaming.escaped(caseName))(\(value))")
             }
@@ -242,7 +274,12 @@ struct BridgeEmitter {
 
     /// A C member as a Swift value. `optionalMessage` keeps an absent message nil; otherwise an
     /// absent message (a map value or oneof member protobuf-c left NULL) reads as the default.
-    private func swiftValue(_ member: String, _ element: FieldPlan.Element, field: String, optionalMessage: Bool) throws -> String {
+    private func swiftValue(
+        _ member: String,
+        _ element: FieldPlan.Element,
+        field: String,
+        optionalMessage: Bool
+    ) throws -> String {
         switch element {
         case .number: return member
         case .bool: return "\(member) != 0"

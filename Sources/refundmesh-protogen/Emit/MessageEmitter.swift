@@ -79,7 +79,8 @@ struct MessageEmitter {
     /// Nested type names must not collide with each other or with the oneof enums.
     private func refuseNameClashes(_ message: ProtoMessageType) throws {
         var seen: Set<String> = []
-        let names = message.messages.filter { !$0.isMapEntry }.map(\.name) + message.enums.map(\.name)
+        let names =
+            message.messages.filter { !$0.isMapEntry }.map(\.name) + message.enums.map(\.name)
             + OneofNames.typeNames(message)
         for name in names where !seen.insert(name).inserted {
             throw ProtogenError("\(message.fullName): two nested Swift types would be named \(name)")

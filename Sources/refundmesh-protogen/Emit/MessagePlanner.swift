@@ -83,11 +83,13 @@ struct MessagePlanner {
         var members: [(plan: FieldPlan, caseName: String, cConstant: String)] = []
         for field in message.fields where field.oneofIndex == index {
             let plan = try fieldPlan(field, of: message, scope: scope)
-            members.append((
-                plan,
-                SwiftNaming.lowerCamel(field.name),
-                CNaming.oneofCaseConstant(message: message.fullName, oneof: name, field: field.name)
-            ))
+            members.append(
+                (
+                    plan,
+                    SwiftNaming.lowerCamel(field.name),
+                    CNaming.oneofCaseConstant(message: message.fullName, oneof: name, field: field.name)
+                )
+            )
         }
         return OneofPlan(
             name: name,

@@ -41,7 +41,8 @@ struct ServiceEmitter {
         writer.doc(service.comment)
         writer.block("public enum \(name) {") { w in
             let list = plans.map { "Method.\(SwiftNaming.escaped($0.swiftName))" }.joined(separator: ", ")
-            let oneLine = "public static let descriptor = ServiceDescriptor(name: \"\(service.fullName)\", methods: [\(list)])"
+            let oneLine =
+                "public static let descriptor = ServiceDescriptor(name: \"\(service.fullName)\", methods: [\(list)])"
             if oneLine.count <= 112 {
                 w.line(oneLine)
             } else {
@@ -118,11 +119,14 @@ struct ServiceEmitter {
         case "unary":
             return "func \(name)(_ request: \(plan.request), context: ServerContext) async throws -> \(plan.response)"
         case "serverStreaming":
-            return "func \(name)(_ request: \(plan.request), responses: MessageWriter<\(plan.response)>, context: ServerContext) async throws"
+            return
+                "func \(name)(_ request: \(plan.request), responses: MessageWriter<\(plan.response)>, context: ServerContext) async throws"
         case "clientStreaming":
-            return "func \(name)(_ requests: MessageStream<\(plan.request)>, context: ServerContext) async throws -> \(plan.response)"
+            return
+                "func \(name)(_ requests: MessageStream<\(plan.request)>, context: ServerContext) async throws -> \(plan.response)"
         default:
-            return "func \(name)(_ requests: MessageStream<\(plan.request)>, responses: MessageWriter<\(plan.response)>, context: ServerContext) async throws"
+            return
+                "func \(name)(_ requests: MessageStream<\(plan.request)>, responses: MessageWriter<\(plan.response)>, context: ServerContext) async throws"
         }
     }
 
@@ -131,7 +135,9 @@ struct ServiceEmitter {
         let method = "Method.\(name)"
         switch plan.kind {
         case "unary":
-            w.line("public func \(name)(_ request: \(plan.request), options: CallOptions = .defaults) async throws -> \(plan.response) {")
+            w.line(
+                "public func \(name)(_ request: \(plan.request), options: CallOptions = .defaults) async throws -> \(plan.response) {"
+            )
             w.line("    try await rpc.unary(\(method), request: request, options: options)")
         case "serverStreaming":
             w.line("public func \(name)<Result: Sendable>(")
@@ -139,7 +145,9 @@ struct ServiceEmitter {
             w.line("    options: CallOptions = .defaults,")
             w.line("    onResponse: (MessageStream<\(plan.response)>) async throws -> Result")
             w.line(") async throws -> Result {")
-            w.line("    try await rpc.serverStreaming(\(method), request: request, options: options, onResponse: onResponse)")
+            w.line(
+                "    try await rpc.serverStreaming(\(method), request: request, options: options, onResponse: onResponse)"
+            )
         case "clientStreaming":
             w.line("public func \(name)(")
             w.line("    options: CallOptions = .defaults,")
@@ -152,7 +160,9 @@ struct ServiceEmitter {
             w.line("    requests: @escaping @Sendable (MessageWriter<\(plan.request)>) async throws -> Void,")
             w.line("    onResponse: (MessageStream<\(plan.response)>) async throws -> Result")
             w.line(") async throws -> Result {")
-            w.line("    try await rpc.bidirectionalStreaming(\(method), options: options, requests: requests, onResponse: onResponse)")
+            w.line(
+                "    try await rpc.bidirectionalStreaming(\(method), options: options, requests: requests, onResponse: onResponse)"
+            )
         }
         w.line("}")
     }

@@ -24,8 +24,12 @@ final class TypeResolver {
         }
         let first = symbol.swiftPath.split(separator: ".").first.map(String.init) ?? symbol.swiftPath
         let shadowed = scope.contains { enclosing in
-            enclosing.messages.contains { SwiftNaming.escapedType($0.name) == first && !symbol.fullName.hasPrefix($0.fullName) }
-                || enclosing.enums.contains { SwiftNaming.escapedType($0.name) == first && $0.fullName != symbol.fullName }
+            enclosing.messages.contains {
+                SwiftNaming.escapedType($0.name) == first && !symbol.fullName.hasPrefix($0.fullName)
+            }
+                || enclosing.enums.contains {
+                    SwiftNaming.escapedType($0.name) == first && $0.fullName != symbol.fullName
+                }
                 || OneofNames.typeNames(enclosing).contains(first)
         }
         return shadowed ? module + "." + symbol.swiftPath : symbol.swiftPath

@@ -43,7 +43,8 @@ enum SwiftNaming {
             if index > 0, scalar.properties.isUppercase {
                 let previous = scalars[index - 1]
                 let next = index + 1 < scalars.count ? scalars[index + 1] : nil
-                let startsWord = previous.properties.isLowercase || isDigit(previous)
+                let startsWord =
+                    previous.properties.isLowercase || isDigit(previous)
                     || (previous.properties.isUppercase && (next?.properties.isLowercase ?? false))
                 if startsWord && previous != "_" { result += "_" }
             }
