@@ -19,8 +19,7 @@ final class ClientCall: @unchecked Sendable {
     var started = false
     var finished = false
     /// Request messages we may still send before the server grants more.
-    var outboundWindow: UInt32 = 0
-    var pendingWrite: (bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>)?
+    var window = OutboundWindow(credits: 0)
     var deadlineTimer: Scheduled<Void>?
 
     init(method: MethodDescriptor, deadline: NIODeadline?) {

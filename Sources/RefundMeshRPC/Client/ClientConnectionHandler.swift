@@ -160,10 +160,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 if settings.maxFrameBytes > 0 { maxFrameBytes = min(maxFrameBytes, Int(settings.maxFrameBytes)) }
             }
         case .ping:
-            var pong = Frame()
-            pong.kind = .pong
-            pong.pingData = frame.pingData
-            write(pong)
+            write(.pong(frame.pingData))
         case .pong:
             break
         case .goaway: receiveGoAway(frame)
@@ -214,11 +211,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func receiveWindow(_ frame: Frame) {
         guard let call = calls[frame.callID] else { return }
-        let (sum, overflow) = call.outboundWindow.addingReportingOverflow(frame.window)
-        call.outboundWindow = overflow ? .max : sum
-        if let pending = call.pendingWrite, call.outboundWindow > 0 {
-            call.pendingWrite = nil
-            sendMessage(pending.bytes, for: call, continuation: pending.continuation)
+        if let write = call.window.grant(frame.window) {
+            send(write.bytes, for: call, continuation: write.continuation)
         }
     }
 
@@ -255,7 +249,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         call.id = nextCallID
         nextCallID += 1
-        call.outboundWindow = serverInitialWindow
+        call.window = OutboundWindow(credits: serverInitialWindow)
         calls[call.id] = call
         var frame = template
         frame.callID = call.id
@@ -304,10 +298,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func cancel(_ call: ClientCall, reason: RPCError) {
         guard !call.finished else { return }
         if call.started, calls.removeValue(forKey: call.id) != nil {
-            var frame = Frame()
-            frame.kind = .cancel
-            frame.callID = call.id
-            write(frame)
+            write(.cancel(callID: call.id))
         }
         complete(call, with: .failure(reason))
     }
@@ -318,21 +309,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
-        guard call.outboundWindow > 0 else {
-            call.pendingWrite = (bytes, continuation)
-            return
+        if call.window.admit(bytes, continuation: continuation) {
+            send(bytes, for: call, continuation: continuation)
         }
-        call.outboundWindow -= 1
-        var frame = Frame()
-        frame.kind = .message
-        frame.callID = call.id
-        frame.hasMessage = true
-        frame.message = bytes
-        if write(frame) {
+    }
+
+    private func send(_ bytes: [UInt8], for call: ClientCall, continuation: CheckedContinuation<Void, any Error>) {
+        if write(.streamMessage(callID: call.id, bytes)) {
             continuation.resume()
         } else {
             continuation.resume(
-                throwing: RPCError(code: .resourceExhausted, message: "a request message is over the frame limit")
+                throwing: RPCError(
+                    code: .resourceExhausted,
+                    message: "a request message is over the frame limit of \(maxFrameBytes) bytes"
+                )
             )
         }
     }
@@ -340,21 +330,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// No more request messages.
     func halfClose(_ call: ClientCall) {
         guard !call.finished, calls[call.id] != nil else { return }
-        var frame = Frame()
-        frame.kind = .message
-        frame.callID = call.id
-        frame.endStream = true
-        write(frame)
+        write(.halfClose(callID: call.id))
     }
 
     /// Returns flow-control credits to the server for response messages read.
     func grant(_ credits: UInt32, to call: ClientCall) {
         guard !call.finished, calls[call.id] != nil else { return }
-        var frame = Frame()
-        frame.kind = .window
-        frame.callID = call.id
-        frame.window = credits
-        write(frame)
+        write(.window(callID: call.id, credits: credits))
     }
 
     /// Resolves the caller's side of a call exactly once.
@@ -362,10 +344,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard !call.finished else { return }
         call.finished = true
         call.deadlineTimer?.cancel()
-        if let pending = call.pendingWrite {
-            call.pendingWrite = nil
-            pending.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
-        }
+        call.window.failParked(RPCError(code: .cancelled, message: "the call has ended"))
         switch call.completion {
         case .unary(let continuation):
             switch result {

@@ -11,9 +11,7 @@ final class ServerCall {
     /// Request messages the client may still send before it needs a WINDOW frame from us.
     var inboundWindowRemaining: UInt32
     /// Response messages we may still send before the client grants more.
-    var outboundWindow: UInt32
-    /// A response message waiting for the client's window to open.
-    var pendingWrite: (bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>)?
+    var window: OutboundWindow
     var deadlineTimer: Scheduled<Void>?
     /// Set once the call has been answered or abandoned; later results are dropped.
     var finished = false
@@ -22,6 +20,6 @@ final class ServerCall {
         self.id = id
         self.handler = handler
         self.inboundWindowRemaining = inboundWindow
-        self.outboundWindow = outboundWindow
+        self.window = OutboundWindow(credits: outboundWindow)
     }
 }

@@ -139,11 +139,8 @@ extension ServerConnectionHandler {
 
     func receiveWindow(_ frame: Frame) {
         guard let call = calls[frame.callID] else { return }
-        let (sum, overflow) = call.outboundWindow.addingReportingOverflow(frame.window)
-        call.outboundWindow = overflow ? .max : sum
-        if let pending = call.pendingWrite, call.outboundWindow > 0 {
-            call.pendingWrite = nil
-            sendResponseMessage(pending.bytes, for: call, continuation: pending.continuation)
+        if let write = call.window.grant(frame.window) {
+            send(write.bytes, for: call, continuation: write.continuation)
         }
     }
 
@@ -186,37 +183,33 @@ extension ServerConnectionHandler {
         call.finished = true
         calls.removeValue(forKey: call.id)
         call.deadlineTimer?.cancel()
-        var frame = Frame()
-        frame.kind = .status
-        frame.callID = call.id
+        let frame: Frame
         switch result {
         case .success(let response):
-            frame.status = Status(code: StatusCode.ok.rawValue)
+            var ok = Frame()
+            ok.kind = .status
+            ok.callID = call.id
+            ok.status = Status(code: StatusCode.ok.rawValue)
             if let response {
-                frame.hasMessage = true
-                frame.message = response
+                ok.hasMessage = true
+                ok.message = response
             }
+            frame = ok
         case .failure(let error):
-            frame.status = Status(code: error.code.rawValue, message: error.message, details: error.details)
-            frame.metadata = error.metadata.wireEntries
+            frame = .status(callID: call.id, error: error)
             // The handler may still be running (deadline, shutdown): stop it.
             call.task?.cancel()
         }
         if !write(frame) {
-            var tooLarge = Frame()
-            tooLarge.kind = .status
-            tooLarge.callID = call.id
-            tooLarge.status = Status(
-                code: StatusCode.resourceExhausted.rawValue,
-                message: "the response is over the frame limit of \(settings.limits.maxFrameBytes) bytes"
+            let limit = settings.limits.maxFrameBytes
+            let tooLarge = RPCError(
+                code: .resourceExhausted,
+                message: "the response is over the frame limit of \(limit) bytes"
             )
-            write(tooLarge)
+            write(.status(callID: call.id, error: tooLarge))
         }
         call.inbound?.finish(RPCError(code: .cancelled, message: "the call has ended"))
-        if let pending = call.pendingWrite {
-            call.pendingWrite = nil
-            pending.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
-        }
+        call.window.failParked(RPCError(code: .cancelled, message: "the call has ended"))
         closeIfDrained()
     }
 
@@ -227,18 +220,11 @@ extension ServerConnectionHandler {
         call.deadlineTimer?.cancel()
         call.task?.cancel()
         call.inbound?.finish(reason)
-        if let pending = call.pendingWrite {
-            call.pendingWrite = nil
-            pending.continuation.resume(throwing: reason)
-        }
+        call.window.failParked(reason)
     }
 
     private func answerWithoutRunning(_ callID: UInt64, _ error: RPCError) {
-        var frame = Frame()
-        frame.kind = .status
-        frame.callID = callID
-        frame.status = Status(code: error.code.rawValue, message: error.message)
-        write(frame)
+        write(.status(callID: callID, error: error))
     }
 
     // MARK: Streams and flow control
@@ -251,11 +237,7 @@ extension ServerConnectionHandler {
                 let handler = loopBound.value
                 guard let call = handler.calls[callID] else { return }
                 call.inboundWindowRemaining &+= credits
-                var frame = Frame()
-                frame.kind = .window
-                frame.callID = callID
-                frame.window = credits
-                handler.write(frame)
+                handler.write(.window(callID: callID, credits: credits))
             }
             if loopBound.eventLoop.inEventLoop { grant() } else { loopBound.eventLoop.execute(grant) }
         }
@@ -280,23 +262,22 @@ extension ServerConnectionHandler {
     }
 
     /// Sends one response message now if the client's window allows, otherwise parks it.
-    func sendResponseMessage(_ bytes: [UInt8], for call: ServerCall, continuation: CheckedContinuation<Void, any Error>)
-    {
+    func sendResponseMessage(
+        _ bytes: [UInt8],
+        for call: ServerCall,
+        continuation: CheckedContinuation<Void, any Error>
+    ) {
         guard !call.finished else {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
-        guard call.outboundWindow > 0 else {
-            call.pendingWrite = (bytes, continuation)
-            return
+        if call.window.admit(bytes, continuation: continuation) {
+            send(bytes, for: call, continuation: continuation)
         }
-        call.outboundWindow -= 1
-        var frame = Frame()
-        frame.kind = .message
-        frame.callID = call.id
-        frame.hasMessage = true
-        frame.message = bytes
-        if write(frame) {
+    }
+
+    private func send(_ bytes: [UInt8], for call: ServerCall, continuation: CheckedContinuation<Void, any Error>) {
+        if write(.streamMessage(callID: call.id, bytes)) {
             continuation.resume()
         } else {
             continuation.resume(

@@ -124,10 +124,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .cancel: receiveCancel(frame)
         case .window: receiveWindow(frame)
         case .ping:
-            var pong = Frame()
-            pong.kind = .pong
-            pong.pingData = frame.pingData
-            _ = write(pong)
+            write(.pong(frame.pingData))
         case .pong, .settings:
             break
         case .goaway:
