@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "RefundMeshWire", targets: ["RefundMeshWire"]),
         .library(name: "RefundMeshRPC", targets: ["RefundMeshRPC"]),
+        .library(name: "RefundMeshAPI", targets: ["RefundMeshAPI"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
     ],
@@ -59,6 +60,12 @@ let package = Package(
         ),
 
         // MARK: APIs: generated Swift for proto packages outside the runtime
+        // The refund domain's messages and the four services' stubs (proto/refundmesh/{refund,intake,review,payment,notification}).
+        .target(
+            name: "RefundMeshAPI",
+            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
+            swiftSettings: swift6
+        ),
         .target(
             name: "RPCBenchAPI",
             dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],

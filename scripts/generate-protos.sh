@@ -77,6 +77,11 @@ generator="$(swift build --product refundmesh-protogen -c release --scratch-path
     --module refundmesh.health.v1=RefundMeshRPC:Sources/RefundMeshRPC/Generated \
     --module refundmesh.reflection.v1=RefundMeshRPC:Sources/RefundMeshRPC/Generated \
     --module refundmesh.testing.v1=RefundMeshTestSupport:Tests/RefundMeshTestSupport/Generated \
-    --module refundmesh.bench.v1=RPCBenchAPI:Sources/RPCBenchAPI/Generated
+    --module refundmesh.bench.v1=RPCBenchAPI:Sources/RPCBenchAPI/Generated \
+    --module refundmesh.refund.v1=RefundMeshAPI:Sources/RefundMeshAPI/Generated \
+    --module refundmesh.intake.v1=RefundMeshAPI:Sources/RefundMeshAPI/Generated \
+    --module refundmesh.review.v1=RefundMeshAPI:Sources/RefundMeshAPI/Generated \
+    --module refundmesh.payment.v1=RefundMeshAPI:Sources/RefundMeshAPI/Generated \
+    --module refundmesh.notification.v1=RefundMeshAPI:Sources/RefundMeshAPI/Generated
 
 echo "generated from ${#protos[@]} proto files" >&2

@@ -9,7 +9,12 @@
 #endif
 #include "refundmesh/bench/v1/echo.pb-c.h"
 #include "refundmesh/health/v1/health.pb-c.h"
+#include "refundmesh/intake/v1/intake.pb-c.h"
+#include "refundmesh/notification/v1/notification.pb-c.h"
+#include "refundmesh/payment/v1/payment.pb-c.h"
 #include "refundmesh/reflection/v1/reflection.pb-c.h"
+#include "refundmesh/refund/v1/refund.pb-c.h"
+#include "refundmesh/review/v1/review.pb-c.h"
 #include "refundmesh/rpc/v1/error_details.pb-c.h"
 #include "refundmesh/rpc/v1/frame.pb-c.h"
 #include "refundmesh/testing/v1/testing.pb-c.h"

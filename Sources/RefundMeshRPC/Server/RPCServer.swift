@@ -81,7 +81,7 @@ public final class RPCServer: Service, Sendable {
         let address = channel.localAddress!
         addressPromise.succeed(address)
         logger.info("listening", metadata: ["rpc.address": "\(address)"])
-        try await withTaskCancellationHandler {
+        await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 try? await channel.closeFuture.get()
             } onGracefulShutdown: {

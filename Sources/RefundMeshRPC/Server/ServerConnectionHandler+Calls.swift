@@ -233,7 +233,7 @@ extension ServerConnectionHandler {
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let callID = call.id
         return InboundMessages(window: settings.limits.initialWindow) { credits in
-            let grant = {
+            let grant: @Sendable () -> Void = {
                 let handler = loopBound.value
                 guard let call = handler.calls[callID] else { return }
                 call.inboundWindowRemaining &+= credits
@@ -253,7 +253,7 @@ extension ServerConnectionHandler {
         let boundCall = NIOLoopBound(call, eventLoop: eventLoop)
         return { bytes in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let send = {
+                let send: @Sendable () -> Void = {
                     loopBound.value.sendResponseMessage(bytes, for: boundCall.value, continuation: continuation)
                 }
                 if loopBound.eventLoop.inEventLoop { send() } else { loopBound.eventLoop.execute(send) }
