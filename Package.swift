@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RefundMeshWire", targets: ["RefundMeshWire"]),
         .library(name: "RefundMeshRPC", targets: ["RefundMeshRPC"]),
         .library(name: "RefundMeshAPI", targets: ["RefundMeshAPI"]),
+        .executable(name: "notification", targets: ["notification"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
     ],
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // MARK: C underneath
@@ -59,6 +61,17 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: Store: SQLite (GRDB), migrations, transactional outbox, idempotent receipt
+        .target(
+            name: "RefundMeshStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: APIs: generated Swift for proto packages outside the runtime
         // The refund domain's messages and the four services' stubs (proto/refundmesh/{refund,intake,review,payment,notification}).
         .target(
@@ -66,10 +79,44 @@ let package = Package(
             dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
             swiftSettings: swift6
         ),
+        // Pure refund rules (DOMAIN.md R-…): no NIO, no Foundation, no store.
+        .target(name: "RefundMeshDomain", dependencies: ["RefundMeshAPI"], swiftSettings: swift6),
         .target(
             name: "RPCBenchAPI",
             dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
             path: "Sources/RPCBenchAPI",
+            swiftSettings: swift6
+        ),
+
+        // MARK: Services: hosting, domain logic and handlers (no NIO in the domain), executables
+        .target(
+            name: "RefundMeshHosting",
+            dependencies: [
+                "RefundMeshRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "NotificationService",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "notification",
+            dependencies: [
+                "NotificationService", "RefundMeshHosting", "RefundMeshStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swift6
         ),
 
@@ -126,6 +173,24 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshStoreTests",
+            dependencies: ["RefundMeshStore"],
+            swiftSettings: swift6
+        ),
+        // Starts the real executables (the dependency makes SwiftPM build them first).
+        .testTarget(
+            name: "MeshTests",
+            dependencies: [
+                "notification", "RefundMeshAPI", "RefundMeshRPC",
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshDomainTests",
+            dependencies: ["RefundMeshDomain", "RefundMeshAPI"],
             swiftSettings: swift6
         ),
         .testTarget(

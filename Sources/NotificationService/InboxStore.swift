@@ -1,0 +1,114 @@
+import GRDB
+import RefundMeshAPI
+import RefundMeshStore
+
+/// The in-app inbox in notification's SQLite store.
+///
+/// An item's id is derived from its event id and the event id is unique, so a redelivered
+/// event (the senders' outboxes deliver at least once) is shown once (R-N3).
+public struct InboxStore: Sendable {
+    public let store: Store
+
+    /// The notification service's migrations, in order. Never edit one that has shipped: add
+    /// another.
+    public static let migrations: [StoreMigration] = [
+        StoreMigration("notification.1.inbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbox_items (
+                        item_id TEXT PRIMARY KEY NOT NULL,
+                        event_id TEXT NOT NULL UNIQUE,
+                        user_id TEXT NOT NULL,
+                        refund_id TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        title TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        locale TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL,
+                        read_at_ms INTEGER
+                    );
+                    CREATE INDEX inbox_items_by_user ON inbox_items (user_id, created_at_ms DESC, item_id);
+                    """
+            )
+        }
+    ]
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// The inbox item id for an event.
+    public static func itemID(forEvent eventID: String) -> String { "n-" + eventID }
+
+    /// Stores `item` unless its event was stored before; true when it is new.
+    public func insert(_ item: InboxItem, userID: String) async throws -> Bool {
+        try await store.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO inbox_items
+                        (item_id, event_id, user_id, refund_id, kind, title, body, locale, created_at_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (event_id) DO NOTHING
+                    """,
+                arguments: [
+                    item.itemID, item.eventID, userID, item.refundID, Int(item.kind.rawValue), item.title, item.body,
+                    item.locale, item.createdAtMs,
+                ]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    /// The user's items, newest first, and how many are unread.
+    public func list(userID: String, unreadOnly: Bool, limit: Int) async throws -> (items: [InboxItem], unread: Int) {
+        try await store.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM inbox_items
+                    WHERE user_id = ? AND (? = 0 OR read_at_ms IS NULL)
+                    ORDER BY created_at_ms DESC, item_id DESC
+                    LIMIT ?
+                    """,
+                arguments: [userID, unreadOnly ? 1 : 0, limit]
+            )
+            let unread =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM inbox_items WHERE user_id = ? AND read_at_ms IS NULL",
+                    arguments: [userID]
+                ) ?? 0
+            return (rows.map(Self.item(from:)), unread)
+        }
+    }
+
+    /// Marks the user's items read; items of other users are left alone. Returns how many changed.
+    public func markRead(userID: String, itemIDs: [String], at nowMs: Int64) async throws -> Int {
+        try await store.write { db in
+            var changed = 0
+            for itemID in itemIDs {
+                try db.execute(
+                    sql:
+                        "UPDATE inbox_items SET read_at_ms = ? WHERE item_id = ? AND user_id = ? AND read_at_ms IS NULL",
+                    arguments: [nowMs, itemID, userID]
+                )
+                changed += db.changesCount
+            }
+            return changed
+        }
+    }
+
+    static func item(from row: Row) -> InboxItem {
+        InboxItem(
+            itemID: row["item_id"],
+            eventID: row["event_id"],
+            refundID: row["refund_id"],
+            kind: RefundEvent.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
+            title: row["title"],
+            body: row["body"],
+            locale: row["locale"],
+            createdAtMs: row["created_at_ms"],
+            read: (row["read_at_ms"] as Int64?) != nil
+        )
+    }
+}

@@ -1,0 +1,80 @@
+/// What every RefundMesh executable needs to know to run: where to listen, where its data
+/// lives, how to log. Read from flags first, then `<SERVICE>_…` environment variables, then
+/// the defaults, so the same binary runs locally with no settings and in docker-compose with
+/// environment only.
+public struct HostConfiguration: Sendable, Equatable {
+    /// e.g. "notification"; also the log label and the SQLite file's name.
+    public var serviceName: String
+    public var host: String
+    public var port: Int
+    /// The folder holding `<serviceName>.sqlite`.
+    public var dataDirectory: String
+    public var logLevel: String
+    /// SQLite synchronous mode: FULL for stores that move money, NORMAL allowed elsewhere.
+    public var synchronousFull: Bool
+
+    public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
+
+    public init(
+        serviceName: String,
+        host: String = "127.0.0.1",
+        port: Int,
+        dataDirectory: String = "./data",
+        logLevel: String = "info",
+        synchronousFull: Bool = true
+    ) {
+        self.serviceName = serviceName
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.logLevel = logLevel
+        self.synchronousFull = synchronousFull
+    }
+
+    /// The environment prefix for a service name: "payment-channel" → "PAYMENT_CHANNEL".
+    public static func prefix(for serviceName: String) -> String {
+        serviceName.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    /// Applies `<PREFIX>_HOST`, `_PORT`, `_DATA_DIR` (or `REFUNDMESH_DATA_DIR`), `_LOG_LEVEL`
+    /// (or `REFUNDMESH_LOG_LEVEL`) from `environment` over the defaults.
+    /// - Throws: ``HostConfigurationError`` naming the variable when a value is malformed.
+    public init(serviceName: String, defaultPort: Int, environment: [String: String]) throws {
+        let prefix = Self.prefix(for: serviceName)
+        self.init(serviceName: serviceName, port: defaultPort)
+        if let host = environment["\(prefix)_HOST"], !host.isEmpty { self.host = host }
+        if let text = environment["\(prefix)_PORT"], !text.isEmpty {
+            guard let port = Int(text), (0...65535).contains(port) else {
+                throw HostConfigurationError(
+                    variable: "\(prefix)_PORT",
+                    value: text,
+                    expected: "a port number 0...65535"
+                )
+            }
+            self.port = port
+        }
+        if let directory = environment["\(prefix)_DATA_DIR"] ?? environment["REFUNDMESH_DATA_DIR"], !directory.isEmpty {
+            self.dataDirectory = directory
+        }
+        if let level = environment["\(prefix)_LOG_LEVEL"] ?? environment["REFUNDMESH_LOG_LEVEL"], !level.isEmpty {
+            let known = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard known.contains(level.lowercased()) else {
+                throw HostConfigurationError(
+                    variable: "\(prefix)_LOG_LEVEL",
+                    value: level,
+                    expected: known.joined(separator: ", ")
+                )
+            }
+            self.logLevel = level.lowercased()
+        }
+    }
+}
+
+/// A setting that could not be read, with what was expected.
+public struct HostConfigurationError: Error, CustomStringConvertible, Equatable {
+    public var variable: String
+    public var value: String
+    public var expected: String
+
+    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
+}

@@ -1,0 +1,46 @@
+import GRDB
+
+/// The store's own tables, registered before the service's migrations.
+///
+/// Instants are INTEGER milliseconds since 1970 (UTC): they sort, compare and survive restarts,
+/// unlike a monotonic clock.
+enum StoreSchema {
+    static let migrations: [StoreMigration] = [
+        StoreMigration("\(Store.reservedMigrationPrefix)v1.outbox-messages") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox_messages (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id TEXT NOT NULL UNIQUE CHECK (event_id <> ''),
+                        destination TEXT NOT NULL CHECK (destination <> ''),
+                        kind TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        delivered_at INTEGER
+                    );
+                    -- The relay's hot query: the oldest undelivered message per destination.
+                    CREATE INDEX outbox_messages_pending
+                        ON outbox_messages (destination, id) WHERE delivered_at IS NULL;
+                    -- Pruning delivered rows past their retention.
+                    CREATE INDEX outbox_messages_delivered
+                        ON outbox_messages (delivered_at) WHERE delivered_at IS NOT NULL;
+                    """
+            )
+        },
+        StoreMigration("\(Store.reservedMigrationPrefix)v1.processed-events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE processed_events (
+                        event_id TEXT PRIMARY KEY NOT NULL CHECK (event_id <> ''),
+                        processed_at INTEGER NOT NULL,
+                        result BLOB
+                    ) WITHOUT ROWID;
+                    CREATE INDEX processed_events_processed_at ON processed_events (processed_at);
+                    """
+            )
+        },
+    ]
+}

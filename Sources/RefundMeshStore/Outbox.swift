@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+
+/// The transactional outbox: cross-service messages written in the same SQLite transaction as
+/// the state change that causes them, then delivered by an ``OutboxRelay``.
+///
+/// Because the message and the change commit together, a crash at any point leaves either both
+/// or neither; the relay delivers what committed at least once, and receivers make that exactly
+/// once in effect by deduplicating on ``OutboxMessage/eventID`` with ``ProcessedEvents``.
+public enum Outbox {
+    static let tableName = "outbox_messages"
+
+    /// Adds a message to the outbox inside the caller's write transaction.
+    ///
+    /// Idempotent on `eventID`: if a message with that id is already stored (pending, or
+    /// delivered and not yet pruned), nothing is added and it returns false. After the
+    /// transaction commits, a relay in the same process is woken (``Store/outboxCommits()``).
+    /// - Parameters:
+    ///   - db: The connection of the current ``Store/write(_:)`` transaction.
+    ///   - eventID: A unique id for the event (e.g. a UUID or `refund.id` + step); not empty.
+    ///   - destination: The peer service, e.g. `notification`; not empty.
+    ///   - kind: What it is, e.g. the RPC method the relay will call.
+    ///   - payload: The serialized request.
+    ///   - now: The enqueue time (tests may pin it).
+    /// - Returns: True if the message was added, false if `eventID` was already there.
+    /// - Precondition: `db` is inside a transaction.
+    @discardableResult
+    public static func enqueue(
+        _ db: Database,
+        eventID: String,
+        destination: String,
+        kind: String,
+        payload: [UInt8],
+        now: Date = Date()
+    ) throws -> Bool {
+        precondition(db.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
+        let millis = now.storeMillis
+        try db.execute(
+            sql: """
+                INSERT INTO outbox_messages
+                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, 0, ?)
+                ON CONFLICT (event_id) DO NOTHING
+                """,
+            arguments: [eventID, destination, kind, Data(payload), millis, millis]
+        )
+        return db.changesCount > 0
+    }
+
+    /// The stored message with this event id, pending or delivered; nil if absent or pruned.
+    public static func message(_ db: Database, eventID: String) throws -> OutboxMessage? {
+        try OutboxMessage.fetchOne(db, sql: "SELECT * FROM outbox_messages WHERE event_id = ?", arguments: [eventID])
+    }
+
+    /// Pending messages in delivery order (by destination, then id).
+    /// - Parameters:
+    ///   - destination: Only this destination; nil for all.
+    ///   - limit: At most this many.
+    public static func pending(_ db: Database, destination: String? = nil, limit: Int = 100) throws -> [OutboxMessage] {
+        if let destination {
+            return try OutboxMessage.fetchAll(
+                db,
+                sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND destination = ? ORDER BY id LIMIT ?",
+                arguments: [destination, limit]
+            )
+        }
+        return try OutboxMessage.fetchAll(
+            db,
+            sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL ORDER BY destination, id LIMIT ?",
+            arguments: [limit]
+        )
+    }
+
+    /// Backlog figures for metrics: pending and failing counts, age of the oldest pending.
+    /// - Parameters:
+    ///   - destination: Only this destination; nil for all.
+    ///   - now: The instant ages are measured from.
+    public static func stats(_ db: Database, destination: String? = nil, now: Date = Date()) throws -> OutboxStats {
+        let filter = destination == nil ? "" : "AND destination = ?"
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) AS pending, COALESCE(SUM(attempts > 0), 0) AS failing, MIN(created_at) AS oldest
+                FROM outbox_messages WHERE delivered_at IS NULL \(filter)
+                """,
+            arguments: destination.map { [$0] } ?? []
+        )
+        let oldest: Int64? = row?["oldest"]
+        return OutboxStats(
+            pendingCount: row?["pending"] ?? 0,
+            failingCount: row?["failing"] ?? 0,
+            oldestPendingAge: oldest.map { .milliseconds(max(0, now.storeMillis - $0)) }
+        )
+    }
+
+    /// Pending messages that have waited longer than `threshold` since they were enqueued,
+    /// oldest first: the ones an operator should look at (a peer down, a payload it rejects).
+    /// - Parameters:
+    ///   - threshold: Minimum age.
+    ///   - now: The instant ages are measured from.
+    ///   - limit: At most this many.
+    public static func stuck(
+        _ db: Database,
+        olderThan threshold: Duration,
+        now: Date = Date(),
+        limit: Int = 100
+    ) throws -> [OutboxMessage] {
+        let cutoff = now.storeMillis - Int64(threshold.storeSeconds * 1000)
+        return try OutboxMessage.fetchAll(
+            db,
+            sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND created_at <= ? ORDER BY id LIMIT ?",
+            arguments: [cutoff, limit]
+        )
+    }
+
+    /// Deletes delivered messages delivered before `cutoff`; returns how many.
+    ///
+    /// Enqueue is idempotent on event id only while the delivered row is kept: once pruned, the
+    /// same event id would be accepted again. Receivers still deduplicate, so that costs a
+    /// redundant delivery at worst; keep the retention longer than any sender retries.
+    @discardableResult
+    public static func pruneDelivered(_ db: Database, deliveredBefore cutoff: Date) throws -> Int {
+        try db.execute(
+            sql: "DELETE FROM outbox_messages WHERE delivered_at IS NOT NULL AND delivered_at < ?",
+            arguments: [cutoff.storeMillis]
+        )
+        return db.changesCount
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import GRDB
+import Logging
+
+/// A service's own SQLite database: one file, WAL, a GRDB `DatabasePool`, versioned migrations,
+/// and the tables of the transactional ``Outbox`` and of ``ProcessedEvents``.
+///
+/// Every ``write(_:)`` is one transaction, so a state change, the ``Outbox`` messages it causes
+/// and the ``ProcessedEvents`` claim of the request that caused it commit or roll back together.
+/// SQLite calls block; GRDB runs them on its own dispatch queues (one writer, a pool of
+/// readers), never on a NIO event loop or the caller's thread.
+///
+/// After a committed transaction that inserted into `outbox_messages`, the store wakes every
+/// ``outboxCommits()`` subscriber, which is how an ``OutboxRelay`` in the same process starts
+/// delivering within milliseconds instead of waiting for its poll.
+public final class Store: Sendable {
+    /// Prefix of the migrations the store registers for its own tables; services may not use it.
+    public static let reservedMigrationPrefix = "refundmesh.store."
+
+    /// The configuration the store was opened with.
+    public let configuration: Configuration
+    /// The underlying GRDB pool, for what ``read(_:)`` and ``write(_:)`` do not cover (custom
+    /// transaction kinds, observation, backups). Writes made through it also wake outbox
+    /// subscribers.
+    public let pool: DatabasePool
+    private let migrator: DatabaseMigrator
+    private let commitSignal: CommitSignal
+    private let outboxObserver: OutboxCommitObserver
+
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    ///
+    /// Runs the store's own migrations, then `migrations` in order, each once per file. Blocks
+    /// while it opens and migrates: call it at startup, before the service group runs.
+    /// - Parameters:
+    ///   - configuration: Path and durability settings.
+    ///   - migrations: The service's schema history, oldest first.
+    ///   - logger: Where to log opening and applied migrations (info and below).
+    /// - Throws: ``StoreError`` with ``StoreError/Code/openFailed``,
+    ///   ``StoreError/Code/invalidMigration`` or ``StoreError/Code/migrationFailed``.
+    public init(configuration: Configuration, migrations: [StoreMigration] = [], logger: Logger) throws {
+        self.configuration = configuration
+        self.migrator = try Self.makeMigrator(migrations)
+        let pool = try Self.openPool(configuration)
+        self.pool = pool
+        let signal = CommitSignal()
+        self.commitSignal = signal
+        self.outboxObserver = OutboxCommitObserver(signal: signal)
+        pool.add(transactionObserver: outboxObserver, extent: .observerLifetime)
+
+        let migrator = self.migrator
+        do {
+            let (applied, superseded) = try pool.read { db in
+                (try migrator.appliedIdentifiers(db), try migrator.hasBeenSuperseded(db))
+            }
+            if superseded {
+                throw StoreError(
+                    code: .migrationFailed,
+                    message:
+                        "\(configuration.path) was migrated by a newer build (it has migrations this build does not"
+                        + " know); refusing to run an older schema against it"
+                )
+            }
+            try migrator.migrate(pool)
+            let ran = try pool.read { db in try migrator.appliedMigrations(db) }.filter { !applied.contains($0) }
+            logger.info(
+                "store opened",
+                metadata: [
+                    "store.path": "\(configuration.path)",
+                    "store.synchronous": "\(configuration.synchronous.rawValue)",
+                    "store.migrations.applied": "\(ran.isEmpty ? "none" : ran.joined(separator: ","))",
+                ]
+            )
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(
+                code: .migrationFailed,
+                message: "migrating \(configuration.path) failed: \(error)",
+                cause: error
+            )
+        }
+    }
+
+    /// Runs `updates` in one write transaction (BEGIN IMMEDIATE … COMMIT) and returns its result.
+    ///
+    /// If `updates` throws, the transaction rolls back and the error is rethrown; a
+    /// `DatabaseError` becomes a ``StoreError``. Writes are serialized on the store's single
+    /// writer connection. Honors task cancellation before the transaction starts.
+    /// - Parameter updates: The transaction's work. Do not keep `db` beyond the closure.
+    @discardableResult
+    public func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        try await StoreError.mappingAsync {
+            try await pool.writeWithoutTransaction { db in try Self.inImmediateTransaction(db, updates) }
+        }
+    }
+
+    /// Like ``write(_:)``, but once called the transaction runs even if the task is cancelled.
+    ///
+    /// Use it to record the outcome of something that already happened outside the database
+    /// (a delivered message, a payment provider's answer): losing that record to a cancellation
+    /// would make the effect happen twice.
+    /// - Parameter updates: The transaction's work.
+    @discardableResult
+    public func writeIgnoringCancellation<T: Sendable>(
+        _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            pool.asyncWriteWithoutTransaction { db in
+                continuation.resume(
+                    with: Result {
+                        try StoreError.mapping { try Self.inImmediateTransaction(db, updates) }
+                    }
+                )
+            }
+        }
+    }
+
+    /// Runs `value` in a read transaction on one of the pool's reader connections; it sees the
+    /// last committed state and never blocks writes.
+    /// - Parameter value: The reads. Do not keep `db` beyond the closure.
+    public func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
+        try await StoreError.mappingAsync { try await pool.read(value) }
+    }
+
+    /// The names of the migrations applied to this file, in the order they ran.
+    public func appliedMigrations() async throws -> [String] {
+        let migrator = self.migrator
+        return try await read { db in try migrator.appliedMigrations(db) }
+    }
+
+    /// A signal that yields after each committed transaction that inserted outbox messages.
+    ///
+    /// Elements coalesce (a subscriber that is busy sees one pending wake-up, not one per
+    /// commit). The stream ends when the store is closed; dropping it unsubscribes.
+    public func outboxCommits() -> AsyncStream<Void> {
+        commitSignal.subscribe()
+    }
+
+    /// Closes the database connections; later calls fail with ``StoreError``.
+    ///
+    /// Ends every ``outboxCommits()`` stream. Nothing needs closing for durability: whatever
+    /// committed is on disk, whatever did not is rolled back when the file is next opened.
+    public func close() throws {
+        commitSignal.finish()
+        try StoreError.mapping { try pool.close() }
+    }
+}
+
+extension Store {
+    private static func inImmediateTransaction<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> T {
+        var result: T?
+        // IMMEDIATE takes the write lock up front, so another process writing the same file
+        // makes us wait (busy timeout) instead of failing a read-then-write upgrade.
+        try db.inTransaction(.immediate) {
+            result = try updates(db)
+            return .commit
+        }
+        return result!
+    }
+
+    private static func openPool(_ configuration: Configuration) throws -> DatabasePool {
+        let directory = URL(fileURLWithPath: configuration.path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(
+                code: .openFailed,
+                message: "could not create the directory \(directory.path) for the database: \(error)",
+                cause: error
+            )
+        }
+        var grdb = GRDB.Configuration()
+        grdb.foreignKeysEnabled = true
+        grdb.journalMode = .wal
+        grdb.busyMode = .timeout(configuration.busyTimeout.storeSeconds)
+        grdb.maximumReaderCount = configuration.maximumReaderCount
+        let synchronous = "PRAGMA synchronous = \(configuration.synchronous.rawValue)"
+        grdb.prepareDatabase { db in try db.execute(sql: synchronous) }
+        do {
+            let pool = try DatabasePool(path: configuration.path, configuration: grdb)
+            // GRDB's WAL setup sets `synchronous = NORMAL` on the writer after `prepareDatabase`
+            // ran, so set it again: FULL is what makes a commit survive power loss.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: synchronous) }
+            return pool
+        } catch {
+            throw StoreError(
+                code: .openFailed,
+                message: "could not open the database \(configuration.path): \(error)",
+                cause: error
+            )
+        }
+    }
+
+    private static func makeMigrator(_ migrations: [StoreMigration]) throws -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        var seen = Set<String>()
+        for migration in StoreSchema.migrations + migrations {
+            guard seen.insert(migration.name).inserted else {
+                throw StoreError(code: .invalidMigration, message: "migration \(migration.name) is registered twice")
+            }
+            migrator.registerMigration(migration.name, migrate: migration.migrate)
+        }
+        if let reserved = migrations.first(where: { $0.name.hasPrefix(reservedMigrationPrefix) }) {
+            throw StoreError(
+                code: .invalidMigration,
+                message:
+                    "migration \(reserved.name) uses the prefix \(reservedMigrationPrefix), which the store reserves"
+            )
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import RefundMeshAPI
+import RefundMeshRPC
+import Testing
+
+/// The real `notification` executable, over TCP, with its own SQLite file (R-N1 … R-N3).
+@Suite("notification service (real process)")
+struct NotificationServiceTests {
+    private func event(
+        _ id: String,
+        user: String = "u-1",
+        kind: RefundEvent.Kind = .received,
+        locale: String = ""
+    ) -> RefundEvent {
+        RefundEvent(
+            eventID: id,
+            userID: user,
+            refundID: "r-\(id)",
+            orderID: "o-1",
+            kind: kind,
+            amountFen: 10_000,
+            feeFen: 60,
+            rule: "R-R1",
+            reason: "card key not activated",
+            atMs: 1_764_000_000_000,
+            locale: locale
+        )
+    }
+
+    @Test("R-N3: an event delivered twice is shown once; the inbox lists, counts and marks read")
+    func publishOnceListAndMarkRead() async throws {
+        let service = try ServiceProcess("notification")
+        try await service.start()
+        let client = service.client()
+        let notification = Notification.Client(client)
+
+        let first = try await notification.publish(event("e-1"))
+        let again = try await notification.publish(event("e-1"))
+        #expect(first.firstTime)
+        #expect(!again.firstTime)
+        _ = try await notification.publish(event("e-2", kind: .moneySent, locale: "en"))
+        _ = try await notification.publish(event("e-3", user: "u-2"))
+
+        let inbox = try await notification.listInbox(ListInboxRequest(userID: "u-1"))
+        #expect(inbox.items.map(\.eventID).sorted() == ["e-1", "e-2"])
+        #expect(inbox.unreadCount == 2)
+        let received = try #require(inbox.items.first { $0.eventID == "e-1" })
+        #expect(received.title == "退款申请已受理")  // Chinese by default (R-N2)
+        let sent = try #require(inbox.items.first { $0.eventID == "e-2" })
+        #expect(sent.body.contains("¥100.00") && sent.body.contains("¥0.60"))
+
+        // Another user's item id changes nothing here.
+        let other = try await notification.listInbox(ListInboxRequest(userID: "u-2")).items[0].itemID
+        _ = try await notification.markRead(MarkReadRequest(userID: "u-1", itemIds: [received.itemID, other]))
+        let after = try await notification.listInbox(ListInboxRequest(userID: "u-1", unreadOnly: true))
+        #expect(after.items.map(\.eventID) == ["e-2"])
+        #expect(try await notification.listInbox(ListInboxRequest(userID: "u-2")).unreadCount == 1)
+
+        await client.close()
+        #expect(try await service.stop() == 0, "SIGTERM ends the service cleanly")
+    }
+
+    @Test("bad events are refused with INVALID_ARGUMENT naming what is missing")
+    func validation() async throws {
+        let service = try ServiceProcess("notification")
+        try await service.start()
+        let client = service.client()
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await Notification.Client(client).publish(RefundEvent(eventID: "x", kind: .approved))
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("user_id") == true)
+        await client.close()
+        try await service.stop()
+    }
+
+    @Test("WatchInbox streams new items as they arrive")
+    func watch() async throws {
+        let service = try ServiceProcess("notification")
+        try await service.start()
+        let client = service.client()
+        let notification = Notification.Client(client)
+        let seen = try await notification.watchInbox(WatchInboxRequest(userID: "u-9")) { stream in
+            var iterator = stream.makeAsyncIterator()
+            // Publish after the watch is open; retry until the subscription is in place.
+            let publisher = Task {
+                for attempt in 0..<50 {
+                    _ = try await notification.publish(event("w-\(attempt)", user: "u-9"))
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            defer { publisher.cancel() }
+            return try await iterator.next()?.eventID
+        }
+        #expect(seen?.hasPrefix("w-") == true)
+        await client.close()
+        try await service.stop()
+    }
+
+    @Test("after SIGKILL and a restart on the same data folder, nothing is lost and nothing doubles")
+    func crashAndRestart() async throws {
+        let service = try ServiceProcess("notification")
+        try await service.start()
+        var client = service.client()
+        for index in 0..<20 {
+            _ = try await Notification.Client(client).publish(event("k-\(index)"))
+        }
+        await client.close()
+        try await service.kill()
+
+        try await service.start()
+        client = service.client()
+        let notification = Notification.Client(client)
+        // The senders' outboxes redeliver what they are unsure of: all 20 again.
+        for index in 0..<20 {
+            let ack = try await notification.publish(event("k-\(index)"))
+            #expect(!ack.firstTime)
+        }
+        let inbox = try await notification.listInbox(ListInboxRequest(userID: "u-1", limit: 100))
+        #expect(inbox.items.count == 20)
+        await client.close()
+        try await service.stop()
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import RefundMeshStore
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@Suite("OutboxRelay: ordering, retries, restart, wake-ups, shutdown")
+struct OutboxRelayTests {
+    @Test(
+        "a failing head is retried with growing delay and last_error recorded; later messages to its destination wait"
+    )
+    func retriesWithBackoffAndHeadOfLineBlocking() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            try await enqueue(store, "n1", destination: "notification")
+            try await enqueue(store, "n2", destination: "notification")
+            try await enqueue(store, "r1", destination: "review")
+
+            let attempts = Mutex<[(eventID: String, at: ContinuousClock.Instant)]>([])
+            let seenOnSecondAttempt = Mutex<OutboxMessage?>(nil)
+            let log = DeliveryLog()
+            let configuration = OutboxRelay.Configuration(
+                backoff: .init(initial: .milliseconds(100), maximum: .seconds(10), multiplier: 2, jitter: 0)
+            )
+            let relay = OutboxRelay(store: store, configuration: configuration, logger: testLogger) { message in
+                let attempt = attempts.withLock { list in
+                    list.append((message.eventID, .now))
+                    return list.filter { $0.eventID == message.eventID }.count
+                }
+                if message.eventID == "n1" && attempt == 2 {
+                    let stored = try await store.read { db in try Outbox.message(db, eventID: "n1") }
+                    seenOnSecondAttempt.withLock { $0 = stored }
+                }
+                if message.eventID == "n1" && attempt <= 3 {
+                    throw DeliveryFailed(description: "provider down #\(attempt)")
+                }
+                log.record(message)
+            }
+            let delivered = try await withRunningRelay(relay) { try await eventually { log.count >= 3 } }
+            #expect(delivered)
+
+            // Delay grows: ~100, ~200, ~400 ms between n1's attempts.
+            let n1Times = attempts.withLock { $0.filter { $0.eventID == "n1" }.map(\.at) }
+            try #require(n1Times.count == 4)
+            let gaps = zip(n1Times.dropFirst(), n1Times).map { $0 - $1 }
+            #expect(gaps[0] >= .milliseconds(95))
+            #expect(gaps[1] > gaps[0])
+            #expect(gaps[2] > gaps[1])
+
+            // After the first failure the row carried the attempt count and the error.
+            let second = try #require(seenOnSecondAttempt.withLock { $0 })
+            #expect(second.attempts == 1)
+            #expect(second.lastError == "provider down #1")
+            let n1 = try #require(try await store.read { db in try Outbox.message(db, eventID: "n1") })
+            #expect(n1.attempts == 3)
+            #expect(n1.lastError == "provider down #3")
+            #expect(n1.deliveredAt != nil)
+
+            // n2 was not even attempted before n1 got through; review was not held up by it.
+            let order = attempts.withLock { $0.map(\.eventID) }
+            #expect(order.filter { $0.hasPrefix("n") } == ["n1", "n1", "n1", "n1", "n2"])
+            #expect(log.eventIDs.firstIndex(of: "r1")! < log.eventIDs.firstIndex(of: "n1")!)
+            try store.close()
+        }
+    }
+
+    @Test("a relay stopped mid-way and a new one on the reopened file deliver everything, nothing twice")
+    func restartDeliversRestExactlyOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            let first = try openStore(in: directory)
+            for batch in 0..<4 {
+                try await first.write { db in
+                    for index in 0..<10 {
+                        let number = batch * 10 + index
+                        try Outbox.enqueue(
+                            db,
+                            eventID: String(format: "evt-%03d", number),
+                            destination: number.isMultiple(of: 2) ? "review" : "notification",
+                            kind: "Event",
+                            payload: [UInt8(number)]
+                        )
+                    }
+                }
+            }
+            let log = DeliveryLog()
+            let deliver: OutboxRelay.Deliver = { message in
+                // Cancellation during this sleep is a failed delivery: the message stays pending.
+                try await Task.sleep(for: .milliseconds(10))
+                log.record(message)
+            }
+            let someDelivered = try await withRunningRelay(
+                OutboxRelay(store: first, logger: testLogger, deliver: deliver)
+            ) {
+                try await eventually { log.count >= 10 }
+            }
+            #expect(someDelivered)
+            let deliveredBeforeRestart = log.count
+            #expect(deliveredBeforeRestart < 40)
+            try first.close()
+
+            let second = try openStore(in: directory)
+            try await withRunningRelay(OutboxRelay(store: second, logger: testLogger, deliver: deliver)) {
+                #expect(try await eventually { log.count >= 40 })
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(log.count == 40)
+            #expect(log.countsByEventID.values.allSatisfy { $0 == 1 })
+            for destination in ["review", "notification"] {
+                let ids = log.messages.filter { $0.destination == destination }.map(\.eventID)
+                #expect(ids == ids.sorted(), "\(destination) delivered out of order")
+            }
+            let stats = try await second.read { db in try Outbox.stats(db) }
+            #expect(stats.pendingCount == 0)
+            try second.close()
+        }
+    }
+
+    @Test("a commit wakes an idle relay without waiting for its poll")
+    func commitWakesRelay() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            let log = DeliveryLog()
+            let relay = OutboxRelay(
+                store: store,
+                configuration: .init(pollInterval: .seconds(60)),
+                logger: testLogger
+            ) { log.record($0) }
+            try await withRunningRelay(relay) {
+                try await enqueue(store, "warm-up")
+                #expect(try await eventually(timeout: .seconds(5)) { log.count == 1 })
+                #expect(
+                    try await eventually(timeout: .seconds(5)) {
+                        try await store.read { db in try Outbox.stats(db).pendingCount } == 0
+                    }
+                )
+                // The relay is now idle with its next poll a minute away; only the hook can wake it.
+                try await Task.sleep(for: .milliseconds(50))
+                let start = ContinuousClock.now
+                try await enqueue(store, "measured")
+                #expect(try await eventually(timeout: .seconds(5)) { log.count == 2 })
+                print("store.tests: enqueue→deliver with the commit hook took \(ContinuousClock.now - start)")
+            }
+            #expect(log.eventIDs == ["warm-up", "measured"])
+            try store.close()
+        }
+    }
+
+    @Test("graceful shutdown lets the in-flight delivery finish and record, then starts no other")
+    func gracefulShutdownFinishesInFlightDelivery() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            try await enqueue(store, "in-flight")
+            try await enqueue(store, "next")
+            let started = Mutex(false)
+            let release = Mutex(false)
+            let log = DeliveryLog()
+            let relay = OutboxRelay(store: store, logger: testLogger) { message in
+                started.withLock { $0 = true }
+                // Task.sleep throws if the relay cancels us: graceful shutdown must not.
+                while !release.withLock({ $0 }) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                log.record(message)
+            }
+            let group = ServiceGroup(
+                configuration: .init(services: [relay], gracefulShutdownSignals: [], logger: testLogger)
+            )
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                #expect(try await eventually { started.withLock { $0 } })
+                await group.triggerGracefulShutdown()
+                try await Task.sleep(for: .milliseconds(100))
+                release.withLock { $0 = true }
+                try await tasks.waitForAll()
+            }
+            #expect(log.eventIDs == ["in-flight"])
+            let inFlight = try await store.read { db in try Outbox.message(db, eventID: "in-flight") }
+            #expect(inFlight?.deliveredAt != nil)
+            let next = try await store.read { db in try Outbox.message(db, eventID: "next") }
+            #expect(next?.deliveredAt == nil)
+            try store.close()
+        }
+    }
+
+    @Test("a relay for one destination leaves the others' messages alone")
+    func destinationFilter() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            try await enqueue(store, "to-review", destination: "review")
+            try await enqueue(store, "to-payment", destination: "payment-channel")
+            let log = DeliveryLog()
+            let relay = OutboxRelay(
+                store: store,
+                configuration: .init(destinations: ["review"]),
+                logger: testLogger
+            ) { log.record($0) }
+            try await withRunningRelay(relay) {
+                #expect(try await eventually { log.count >= 1 })
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(log.eventIDs == ["to-review"])
+            let stats = try await store.read { db in try Outbox.stats(db, destination: "payment-channel") }
+            #expect(stats.pendingCount == 1)
+            try store.close()
+        }
+    }
+}

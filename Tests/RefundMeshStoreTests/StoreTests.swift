@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import RefundMeshStore
+import Testing
+
+@Suite("Store: opening, pragmas, migrations, errors")
+struct StoreTests {
+    @Test("migrations run once per file, in order, and a migration added later runs on reopen")
+    func migrationsAreVersioned() async throws {
+        try await withTemporaryDirectory { directory in
+            let runs = Tally()
+            let v1 = StoreMigration("test.v1.refunds") { db in
+                runs.increment("v1")
+                try db.execute(sql: "CREATE TABLE refunds (id TEXT PRIMARY KEY, amount INTEGER NOT NULL)")
+            }
+            let v2 = StoreMigration("test.v2.refund-state") { db in
+                runs.increment("v2")
+                try db.execute(sql: "ALTER TABLE refunds ADD COLUMN state TEXT NOT NULL DEFAULT 'submitted'")
+            }
+
+            let first = try openStore(in: directory, migrations: [v1])
+            #expect(
+                try await first.appliedMigrations() == [
+                    "refundmesh.store.v1.outbox-messages", "refundmesh.store.v1.processed-events", "test.v1.refunds",
+                ]
+            )
+            try await first.write { db in try db.execute(sql: "INSERT INTO refunds (id, amount) VALUES ('r1', 500)") }
+            try first.close()
+
+            let second = try openStore(in: directory, migrations: [v1])
+            #expect(runs["v1"] == 1)
+            try second.close()
+
+            let third = try openStore(in: directory, migrations: [v1, v2])
+            #expect(runs["v1"] == 1)
+            #expect(runs["v2"] == 1)
+            #expect(try await third.appliedMigrations().last == "test.v2.refund-state")
+            let state = try await third.read { db in
+                try String.fetchOne(db, sql: "SELECT state FROM refunds WHERE id = 'r1'")
+            }
+            #expect(state == "submitted")
+            try third.close()
+        }
+    }
+
+    @Test("a file migrated by a newer build is refused instead of run against an older schema")
+    func supersededDatabaseIsRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let v1 = StoreMigration("test.v1") { db in try db.execute(sql: "CREATE TABLE t (id INTEGER)") }
+            try openStore(in: directory, migrations: [v1]).close()
+            let error = try #require(throws: StoreError.self) { try openStore(in: directory, migrations: []) }
+            #expect(error.code == .migrationFailed)
+        }
+    }
+
+    @Test("migration names with the store's reserved prefix, or registered twice, are refused")
+    func invalidMigrationsAreRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let reserved = StoreMigration("refundmesh.store.mine") { _ in }
+            let reservedError = try #require(throws: StoreError.self) {
+                try openStore(in: directory, migrations: [reserved])
+            }
+            #expect(reservedError.code == .invalidMigration)
+
+            let twice = StoreMigration("test.v1") { _ in }
+            let duplicateError = try #require(throws: StoreError.self) {
+                try openStore(in: directory, migrations: [twice, twice])
+            }
+            #expect(duplicateError.code == .invalidMigration)
+        }
+    }
+
+    @Test("the file is in WAL mode with synchronous=FULL and foreign keys on by default")
+    func walAndFullSyncByDefault() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            let journalMode = try await store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            #expect(journalMode == "wal")
+            // synchronous is per connection; the writer's is the one that decides durability.
+            let (synchronous, foreignKeys) = try await store.write { db in
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                    try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+                )
+            }
+            #expect(synchronous == 2)  // FULL
+            #expect(foreignKeys == 1)
+            #expect(FileManager.default.fileExists(atPath: store.configuration.path + "-wal"))
+            try store.close()
+        }
+    }
+
+    @Test("synchronous=NORMAL can be chosen for stores that move no money")
+    func normalSyncIsConfigurable() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory, synchronous: .normal)
+            let synchronous = try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(synchronous == 1)  // NORMAL
+            try store.close()
+        }
+    }
+
+    @Test("a constraint violation is a StoreError with code conflict, and the transaction rolls back")
+    func constraintViolationIsConflict() async throws {
+        try await withTemporaryDirectory { directory in
+            let v1 = StoreMigration("test.v1") { db in try db.execute(sql: "CREATE TABLE refunds (id TEXT PRIMARY KEY)")
+            }
+            let store = try openStore(in: directory, migrations: [v1])
+            try await store.write { db in try db.execute(sql: "INSERT INTO refunds VALUES ('r1')") }
+            let error = await #expect(throws: StoreError.self) {
+                try await store.write { db in
+                    try db.execute(sql: "INSERT INTO refunds VALUES ('r2')")
+                    try db.execute(sql: "INSERT INTO refunds VALUES ('r1')")
+                }
+            }
+            #expect(error?.code == .conflict)
+            let count = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM refunds") }
+            #expect(count == 1)
+            try store.close()
+        }
+    }
+}
