@@ -92,7 +92,8 @@ let package = Package(
         .target(
             name: "RefundMeshHosting",
             dependencies: [
-                "RefundMeshRPC",
+                "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
