@@ -12,7 +12,10 @@ let package = Package(
         .library(name: "RefundMeshWire", targets: ["RefundMeshWire"]),
         .library(name: "RefundMeshRPC", targets: ["RefundMeshRPC"]),
         .library(name: "RefundMeshAPI", targets: ["RefundMeshAPI"]),
+        .executable(name: "intake", targets: ["intake"]),
         .executable(name: "notification", targets: ["notification"]),
+        .executable(name: "payment-channel", targets: ["payment-channel"]),
+        .executable(name: "review", targets: ["review"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
     ],
@@ -23,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: C underneath
@@ -102,6 +106,29 @@ let package = Package(
             swiftSettings: swift6
         ),
         .target(
+            name: "IntakeService",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "intake",
+            dependencies: [
+                "IntakeService", "RefundMeshHosting", "RefundMeshStore", "RefundMeshDomain", "RefundMeshAPI",
+                "RefundMeshRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+        .target(
             name: "NotificationService",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
@@ -113,6 +140,50 @@ let package = Package(
             name: "notification",
             dependencies: [
                 "NotificationService", "RefundMeshHosting", "RefundMeshStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+        // review: decides refunds from the records (R-R1 … R-R3, R-R5) or queues them for a person.
+        .target(
+            name: "ReviewService",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "review",
+            dependencies: [
+                "ReviewService", "RefundMeshHosting", "RefundMeshStore", "RefundMeshAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // payment-channel: pays approved refunds back the way the money came (R-C1), once per refund id (R-C5).
+        .target(
+            name: "PaymentChannelService",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "payment-channel",
+            dependencies: [
+                "PaymentChannelService", "RefundMeshDomain", "RefundMeshHosting", "RefundMeshStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -183,9 +254,29 @@ let package = Package(
         ),
         // Starts the real executables (the dependency makes SwiftPM build them first).
         .testTarget(
+            name: "PaymentChannelServiceTests",
+            dependencies: [
+                "PaymentChannelService", "RefundMeshAPI", "RefundMeshDomain", "RefundMeshRPC", "RefundMeshStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
             name: "MeshTests",
             dependencies: [
-                "notification", "RefundMeshAPI", "RefundMeshRPC",
+                "notification", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "ReviewServiceTests",
+            dependencies: [
+                "ReviewService", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain",
+                "RefundMeshHosting", "RefundMeshTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),

@@ -30,6 +30,7 @@ public enum ServiceHost {
         configuration: HostConfiguration,
         services: [any RPCService],
         background: [any Service] = [],
+        limits: RPCServer.Limits = RPCServer.Limits(),
         version: String = RefundMeshVersion.current,
         logger: Logger
     ) async throws {

@@ -1,0 +1,364 @@
+import Crypto
+import Foundation
+import GRDB
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshHosting
+import RefundMeshRPC
+import RefundMeshStore
+import RefundMeshWire
+
+extension IntakeHandler {
+    // MARK: Submit (R-A1, R-A2, R-A4, R-A5, R-A7, R-A8)
+
+    public func submitRefund(_ request: SubmitRefundRequest, context: ServerContext) async throws -> RefundView {
+        try IntakeValidation.validate(request)
+        let digest = Self.digest(of: request)
+        if let existing = try await replay(request, digest: digest) { return existing }
+
+        let order = try await ownedOrder(request.orderID, userID: request.userID)
+        let locale = RefundLocale(tag: request.locale)
+        if let violation = policy.attachmentViolation(
+            request.attachments.map { (fileName: $0.fileName, sizeBytes: Int64($0.content.count)) }
+        ) {
+            throw RPCError(code: .invalidArgument, message: violation.message(locale))
+        }
+        let paid = await capturedPayments(of: order.orderID, context: context)
+        let destination = request.destination == .unspecified ? Destination.original : request.destination
+        let nowMs = now()
+        let eligibility = EligibilityCheck(policy: policy).evaluate(
+            order: order,
+            ground: request.ground,
+            destination: destination,
+            paidWith: paid.first?.method ?? .unspecified,
+            materials: request.attachments.map(\.kind),
+            reasonStatement: request.reasonStatement,
+            now: nowMs
+        )
+        guard eligibility.isEligible else {
+            var error = RPCError(
+                code: eligibility.missingMaterials.isEmpty ? .failedPrecondition : .invalidArgument,
+                message: eligibility.reason.message(locale)
+            )
+            error.addDetail(ErrorInfo(reason: eligibility.reason.rule.rawValue, domain: "refundmesh.intake"))
+            throw error
+        }
+
+        let requestedAmount: Int64
+        if request.ground == .duplicateCharge,
+            let duplicate = paid.first(where: { $0.paymentID == request.paymentID }) ?? paid.dropFirst().last
+        {
+            requestedAmount = duplicate.amountFen
+        } else {
+            requestedAmount = order.priceFen
+        }
+        let refundID = Self.refundID(userID: request.userID, idempotencyKey: request.idempotencyKey)
+        let policy = self.policy
+        do {
+            let view = try await store.write { db in
+                // R-A7: too many withdrawals flag the request for a person instead of auto-approval.
+                let orderWithdrawals =
+                    try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM withdrawals WHERE order_id = ?",
+                        arguments: [order.orderID]
+                    ) ?? 0
+                let userWithdrawals =
+                    try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM withdrawals WHERE user_id = ? AND at_ms > ?",
+                        arguments: [request.userID, nowMs - WithdrawalGuard.userWindowMs]
+                    ) ?? 0
+                let verdict = WithdrawalGuard(policy: policy).evaluate(
+                    orderWithdrawals: orderWithdrawals,
+                    userWithdrawalsLast24h: userWithdrawals
+                )
+                let record = RefundRecord(
+                    refundID: refundID,
+                    orderID: order.orderID,
+                    userID: request.userID,
+                    idempotencyKey: request.idempotencyKey,
+                    requestDigest: digest,
+                    ground: request.ground,
+                    source: request.source,
+                    destination: destination,
+                    paymentID: request.paymentID,
+                    requestedAmountFen: requestedAmount,
+                    flagged: verdict.isFlagged,
+                    flagReason: verdict.reason?.message(locale) ?? "",
+                    locale: locale.tag,
+                    nowMs: nowMs
+                )
+                try record.insert(db)
+                let refs = try IntakeStore.attach(db, request.attachments, to: refundID, nowMs: nowMs)
+                try RefundRecord.appendTimeline(
+                    db,
+                    refundID: refundID,
+                    TimelineEntry(
+                        atMs: nowMs,
+                        state: .received,
+                        rule: "R-A1",
+                        reason: locale == .zhCN ? "退款申请已受理" : "refund request received",
+                        actor: "user",
+                        amountFen: requestedAmount
+                    )
+                )
+                try OutboxDispatcher.enqueue(
+                    db,
+                    eventID: refundID + ":open",
+                    destination: "review",
+                    method: Review.Method.openCase,
+                    request: OpenCaseRequest(
+                        refundID: refundID,
+                        order: order,
+                        ground: request.ground,
+                        reasonStatement: request.reasonStatement,
+                        attachments: refs,
+                        destination: destination,
+                        paymentID: request.paymentID,
+                        requestedAmountFen: requestedAmount,
+                        flaggedForReview: record.flagged,
+                        flagReason: record.flagReason,
+                        requesterDeviceID: request.requesterDeviceID,
+                        requesterIP: request.requesterIP,
+                        submittedAtMs: nowMs,
+                        locale: locale.tag
+                    )
+                )
+                try Self.notify(db, record, kind: .received, event: "received", atMs: nowMs)
+                if let reason = verdict.reason {
+                    var event = Self.event(record, kind: .flaggedForReview, event: "flagged", atMs: nowMs)
+                    event.rule = reason.rule.rawValue
+                    event.reason = reason.message(locale)
+                    try Self.enqueue(db, event)
+                }
+                return try record.view(db)
+            }
+            feed.changed(refundID)
+            context.logger.info(
+                "refund received",
+                metadata: ["refund.id": "\(refundID)", "order.id": "\(order.orderID)"]
+            )
+            return view
+        } catch let error as StoreError where error.code == .conflict {
+            // A concurrent submission with the same key won the race: answer with its refund.
+            if let existing = try await replay(request, digest: digest) { return existing }
+            throw error
+        }
+    }
+
+    /// The refund an earlier submission with the same key created (R-A8), or nil.
+    private func replay(_ request: SubmitRefundRequest, digest: String) async throws -> RefundView? {
+        let found = try await store.read { db -> (String, RefundView)? in
+            guard
+                let record = try RefundRecord.fetch(db, userID: request.userID, idempotencyKey: request.idempotencyKey)
+            else { return nil }
+            return (record.requestDigest, try record.view(db))
+        }
+        guard let (storedDigest, view) = found else { return nil }
+        guard storedDigest == digest else {
+            throw RPCError(
+                code: .alreadyExists,
+                message:
+                    "idempotency key \(request.idempotencyKey) was used for a different request (refund \(view.refundID)); use a new key for a new request (R-A8)"
+            )
+        }
+        return view
+    }
+
+    // MARK: Withdraw (R-A7), materials (R-R6), offers (R-R5)
+
+    public func withdrawRefund(_ request: WithdrawRefundRequest, context: ServerContext) async throws -> RefundView {
+        _ = try await ownedRefundView(request.refundID, userID: request.userID)
+        let nowMs = now()
+        let view = try await store.write { db -> RefundView in
+            guard var record = try RefundRecord.fetch(db, id: request.refundID) else {
+                throw RPCError(code: .notFound, message: "refund \(request.refundID) does not exist")
+            }
+            if record.state == .withdrawn { return try record.view(db) }
+            guard [.received, .underReview, .awaitingMaterials, .offered].contains(record.state) else {
+                throw RPCError(
+                    code: .failedPrecondition,
+                    message: "refund \(record.refundID) is \(record.state) and can no longer be withdrawn"
+                )
+            }
+            record.state = .withdrawn
+            record.updatedAtMs = nowMs
+            try record.update(db)
+            try db.execute(
+                sql: "INSERT INTO withdrawals (refund_id, order_id, user_id, at_ms) VALUES (?, ?, ?, ?)",
+                arguments: [record.refundID, record.orderID, record.userID, nowMs]
+            )
+            try RefundRecord.appendTimeline(
+                db,
+                refundID: record.refundID,
+                TimelineEntry(
+                    atMs: nowMs,
+                    state: .withdrawn,
+                    rule: "R-A7",
+                    reason: "withdrawn by the user",
+                    actor: "user"
+                )
+            )
+            try OutboxDispatcher.enqueue(
+                db,
+                eventID: record.refundID + ":withdraw",
+                destination: "review",
+                method: Review.Method.withdrawCase,
+                request: WithdrawCaseRequest(eventID: record.refundID + ":withdraw", refundID: record.refundID)
+            )
+            try Self.notify(db, record, kind: .withdrawn, event: "withdrawn", atMs: nowMs)
+            return try record.view(db)
+        }
+        feed.changed(request.refundID)
+        return view
+    }
+
+    public func supplyMaterials(_ request: SupplyMaterialsRequest, context: ServerContext) async throws -> RefundView {
+        _ = try await ownedRefundView(request.refundID, userID: request.userID)
+        if let violation = policy.attachmentViolation(
+            request.attachments.map { (fileName: $0.fileName, sizeBytes: Int64($0.content.count)) }
+        ) {
+            throw RPCError(code: .invalidArgument, message: violation.message(.zhCN))
+        }
+        let nowMs = now()
+        let view = try await store.write { db -> RefundView in
+            guard var record = try RefundRecord.fetch(db, id: request.refundID) else {
+                throw RPCError(code: .notFound, message: "refund \(request.refundID) does not exist")
+            }
+            guard !record.state.isFinal else {
+                throw RPCError(
+                    code: .failedPrecondition,
+                    message: "refund \(record.refundID) is \(record.state); it takes no more materials"
+                )
+            }
+            let refs = try IntakeStore.attach(db, request.attachments, to: record.refundID, nowMs: nowMs)
+            let supplied = Set(refs.map(\.kind.rawValue))
+            record.requestedMaterials.removeAll { supplied.contains($0.rawValue) }
+            record.updatedAtMs = nowMs
+            try record.update(db)
+            let count =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM timeline WHERE refund_id = ?",
+                    arguments: [record.refundID]
+                ) ?? 0
+            let eventID = "\(record.refundID):materials:\(count)"
+            try RefundRecord.appendTimeline(
+                db,
+                refundID: record.refundID,
+                TimelineEntry(
+                    atMs: nowMs,
+                    state: record.state,
+                    rule: "R-R6",
+                    reason: "materials supplied",
+                    actor: "user"
+                )
+            )
+            try OutboxDispatcher.enqueue(
+                db,
+                eventID: eventID,
+                destination: "review",
+                method: Review.Method.addMaterials,
+                request: AddMaterialsRequest(
+                    eventID: eventID,
+                    refundID: record.refundID,
+                    attachments: refs,
+                    reasonStatement: request.reasonStatement
+                )
+            )
+            return try record.view(db)
+        }
+        feed.changed(request.refundID)
+        return view
+    }
+
+    public func answerOffer(_ request: AnswerOfferRequest, context: ServerContext) async throws -> RefundView {
+        _ = try await ownedRefundView(request.refundID, userID: request.userID)
+        let nowMs = now()
+        let view = try await store.write { db -> RefundView in
+            guard let record = try RefundRecord.fetch(db, id: request.refundID) else {
+                throw RPCError(code: .notFound, message: "refund \(request.refundID) does not exist")
+            }
+            let eventID = record.refundID + ":offer-answer"
+            if try Outbox.message(db, eventID: eventID) != nil { return try record.view(db) }
+            guard record.state == .offered else {
+                throw RPCError(
+                    code: .failedPrecondition,
+                    message: "refund \(record.refundID) is \(record.state); there is no offer to answer"
+                )
+            }
+            try RefundRecord.appendTimeline(
+                db,
+                refundID: record.refundID,
+                TimelineEntry(
+                    atMs: nowMs,
+                    state: .offered,
+                    rule: "R-R5",
+                    reason: request.accept ? "offer accepted by the user" : "offer declined by the user",
+                    actor: "user",
+                    amountFen: record.decidedAmountFen
+                )
+            )
+            try OutboxDispatcher.enqueue(
+                db,
+                eventID: eventID,
+                destination: "review",
+                method: Review.Method.recordOfferAnswer,
+                request: OfferAnswer(eventID: eventID, refundID: record.refundID, accept: request.accept)
+            )
+            return try record.view(db)
+        }
+        feed.changed(request.refundID)
+        return view
+    }
+
+    // MARK: Helpers
+
+    static func refundID(userID: String, idempotencyKey: String) -> String {
+        let digest = SHA256.hash(data: Data((userID + "\u{1F}" + idempotencyKey).utf8))
+        return "rf-" + digest.prefix(10).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// What makes two submissions "the same request" for R-A8.
+    static func digest(of request: SubmitRefundRequest) -> String {
+        var canonical = request
+        canonical.requesterIP = ""
+        canonical.requesterDeviceID = ""
+        let bytes = (try? canonical.serializedBytes()) ?? []
+        return SHA256.hash(data: Data(bytes)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    static func event(_ record: RefundRecord, kind: RefundEvent.Kind, event: String, atMs: Int64) -> RefundEvent {
+        RefundEvent(
+            eventID: "\(record.refundID):\(event)",
+            userID: record.userID,
+            refundID: record.refundID,
+            orderID: record.orderID,
+            kind: kind,
+            amountFen: record.requestedAmountFen,
+            atMs: atMs,
+            locale: record.locale
+        )
+    }
+
+    static func notify(
+        _ db: Database,
+        _ record: RefundRecord,
+        kind: RefundEvent.Kind,
+        event: String,
+        atMs: Int64
+    ) throws {
+        try enqueue(db, Self.event(record, kind: kind, event: event, atMs: atMs))
+    }
+
+    static func enqueue(_ db: Database, _ event: RefundEvent) throws {
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: event.eventID,
+            destination: "notification",
+            method: Notification.Method.publish,
+            request: event
+        )
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshRPC
+import RefundMeshStore
+
+/// `refundmesh.intake.v1.Intake`: the user-facing front. Every state change and the messages it
+/// causes (to review and notification) are one transaction; intake's outbox relay delivers them.
+public struct IntakeHandler: Intake.ServiceProtocol {
+    public let store: Store
+    public let policy: RefundPolicy
+    /// payment-channel, asked how an order was paid (for the refund method, fee and arrival of a
+    /// pre-check, R-A6, and for duplicate charges). Nil in tests that do without.
+    public let payments: PaymentChannel.Client?
+    public let feed: RefundFeed
+    public let now: @Sendable () -> Int64
+
+    public init(
+        store: Store,
+        policy: RefundPolicy,
+        payments: PaymentChannel.Client?,
+        feed: RefundFeed = RefundFeed(),
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        self.store = store
+        self.policy = policy
+        self.payments = payments
+        self.feed = feed
+        self.now = now
+    }
+
+    // MARK: Platform feed and policy
+
+    public func recordOrder(_ request: RecordOrderRequest, context: ServerContext) async throws -> Ack {
+        guard let order = request.order else {
+            throw RPCError(code: .invalidArgument, message: "order is required")
+        }
+        try IntakeValidation.validate(order)
+        let nowMs = now()
+        do {
+            let isNew = try await store.write { db in try IntakeStore.recordOrder(db, order, nowMs: nowMs) }
+            return Ack(firstTime: isNew)
+        } catch let conflict as OrderConflict {
+            throw RPCError(
+                code: .alreadyExists,
+                message: "order \(conflict.orderID) is already recorded with a different "
+                    + conflict.differences.joined(separator: ", ") + "; order facts cannot change"
+            )
+        }
+    }
+
+    public func getPolicy(_ request: GetPolicyRequest, context: ServerContext) async throws -> Policy {
+        policy.published(locale: RefundLocale(tag: request.locale))
+    }
+
+    // MARK: Pre-check (R-A6)
+
+    public func preCheck(_ request: PreCheckRequest, context: ServerContext) async throws -> PreCheckResponse {
+        let order = try await ownedOrder(request.orderID, userID: request.userID)
+        let paid = await capturedPayments(of: order.orderID, context: context)
+        let locale = RefundLocale(tag: request.locale)
+        let result = EligibilityCheck(policy: policy).evaluate(
+            order: order,
+            ground: request.ground,
+            destination: request.destination == .unspecified ? .original : request.destination,
+            paidWith: paid.first?.method ?? .unspecified,
+            materials: request.materials,
+            reasonStatement: request.reasonStatement,
+            now: now()
+        )
+        return PreCheckResponse(
+            eligible: result.isEligible,
+            rule: result.reason.rule.rawValue,
+            reason: result.reason.message(locale),
+            missingMaterials: result.missingMaterials,
+            deadlineMs: result.deadlineMs,
+            expectedAmountFen: result.expectedAmountFen,
+            proRated: result.isProRated,
+            destination: result.destination,
+            refundMethod: result.refundMethod,
+            feeFen: result.feeFen,
+            expectedArrivalMs: result.expectedArrivalMs,
+            arrivalDescription: result.arrivalDescription.text(locale),
+            balanceWithdrawable: result.balanceWithdrawable
+        )
+    }
+
+    // MARK: Reading
+
+    public func listRefunds(_ request: ListRefundsRequest, context: ServerContext) async throws -> ListRefundsResponse {
+        try IntakeValidation.requireUser(request.userID)
+        let limit = request.limit == 0 ? 50 : min(Int(request.limit), 500)
+        let views = try await store.read { db in
+            try RefundRecord.fetchAll(db, userID: request.userID, limit: limit).map { try $0.view(db) }
+        }
+        return ListRefundsResponse(refunds: views)
+    }
+
+    public func getRefund(_ request: GetRefundRequest, context: ServerContext) async throws -> RefundView {
+        try await ownedRefundView(request.refundID, userID: request.userID)
+    }
+
+    public func watchRefund(
+        _ request: GetRefundRequest,
+        responses: MessageWriter<RefundView>,
+        context: ServerContext
+    ) async throws {
+        // Subscribe before the first read, so no change falls between them.
+        let changes = feed.subscribe(refundID: request.refundID)
+        var view = try await ownedRefundView(request.refundID, userID: request.userID)
+        try await responses.write(view)
+        for await _ in changes {
+            if view.state.isFinal { return }
+            let next = try await ownedRefundView(request.refundID, userID: request.userID)
+            if next != view {
+                view = next
+                try await responses.write(view)
+            }
+            if view.state.isFinal { return }
+        }
+    }
+
+    // MARK: Helpers
+
+    func ownedOrder(_ orderID: String, userID: String) async throws -> Order {
+        try IntakeValidation.requireUser(userID)
+        guard !orderID.isEmpty else { throw RPCError(code: .invalidArgument, message: "order_id is required") }
+        guard let order = try await store.read({ db in try IntakeStore.order(db, id: orderID) }) else {
+            throw RPCError(
+                code: .notFound,
+                message: "order \(orderID) is not known to intake; the platform records orders with RecordOrder"
+            )
+        }
+        guard order.userID == userID else {
+            throw RPCError(code: .permissionDenied, message: "order \(orderID) belongs to another user")
+        }
+        return order
+    }
+
+    func ownedRefundView(_ refundID: String, userID: String) async throws -> RefundView {
+        try IntakeValidation.requireUser(userID)
+        let view = try await store.read { db -> RefundView? in
+            try RefundRecord.fetch(db, id: refundID)?.view(db)
+        }
+        guard let view else { throw RPCError(code: .notFound, message: "refund \(refundID) does not exist") }
+        guard view.userID == userID else {
+            throw RPCError(code: .permissionDenied, message: "refund \(refundID) belongs to another user")
+        }
+        return view
+    }
+
+    /// The order's captured payments from payment-channel; empty when it cannot be asked (the
+    /// pre-check then quotes the slowest arrival and the fee, never better than the outcome).
+    func capturedPayments(of orderID: String, context: ServerContext) async -> [CapturedPayment] {
+        guard let payments else { return [] }
+        do {
+            return try await payments.listPayments(
+                ListPaymentsRequest(orderID: orderID),
+                options: CallOptions(timeout: .seconds(2))
+            ).payments
+        } catch {
+            context.logger.notice("payment-channel unavailable for a quote", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+}

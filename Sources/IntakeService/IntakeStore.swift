@@ -1,0 +1,200 @@
+import Crypto
+import Foundation
+import GRDB
+import RefundMeshAPI
+import RefundMeshStore
+
+/// intake's SQLite store: orders, refunds with their idempotency keys, the timeline of every
+/// refund, withdrawals (R-A7) and content-addressed attachments (R-A5).
+public struct IntakeStore: Sendable {
+    public let store: Store
+
+    /// intake's migrations, in order. Never edit one that has shipped: add another.
+    public static let migrations: [StoreMigration] = [
+        StoreMigration("intake.1.orders-refunds-timeline") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE orders (
+                        order_id TEXT PRIMARY KEY NOT NULL,
+                        user_id TEXT NOT NULL,
+                        order_bytes BLOB NOT NULL,
+                        recorded_at_ms INTEGER NOT NULL
+                    );
+                    CREATE TABLE refunds (
+                        refund_id TEXT PRIMARY KEY NOT NULL,
+                        order_id TEXT NOT NULL REFERENCES orders (order_id),
+                        user_id TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        request_digest TEXT NOT NULL,
+                        state INTEGER NOT NULL,
+                        ground INTEGER NOT NULL,
+                        source INTEGER NOT NULL,
+                        destination INTEGER NOT NULL,
+                        payment_id TEXT NOT NULL,
+                        requested_amount_fen INTEGER NOT NULL,
+                        decided_amount_fen INTEGER NOT NULL DEFAULT 0,
+                        fee_fen INTEGER NOT NULL DEFAULT 0,
+                        expected_arrival_ms INTEGER NOT NULL DEFAULT 0,
+                        requested_materials TEXT NOT NULL DEFAULT '',
+                        flagged INTEGER NOT NULL DEFAULT 0,
+                        flag_reason TEXT NOT NULL DEFAULT '',
+                        locale TEXT NOT NULL,
+                        created_at_ms INTEGER NOT NULL,
+                        updated_at_ms INTEGER NOT NULL,
+                        UNIQUE (user_id, idempotency_key)
+                    );
+                    CREATE INDEX refunds_by_user ON refunds (user_id, created_at_ms DESC);
+                    CREATE INDEX refunds_by_order ON refunds (order_id);
+                    CREATE TABLE timeline (
+                        refund_id TEXT NOT NULL REFERENCES refunds (refund_id),
+                        sequence INTEGER NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        state INTEGER NOT NULL,
+                        rule TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        amount_fen INTEGER NOT NULL,
+                        PRIMARY KEY (refund_id, sequence)
+                    );
+                    CREATE TABLE withdrawals (
+                        refund_id TEXT PRIMARY KEY NOT NULL,
+                        order_id TEXT NOT NULL,
+                        user_id TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX withdrawals_by_user ON withdrawals (user_id, at_ms);
+                    CREATE INDEX withdrawals_by_order ON withdrawals (order_id);
+                    CREATE TABLE attachments (
+                        sha256_hex TEXT PRIMARY KEY NOT NULL,
+                        content BLOB NOT NULL,
+                        size_bytes INTEGER NOT NULL
+                    );
+                    CREATE TABLE refund_attachments (
+                        refund_id TEXT NOT NULL REFERENCES refunds (refund_id),
+                        sha256_hex TEXT NOT NULL REFERENCES attachments (sha256_hex),
+                        kind INTEGER NOT NULL,
+                        file_name TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        added_at_ms INTEGER NOT NULL,
+                        PRIMARY KEY (refund_id, sha256_hex, kind)
+                    );
+                    """
+            )
+        }
+    ]
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    // MARK: Orders
+
+    /// Stores an order once. Returns true when new; throws `.conflict` when the id is known with
+    /// different facts.
+    static func recordOrder(_ db: Database, _ order: Order, nowMs: Int64) throws -> Bool {
+        let bytes = try order.serializedBytes()
+        if let existing = try Row.fetchOne(
+            db,
+            sql: "SELECT order_bytes FROM orders WHERE order_id = ?",
+            arguments: [order.orderID]
+        ) {
+            let stored: [UInt8] = [UInt8](existing["order_bytes"] as Data)
+            if stored == bytes { return false }
+            let previous = try Order(serializedBytes: stored)
+            throw OrderConflict(orderID: order.orderID, differences: Self.differences(previous, order))
+        }
+        try db.execute(
+            sql: "INSERT INTO orders (order_id, user_id, order_bytes, recorded_at_ms) VALUES (?, ?, ?, ?)",
+            arguments: [order.orderID, order.userID, Data(bytes), nowMs]
+        )
+        return true
+    }
+
+    static func order(_ db: Database, id: String) throws -> Order? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT order_bytes FROM orders WHERE order_id = ?", arguments: [id])
+        else {
+            return nil
+        }
+        return try Order(serializedBytes: [UInt8](row["order_bytes"] as Data))
+    }
+
+    static func differences(_ old: Order, _ new: Order) -> [String] {
+        var fields: [String] = []
+        if old.userID != new.userID { fields.append("user_id") }
+        if old.productKind != new.productKind { fields.append("product_kind") }
+        if old.priceFen != new.priceFen { fields.append("price_fen") }
+        if old.paidAtMs != new.paidAtMs { fields.append("paid_at_ms") }
+        if old.sku != new.sku { fields.append("sku") }
+        if old.totalDays != new.totalDays { fields.append("total_days") }
+        if old.validUntilMs != new.validUntilMs { fields.append("valid_until_ms") }
+        return fields.isEmpty ? ["other fields"] : fields
+    }
+
+    // MARK: Attachments
+
+    /// Stores attachment bytes once per content (SHA-256) and links them to the refund.
+    static func attach(
+        _ db: Database,
+        _ attachments: [Attachment],
+        to refundID: String,
+        nowMs: Int64
+    ) throws -> [AttachmentRef] {
+        var refs: [AttachmentRef] = []
+        for attachment in attachments {
+            let digest = SHA256.hash(data: attachment.content).map { byte in
+                let hex = String(byte, radix: 16)
+                return byte < 16 ? "0" + hex : hex
+            }.joined()
+            try db.execute(
+                sql:
+                    "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [digest, Data(attachment.content), attachment.content.count]
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO refund_attachments (refund_id, sha256_hex, kind, file_name, content_type, added_at_ms)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [
+                    refundID, digest, Int(attachment.kind.rawValue), attachment.fileName, attachment.contentType, nowMs,
+                ]
+            )
+            refs.append(
+                AttachmentRef(
+                    kind: attachment.kind,
+                    fileName: attachment.fileName,
+                    contentType: attachment.contentType,
+                    sha256Hex: digest,
+                    sizeBytes: Int64(attachment.content.count)
+                )
+            )
+        }
+        return refs
+    }
+
+    static func attachments(_ db: Database, of refundID: String) throws -> [AttachmentRef] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
+                FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
+                WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
+                """,
+            arguments: [refundID]
+        ).map { row in
+            AttachmentRef(
+                kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
+                fileName: row["file_name"],
+                contentType: row["content_type"],
+                sha256Hex: row["sha256_hex"],
+                sizeBytes: row["size_bytes"]
+            )
+        }
+    }
+}
+
+/// An order id recorded before with different facts.
+struct OrderConflict: Error {
+    let orderID: String
+    let differences: [String]
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import IntakeService
+import Logging
+import NIOCore
+import NIOPosix
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshHosting
+import RefundMeshRPC
+import RefundMeshStore
+
+/// `intake`: the user-facing front of RefundMesh.
+@main
+struct IntakeMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "RefundMesh intake: orders, refund requests, pre-checks, the policy and every refund's timeline.",
+        discussion: """
+            Settings come from flags, then the environment, then defaults:
+              INTAKE_HOST (127.0.0.1), INTAKE_PORT (7001),
+              INTAKE_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is intake.sqlite),
+              INTAKE_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
+              REVIEW_ADDR (127.0.0.1:7002), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003), NOTIFICATION_ADDR (127.0.0.1:7004),
+              and the refund policy's REFUND_* variables (see docs/CONFIGURATION.md).
+            """
+    )
+
+    @Option(help: "Address to bind (overrides INTAKE_HOST).")
+    var host: String?
+
+    @Option(help: "Port to bind; 0 picks a free one (overrides INTAKE_PORT).")
+    var port: Int?
+
+    @Option(help: "Folder for intake.sqlite (overrides INTAKE_DATA_DIR).")
+    var dataDir: String?
+
+    func run() async throws {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let environment = ProcessInfo.processInfo.environment
+        var settings = try HostConfiguration(serviceName: "intake", defaultPort: 7001, environment: environment)
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let dataDir { settings.dataDirectory = dataDir }
+        let policy = try RefundPolicy(environment: environment)
+        let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
+        ServiceHost.bootstrapLogging(level: settings.logLevel)
+        let logger = Logger(label: "intake")
+
+        let store = try Store(
+            configuration: Store.Configuration(path: settings.databasePath),
+            migrations: IntakeStore.migrations,
+            logger: logger
+        )
+        let clients = peers.clients(logger: logger)
+        let handler = IntakeHandler(
+            store: store,
+            policy: policy,
+            payments: clients["payment-channel"].map(PaymentChannel.Client.init)
+        )
+        let relay = OutboxRelay(
+            store: store,
+            logger: logger,
+            deliver: OutboxDispatcher(peers: clients, logger: logger).deliver
+        )
+        // A submission carries its materials in one frame (R-A5: 一键上传).
+        var limits = RPCServer.Limits()
+        limits.maxFrameBytes = max(
+            limits.maxFrameBytes,
+            Int(policy.maxAttachmentBytes) * policy.maxAttachments + (1 << 20)
+        )
+        try await ServiceHost.run(
+            configuration: settings,
+            services: [handler],
+            background: [relay],
+            limits: limits,
+            logger: logger
+        )
+        for client in clients.values { await client.close() }
+        try store.close()
+    }
+}

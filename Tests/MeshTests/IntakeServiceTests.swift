@@ -1,0 +1,246 @@
+import Foundation
+import RefundMeshAPI
+import RefundMeshRPC
+import Testing
+
+/// The real `intake` executable over TCP, with review, payment-channel and notification played
+/// by the test (they only record what intake sends them).
+@Suite("intake service (real process)")
+struct IntakeServiceTests {
+    static let day: Int64 = 86_400_000
+    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static func cardKeyOrder(_ id: String, user: String = "u-1", paidDaysAgo: Int64 = 1, price: Int64 = 10_000) -> Order
+    {
+        Order(
+            orderID: id,
+            userID: user,
+            productKind: .cardKey,
+            sku: "steam-100",
+            productName: "Steam 100 card",
+            priceFen: price,
+            paidAtMs: nowMs - paidDaysAgo * day,
+            cardKeyID: "ck-\(id)"
+        )
+    }
+
+    static func submission(_ key: String, order: String, user: String = "u-1") -> SubmitRefundRequest {
+        SubmitRefundRequest(
+            idempotencyKey: key,
+            userID: user,
+            orderID: order,
+            source: .orderPage,
+            ground: .notUsed,
+            reasonStatement: "The card was never redeemed: the code is still sealed in the email I received.",
+            attachments: [
+                Attachment(
+                    kind: .orderProof,
+                    fileName: "order.png",
+                    contentType: "image/png",
+                    content: Array("order".utf8)
+                ),
+                Attachment(
+                    kind: .paymentProof,
+                    fileName: "pay.png",
+                    contentType: "image/png",
+                    content: Array("paid".utf8)
+                ),
+                Attachment(
+                    kind: .nonUseProof,
+                    fileName: "sealed.mp4",
+                    contentType: "video/mp4",
+                    content: Array("video".utf8)
+                ),
+            ],
+            destination: .original,
+            locale: "en"
+        )
+    }
+
+    private func withIntake(_ body: (Intake.Client, IntakeTestPeers) async throws -> Void) async throws {
+        let peers = IntakeTestPeers()
+        try await withTestPeerServer(peers.services) { peerPort in
+            let service = try ServiceProcess("intake")
+            let address = "127.0.0.1:\(peerPort)"
+            try await service.start(environment: [
+                "REVIEW_ADDR": address, "PAYMENT_CHANNEL_ADDR": address, "NOTIFICATION_ADDR": address,
+            ])
+            let client = service.client()
+            try await body(Intake.Client(client), peers)
+            await client.close()
+            #expect(try await service.stop() == 0, "SIGTERM ends intake cleanly")
+        }
+    }
+
+    @Test("R-A8 and order facts: the same key or the same order twice gives one refund, one order")
+    func idempotentEntryPoints() async throws {
+        try await withIntake { intake, peers in
+            let order = Self.cardKeyOrder("o-idem")
+            #expect(try await intake.recordOrder(RecordOrderRequest(order: order)).firstTime)
+            #expect(try await !intake.recordOrder(RecordOrderRequest(order: order)).firstTime)
+            var changed = order
+            changed.priceFen = 1
+            let conflict = await #expect(throws: RPCError.self) {
+                _ = try await intake.recordOrder(RecordOrderRequest(order: changed))
+            }
+            #expect(conflict?.code == .alreadyExists)
+            #expect(conflict?.message.contains("price_fen") == true)
+
+            let first = try await intake.submitRefund(Self.submission("k-1", order: "o-idem"))
+            let again = try await intake.submitRefund(Self.submission("k-1", order: "o-idem"))
+            #expect(first.refundID == again.refundID)
+            #expect(first.state == .received)
+            #expect(first.attachments.count == 3)
+            var different = Self.submission("k-1", order: "o-idem")
+            different.reasonStatement = "Something else entirely, but still a specific statement of fact."
+            let reused = await #expect(throws: RPCError.self) { _ = try await intake.submitRefund(different) }
+            #expect(reused?.code == .alreadyExists)
+
+            #expect(try await intake.listRefunds(ListRefundsRequest(userID: "u-1")).refunds.count == 1)
+            #expect(try await meshEventually { peers.openedCases.count == 1 })
+            #expect(peers.openedCases.first?.refundID == first.refundID)
+            #expect(
+                try await meshEventually {
+                    peers.events.contains { $0.kind == .received && $0.refundID == first.refundID }
+                }
+            )
+        }
+    }
+
+    @Test("R-A4 and R-A5: late requests and missing materials are refused with the rule in the message")
+    func windowAndMaterials() async throws {
+        try await withIntake { intake, _ in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-late", paidDaysAgo: 16)))
+            let late = await #expect(throws: RPCError.self) {
+                _ = try await intake.submitRefund(Self.submission("k-late", order: "o-late"))
+            }
+            #expect(late?.code == .failedPrecondition)
+            #expect(late?.message.contains("R-A4") == true)
+            let precheck = try await intake.preCheck(
+                PreCheckRequest(userID: "u-1", orderID: "o-late", ground: .notUsed, materials: [], locale: "en")
+            )
+            #expect(!precheck.eligible)
+            #expect(precheck.rule == "R-A4")
+
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-thin")))
+            var thin = Self.submission("k-thin", order: "o-thin")
+            thin.attachments = []
+            let missing = await #expect(throws: RPCError.self) { _ = try await intake.submitRefund(thin) }
+            #expect(missing?.code == .invalidArgument)
+            #expect(missing?.message.contains("R-A5") == true)
+        }
+    }
+
+    @Test("a user cannot see or act on another user's refund")
+    func otherUsersRefund() async throws {
+        try await withIntake { intake, _ in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-mine", user: "alice")))
+            let refund = try await intake.submitRefund(Self.submission("k", order: "o-mine", user: "alice"))
+            let peek = await #expect(throws: RPCError.self) {
+                _ = try await intake.getRefund(GetRefundRequest(userID: "mallory", refundID: refund.refundID))
+            }
+            #expect(peek?.code == .permissionDenied)
+            let steal = await #expect(throws: RPCError.self) {
+                _ = try await intake.submitRefund(Self.submission("k2", order: "o-mine", user: "mallory"))
+            }
+            #expect(steal?.code == .permissionDenied)
+            #expect(try await intake.listRefunds(ListRefundsRequest(userID: "mallory")).refunds.isEmpty)
+        }
+    }
+
+    @Test("R-A7: after too many withdrawals the next request is flagged for review, and the user is told")
+    func withdrawAndResubmit() async throws {
+        try await withIntake { intake, peers in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-flip")))
+            for round in 0..<4 {
+                let refund = try await intake.submitRefund(Self.submission("flip-\(round)", order: "o-flip"))
+                #expect(!refund.flaggedForReview, "withdrawal \(round) is within the limit")
+                let withdrawn = try await intake.withdrawRefund(
+                    WithdrawRefundRequest(userID: "u-1", refundID: refund.refundID)
+                )
+                #expect(withdrawn.state == .withdrawn)
+            }
+            let flagged = try await intake.submitRefund(Self.submission("flip-4", order: "o-flip"))
+            #expect(flagged.flaggedForReview)
+            #expect(flagged.flagReason.contains("R-A7"))
+            #expect(
+                try await meshEventually {
+                    peers.openedCases.contains { $0.refundID == flagged.refundID && $0.flaggedForReview }
+                }
+            )
+            #expect(
+                try await meshEventually {
+                    peers.events.contains { $0.refundID == flagged.refundID && $0.kind == .flaggedForReview }
+                }
+            )
+            #expect(try await meshEventually { peers.withdrawn.count == 4 })
+        }
+    }
+
+    @Test("R-T2: status updates build an ordered timeline, applied once, and WatchRefund follows it")
+    func statusAndWatch() async throws {
+        try await withIntake { intake, _ in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-watch")))
+            let refund = try await intake.submitRefund(Self.submission("k-watch", order: "o-watch"))
+            let base = Self.nowMs
+            let updates = [
+                StatusUpdate(
+                    eventID: "e1",
+                    refundID: refund.refundID,
+                    state: .approved,
+                    rule: "R-R1",
+                    reason: "not activated",
+                    actor: "review",
+                    amountFen: 10_000,
+                    atMs: base + 1
+                ),
+                StatusUpdate(
+                    eventID: "e3",
+                    refundID: refund.refundID,
+                    state: .moneyArrived,
+                    rule: "R-C3",
+                    actor: "payment-channel",
+                    amountFen: 10_000,
+                    feeFen: 60,
+                    atMs: base + 3
+                ),
+                StatusUpdate(
+                    eventID: "e2",
+                    refundID: refund.refundID,
+                    state: .moneySent,
+                    rule: "R-C1",
+                    actor: "payment-channel",
+                    amountFen: 10_000,
+                    feeFen: 60,
+                    atMs: base + 2
+                ),
+            ]
+            let states = try await intake.watchRefund(GetRefundRequest(userID: "u-1", refundID: refund.refundID)) {
+                stream in
+                var seen: [RefundState] = []
+                var applied = false
+                for try await view in stream {
+                    seen.append(view.state)
+                    if !applied {
+                        applied = true
+                        for update in updates {
+                            #expect(try await intake.applyStatus(update).firstTime)
+                        }
+                        #expect(try await !intake.applyStatus(updates[0]).firstTime, "an event is applied once")
+                    }
+                    if view.state.isFinal { break }
+                }
+                return seen
+            }
+            #expect(states.first == .received)
+            #expect(states.last == .moneyArrived)
+            let final = try await intake.getRefund(GetRefundRequest(userID: "u-1", refundID: refund.refundID))
+            #expect(
+                final.timeline.map(\.state) == [.received, .approved, .moneySent, .moneyArrived],
+                "ordered by time, not arrival"
+            )
+            #expect(final.feeFen == 60)
+            #expect(final.timeline[1].rule == "R-R1")
+        }
+    }
+}
