@@ -257,6 +257,7 @@ let package = Package(
             name: "PaymentChannelServiceTests",
             dependencies: [
                 "PaymentChannelService", "RefundMeshAPI", "RefundMeshDomain", "RefundMeshRPC", "RefundMeshStore",
+                "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -11,7 +11,11 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     /// The clock, in Unix milliseconds (tests may fix it).
     public let now: @Sendable () -> Int64
 
-    public init(payments: PaymentStore, payer: RefundPayer, now: @escaping @Sendable () -> Int64 = { WallClock.nowMilliseconds() }) {
+    public init(
+        payments: PaymentStore,
+        payer: RefundPayer,
+        now: @escaping @Sendable () -> Int64 = { WallClock.nowMilliseconds() }
+    ) {
         self.payments = payments
         self.payer = payer
         self.now = now
@@ -25,7 +29,10 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
         }
     }
 
-    public func listPayments(_ request: ListPaymentsRequest, context: ServerContext) async throws
+    public func listPayments(
+        _ request: ListPaymentsRequest,
+        context: ServerContext
+    ) async throws
         -> ListPaymentsResponse
     {
         guard !request.orderID.isEmpty else {
@@ -84,7 +91,10 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
         }
     }
 
-    public func getRefundPayment(_ request: GetRefundPaymentRequest, context: ServerContext) async throws
+    public func getRefundPayment(
+        _ request: GetRefundPaymentRequest,
+        context: ServerContext
+    ) async throws
         -> RefundPayment
     {
         guard !request.refundID.isEmpty else {

@@ -174,7 +174,13 @@ public struct PaymentStore: Sendable {
 
     /// Credits the ledger for a refund; false (and nothing changed) when that refund was credited
     /// before, which the unique refund id on the entry guarantees (R-C5).
-    static func creditRefund(_ db: Database, userID: String, refundID: String, amountFen: Int64, at nowMs: Int64)
+    static func creditRefund(
+        _ db: Database,
+        userID: String,
+        refundID: String,
+        amountFen: Int64,
+        at nowMs: Int64
+    )
         throws -> Bool
     {
         try db.execute(
@@ -274,7 +280,10 @@ public struct PaymentStore: Sendable {
         }
     }
 
-    private static func firstDifference(_ known: CapturedPayment, _ given: CapturedPayment)
+    private static func firstDifference(
+        _ known: CapturedPayment,
+        _ given: CapturedPayment
+    )
         -> (name: String, known: String, given: String)?
     {
         let fields: [(String, String, String)] = [

@@ -30,7 +30,16 @@ public enum RefundNotices {
         let reason =
             "已退回\(RefundText.paymentMethod(refund.method).zhCN) \(RefundText.money(refund.amountFen))\(fee)，"
             + "退款单号 \(refund.providerRefundNo)"
-        try enqueue(db, refund, step: "money-sent", state: .moneySent, kind: .moneySent, rule: "R-C1", reason: reason, at: nowMs)
+        try enqueue(
+            db,
+            refund,
+            step: "money-sent",
+            state: .moneySent,
+            kind: .moneySent,
+            rule: "R-C1",
+            reason: reason,
+            at: nowMs
+        )
     }
 
     /// MONEY_ARRIVED: the provider (or our ledger) confirmed the money arrived (R-C3).
@@ -58,7 +67,14 @@ public enum RefundNotices {
             eventID: outboxID(eventID: eventID, destination: intake),
             destination: intake,
             method: Intake.Method.applyStatus,
-            request: status(refund, eventID: eventID, state: .failed, rule: "R-C6", reason: refund.failureReason ?? "", at: nowMs)
+            request: status(
+                refund,
+                eventID: eventID,
+                state: .failed,
+                rule: "R-C6",
+                reason: refund.failureReason ?? "",
+                at: nowMs
+            )
         )
     }
 

@@ -45,7 +45,12 @@ public struct RefundTerms: Sendable, Hashable {
         self.method = method
         self.destination = destination
         self.amountFen = amountFen
-        self.feeFen = FeeSchedule.fee(amountFen: amountFen, method: method, platformFault: platformFault, policy: policy)
+        self.feeFen = FeeSchedule.fee(
+            amountFen: amountFen,
+            method: method,
+            platformFault: platformFault,
+            policy: policy
+        )
         self.netFen = amountFen - feeFen
         self.expectedArrivalMs = FeeSchedule.expectedArrival(
             method: method,

@@ -43,7 +43,11 @@ public struct ReviewConfiguration: Sendable, Equatable {
     private static func milliseconds(_ variable: String, in environment: [String: String]) throws -> Duration? {
         guard let text = environment[variable], !text.isEmpty else { return nil }
         guard let value = Int64(text), value > 0 else {
-            throw ReviewConfigurationError(variable: variable, value: text, expected: "a positive number of milliseconds")
+            throw ReviewConfigurationError(
+                variable: variable,
+                value: text,
+                expected: "a positive number of milliseconds"
+            )
         }
         return .milliseconds(value)
     }

@@ -224,7 +224,12 @@ public struct ReviewHandler: Review.ServiceProtocol {
 
     /// Decides `reviewCase` from the facts in the store and `lookup`, and when its outcome
     /// changes, records it and enqueues its messages. Returns whether the outcome changed.
-    static func decide(_ db: Database, _ reviewCase: inout CaseRecord, lookup: PaymentLookup, nowMs: Int64) throws
+    static func decide(
+        _ db: Database,
+        _ reviewCase: inout CaseRecord,
+        lookup: PaymentLookup,
+        nowMs: Int64
+    ) throws
         -> Bool
     {
         let facts = FulfillmentFacts(records: try ReviewStore.facts(db, orderID: reviewCase.order.orderID))

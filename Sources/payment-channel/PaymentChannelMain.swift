@@ -39,7 +39,11 @@ struct PaymentChannelMain: AsyncParsableCommand {
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        var settings = try HostConfiguration(serviceName: "payment-channel", defaultPort: 7003, environment: environment)
+        var settings = try HostConfiguration(
+            serviceName: "payment-channel",
+            defaultPort: 7003,
+            environment: environment
+        )
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let dataDir { settings.dataDirectory = dataDir }
@@ -49,7 +53,10 @@ struct PaymentChannelMain: AsyncParsableCommand {
         let logger = Logger(label: "payment-channel")
 
         let policy = try RefundPolicy(environment: environment)
-        let peers = try PeerDirectory(peers: [RefundNotices.intake, RefundNotices.notification], environment: environment)
+        let peers = try PeerDirectory(
+            peers: [RefundNotices.intake, RefundNotices.notification],
+            environment: environment
+        )
         let sandboxConfiguration = try SandboxChannelAdapter.Configuration(environment: environment)
 
         let store = try Store(

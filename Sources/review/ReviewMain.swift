@@ -95,7 +95,9 @@ struct ManualQueueRetry: Service {
             }
             do {
                 let decided = try await handler.retryAwaitingCases()
-                if decided > 0 { logger.info("waiting cases decided on retry", metadata: ["review.decided": "\(decided)"]) }
+                if decided > 0 {
+                    logger.info("waiting cases decided on retry", metadata: ["review.decided": "\(decided)"])
+                }
             } catch {
                 logger.notice("retrying waiting cases failed; next round later", metadata: ["error": "\(error)"])
             }

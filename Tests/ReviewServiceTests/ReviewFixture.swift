@@ -15,7 +15,8 @@ final class ReviewFixture: Sendable {
     let handler: ReviewHandler
     static let nowMs: Int64 = 1_764_000_000_000
 
-    init(payments: any PaymentRecords = NoPayments(), operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown) throws {
+    init(payments: any PaymentRecords = NoPayments(), operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown) throws
+    {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("review-tests-\(UUID().uuidString)")
         var logger = Logger(label: "test.review")
         logger.logLevel = .critical
