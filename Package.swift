@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "RefundMeshAPI", targets: ["RefundMeshAPI"]),
         .executable(name: "intake", targets: ["intake"]),
         .executable(name: "notification", targets: ["notification"]),
+        .executable(name: "payment-channel", targets: ["payment-channel"]),
+        .executable(name: "review", targets: ["review"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
     ],
@@ -146,8 +148,49 @@ let package = Package(
             swiftSettings: swift6
         ),
         // review: decides refunds from the records (R-R1 … R-R3, R-R5) or queues them for a person.
+        .target(
+            name: "ReviewService",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "review",
+            dependencies: [
+                "ReviewService", "RefundMeshHosting", "RefundMeshStore", "RefundMeshAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
 
         // payment-channel: pays approved refunds back the way the money came (R-C1), once per refund id (R-C5).
+        .target(
+            name: "PaymentChannelService",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "payment-channel",
+            dependencies: [
+                "PaymentChannelService", "RefundMeshDomain", "RefundMeshHosting", "RefundMeshStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
 
         // MARK: Tools
         .executableTarget(
@@ -211,9 +254,29 @@ let package = Package(
         ),
         // Starts the real executables (the dependency makes SwiftPM build them first).
         .testTarget(
+            name: "PaymentChannelServiceTests",
+            dependencies: [
+                "PaymentChannelService", "RefundMeshAPI", "RefundMeshDomain", "RefundMeshRPC", "RefundMeshStore",
+                "RefundMeshWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
             name: "MeshTests",
             dependencies: [
-                "notification", "intake", "RefundMeshAPI", "RefundMeshRPC",
+                "notification", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "ReviewServiceTests",
+            dependencies: [
+                "ReviewService", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain",
+                "RefundMeshHosting", "RefundMeshTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6

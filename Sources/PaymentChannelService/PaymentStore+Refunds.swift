@@ -1,0 +1,271 @@
+import GRDB
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshStore
+
+extension PaymentStore {
+    /// The outcome of ``begin(_:at:)``: the refund payment and whether this call created it.
+    public struct Begun: Sendable {
+        public var refund: RefundPaymentRecord
+        public var created: Bool
+    }
+
+    /// Creates the refund payment for `request`, or returns the one that exists (R-C5).
+    ///
+    /// One write transaction does all of it, so concurrent calls with the same refund id are
+    /// serialized and only the first inserts: it checks that the payment's refunds stay within its
+    /// captured amount, computes the terms (``RefundTerms``), fixes the provider refund number
+    /// (R-C6) and stores the refund as PENDING. A balance refund is credited to the ledger in the
+    /// same transaction and stored as ARRIVED, with its MONEY_SENT and MONEY_ARRIVED messages.
+    /// - Throws: ``PaymentChannelError``: `.invalid` for a malformed request, `.notFound` without
+    ///   a payment, `.refused` for the R-C5 cap or a retry that changes the amount or destination.
+    public func begin(_ request: ExecuteRefundRequest, at nowMs: Int64) async throws -> Begun {
+        try Self.validate(request)
+        let policy = self.policy
+        return try await store.write { db in
+            let destination: Destination = request.destination == .balance ? .balance : .original
+            if let existing = try Self.refund(db, id: request.refundID) {
+                try Self.checkRetry(existing, matches: request, destination: destination)
+                return Begun(refund: existing, created: false)
+            }
+            let payment = try Self.choosePayment(db, orderID: request.orderID, paymentID: request.paymentID)
+            if !request.userID.isEmpty, request.userID != payment.userID {
+                throw PaymentChannelError.refused(
+                    "refund \(request.refundID) is for user \(request.userID), but payment \(payment.paymentID) was"
+                        + " made by \(payment.userID); money goes back to whoever paid (R-C1)"
+                )
+            }
+            // R-C5: never more than was captured, across all refunds of this payment. Failed
+            // refunds moved no money and do not count.
+            let refunded = try Self.refundedFen(db, paymentID: payment.paymentID)
+            if refunded + request.amountFen > payment.amountFen {
+                throw PaymentChannelError.refused(
+                    "would refund \(request.amountFen) fen of a \(payment.amountFen) fen payment that already has"
+                        + " \(refunded) fen refunded (R-C5); at most \(payment.amountFen - refunded) fen remain"
+                )
+            }
+            let terms = try RefundTerms(
+                payment: payment,
+                amountFen: request.amountFen,
+                destination: destination,
+                platformFault: request.platformFault,
+                sentAtMs: nowMs,
+                policy: policy
+            )
+            var refund = RefundPaymentRecord(
+                refundID: request.refundID,
+                paymentID: payment.paymentID,
+                orderID: payment.orderID,
+                userID: payment.userID,
+                method: terms.method,
+                destination: terms.destination,
+                amountFen: terms.amountFen,
+                feeFen: terms.feeFen,
+                netFen: terms.netFen,
+                platformFault: request.platformFault,
+                state: .pending,
+                providerRefundNo: ProviderRefundNumber.make(refundID: request.refundID),
+                createdAtMs: nowMs,
+                sentAtMs: nil,
+                arrivedAtMs: nil,
+                expectedArrivalMs: terms.expectedArrivalMs,
+                failureReason: nil,
+                attempts: 0
+            )
+            if !refund.usesProvider {
+                // The balance is our own ledger: crediting it is the payment, so it happens here,
+                // in the transaction that creates the refund, and it arrives at once (R-C3).
+                _ = try Self.creditRefund(
+                    db,
+                    userID: refund.userID,
+                    refundID: refund.refundID,
+                    amountFen: refund.netFen,
+                    at: nowMs
+                )
+                refund.state = .arrived
+                refund.sentAtMs = nowMs
+                refund.arrivedAtMs = nowMs
+            }
+            try Self.insert(db, refund)
+            if refund.state == .arrived {
+                try RefundNotices.moneySent(db, refund, at: nowMs)
+                try RefundNotices.moneyArrived(db, refund, at: nowMs)
+            }
+            return Begun(refund: refund, created: true)
+        }
+    }
+
+    /// The refund payment for `refundID`, if any.
+    public func refund(id refundID: String) async throws -> RefundPaymentRecord? {
+        try await store.read { db in try Self.refund(db, id: refundID) }
+    }
+
+    /// Records that the provider accepted the refund: PENDING → SENT, with MONEY_SENT enqueued.
+    /// Returns the refund as stored afterwards; a refund no longer PENDING is left alone (another
+    /// submission got there first).
+    @discardableResult
+    public func markSent(_ refundID: String, at nowMs: Int64) async throws -> RefundPaymentRecord? {
+        let policy = self.policy
+        return try await store.writeIgnoringCancellation { db in
+            guard var refund = try Self.refund(db, id: refundID), refund.state == .pending else {
+                return try Self.refund(db, id: refundID)
+            }
+            refund.state = .sent
+            refund.sentAtMs = nowMs
+            // R-C3: the promise counts from when the money actually left.
+            refund.expectedArrivalMs = FeeSchedule.expectedArrival(
+                method: refund.method,
+                sentAtMs: nowMs,
+                calendar: policy.calendar,
+                policy: policy
+            )
+            try db.execute(
+                sql: """
+                    UPDATE refund_payments SET state = ?, sent_at_ms = ?, expected_arrival_ms = ?, last_error = NULL
+                    WHERE refund_id = ? AND state = ?
+                    """,
+                arguments: [
+                    Int(refund.state.rawValue), nowMs, refund.expectedArrivalMs, refundID,
+                    Int(RefundPayment.State.pending.rawValue),
+                ]
+            )
+            try RefundNotices.moneySent(db, refund, at: nowMs)
+            return refund
+        }
+    }
+
+    /// Records that the provider confirmed the money arrived: SENT (or PENDING, when the
+    /// confirmation overtook our own record of sending, R-C9) → ARRIVED, with MONEY_ARRIVED
+    /// (and MONEY_SENT if it was never recorded) enqueued. A final refund is left alone.
+    @discardableResult
+    public func markArrived(_ refundID: String, at nowMs: Int64) async throws -> RefundPaymentRecord? {
+        try await store.writeIgnoringCancellation { db in
+            guard var refund = try Self.refund(db, id: refundID), refund.state == .pending || refund.state == .sent
+            else { return try Self.refund(db, id: refundID) }
+            if refund.state == .pending {
+                refund.sentAtMs = nowMs
+                try RefundNotices.moneySent(db, refund, at: nowMs)
+            }
+            refund.state = .arrived
+            refund.arrivedAtMs = nowMs
+            try db.execute(
+                sql: "UPDATE refund_payments SET state = ?, sent_at_ms = ?, arrived_at_ms = ? WHERE refund_id = ?",
+                arguments: [Int(refund.state.rawValue), refund.sentAtMs, nowMs, refundID]
+            )
+            try RefundNotices.moneyArrived(db, refund, at: nowMs)
+            return refund
+        }
+    }
+
+    /// Records that the provider refused or closed the refund: → FAILED with the reason, and a
+    /// FAILED status for intake. A final refund is left alone.
+    @discardableResult
+    public func markFailed(_ refundID: String, reason: String, at nowMs: Int64) async throws -> RefundPaymentRecord? {
+        try await store.writeIgnoringCancellation { db in
+            guard var refund = try Self.refund(db, id: refundID), refund.state == .pending || refund.state == .sent
+            else { return try Self.refund(db, id: refundID) }
+            refund.state = .failed
+            refund.failureReason = reason
+            try db.execute(
+                sql: "UPDATE refund_payments SET state = ?, failure_reason = ? WHERE refund_id = ?",
+                arguments: [Int(refund.state.rawValue), reason, refundID]
+            )
+            try RefundNotices.failed(db, refund, at: nowMs)
+            return refund
+        }
+    }
+
+    /// Counts a provider call that got no answer; the refund stays as it was and is retried with
+    /// the same refund number (R-C6).
+    public func recordAttemptError(_ refundID: String, error: String) async throws {
+        try await store.writeIgnoringCancellation { db in
+            try db.execute(
+                sql: "UPDATE refund_payments SET attempts = attempts + 1, last_error = ? WHERE refund_id = ?",
+                arguments: [error, refundID]
+            )
+        }
+    }
+
+    /// Refunds a ``RefundSettler`` must look after: PENDING ones created before `pendingBefore`
+    /// (left by a crash or a failed submission) and every SENT one, oldest first.
+    public func inFlight(pendingBefore cutoffMs: Int64, limit: Int = 100) async throws -> [RefundPaymentRecord] {
+        try await store.read { db in
+            try RefundPaymentRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM refund_payments
+                    WHERE (state = ? AND created_at_ms <= ?) OR state = ?
+                    ORDER BY created_at_ms, refund_id LIMIT ?
+                    """,
+                arguments: [
+                    Int(RefundPayment.State.pending.rawValue), cutoffMs, Int(RefundPayment.State.sent.rawValue), limit,
+                ]
+            )
+        }
+    }
+
+    // MARK: Inside a transaction
+
+    static func refund(_ db: Database, id refundID: String) throws -> RefundPaymentRecord? {
+        try RefundPaymentRecord.fetchOne(
+            db,
+            sql: "SELECT * FROM refund_payments WHERE refund_id = ?",
+            arguments: [refundID]
+        )
+    }
+
+    private static func insert(_ db: Database, _ refund: RefundPaymentRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO refund_payments
+                    (refund_id, payment_id, order_id, user_id, method, destination, amount_fen, fee_fen, net_fen,
+                     platform_fault, state, provider_refund_no, created_at_ms, sent_at_ms, arrived_at_ms,
+                     expected_arrival_ms, failure_reason, attempts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                refund.refundID, refund.paymentID, refund.orderID, refund.userID, Int(refund.method.rawValue),
+                Int(refund.destination.rawValue), refund.amountFen, refund.feeFen, refund.netFen, refund.platformFault,
+                Int(refund.state.rawValue), refund.providerRefundNo, refund.createdAtMs, refund.sentAtMs,
+                refund.arrivedAtMs, refund.expectedArrivalMs, refund.failureReason, refund.attempts,
+            ]
+        )
+    }
+
+    /// R-C5: a retry must ask for the same refund; one that changes it is a different refund and
+    /// needs its own refund id.
+    private static func checkRetry(
+        _ existing: RefundPaymentRecord,
+        matches request: ExecuteRefundRequest,
+        destination: Destination
+    ) throws {
+        var differences: [String] = []
+        if existing.amountFen != request.amountFen {
+            differences.append("amount_fen \(existing.amountFen) (asked \(request.amountFen))")
+        }
+        if existing.destination != destination {
+            differences.append("destination \(existing.destination) (asked \(destination))")
+        }
+        if !request.paymentID.isEmpty, existing.paymentID != request.paymentID {
+            differences.append("payment_id \(existing.paymentID) (asked \(request.paymentID))")
+        }
+        if !differences.isEmpty {
+            throw PaymentChannelError.refused(
+                "refund \(existing.refundID) was already executed with \(differences.joined(separator: ", "));"
+                    + " a refund id is executed once (R-C5): use a new refund id for a different refund"
+            )
+        }
+    }
+
+    static func validate(_ request: ExecuteRefundRequest) throws(PaymentChannelError) {
+        var missing: [String] = []
+        if request.refundID.isEmpty { missing.append("refund_id") }
+        if request.orderID.isEmpty && request.paymentID.isEmpty { missing.append("order_id or payment_id") }
+        if !missing.isEmpty {
+            throw .invalid("ExecuteRefund needs \(missing.joined(separator: ", "))")
+        }
+        guard request.amountFen > 0 else {
+            throw .invalid("amount_fen must be positive (fen); got \(request.amountFen)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import GRDB
+import RefundMeshAPI
+
+/// One row of `refund_payments`: a refund being paid, once per refund id (R-C5).
+///
+/// States move PENDING → SENT → ARRIVED, or to FAILED; a balance refund goes straight to ARRIVED
+/// in the transaction that credits the ledger.
+public struct RefundPaymentRecord: Sendable, Hashable {
+    public var refundID: String
+    public var paymentID: String
+    public var orderID: String
+    public var userID: String
+    public var method: PaymentMethod
+    public var destination: Destination
+    public var amountFen: Int64
+    public var feeFen: Int64
+    public var netFen: Int64
+    public var platformFault: Bool
+    public var state: RefundPayment.State
+    /// R-C6: fixed at insert, reused on every provider call.
+    public var providerRefundNo: String
+    public var createdAtMs: Int64
+    public var sentAtMs: Int64?
+    public var arrivedAtMs: Int64?
+    public var expectedArrivalMs: Int64
+    public var failureReason: String?
+    /// Provider submissions that did not get an answer (timeouts, errors); for operators.
+    public var attempts: Int
+
+    /// The wire form.
+    public var message: RefundPayment {
+        RefundPayment(
+            refundID: refundID,
+            paymentID: paymentID,
+            method: method,
+            amountFen: amountFen,
+            feeFen: feeFen,
+            netAmountFen: netFen,
+            state: state,
+            providerRefundNo: providerRefundNo,
+            sentAtMs: sentAtMs ?? 0,
+            arrivedAtMs: arrivedAtMs ?? 0,
+            expectedArrivalMs: expectedArrivalMs,
+            failureReason: failureReason ?? ""
+        )
+    }
+
+    /// Whether the money goes through a third-party provider (and so through a ``ChannelAdapter``).
+    public var usesProvider: Bool { method != .balance }
+}
+
+extension RefundPaymentRecord: FetchableRecord {
+    public init(row: Row) throws {
+        self.init(
+            refundID: row["refund_id"],
+            paymentID: row["payment_id"],
+            orderID: row["order_id"],
+            userID: row["user_id"],
+            method: PaymentMethod(rawValue: Int32(truncatingIfNeeded: row["method"] as Int)),
+            destination: Destination(rawValue: Int32(truncatingIfNeeded: row["destination"] as Int)),
+            amountFen: row["amount_fen"],
+            feeFen: row["fee_fen"],
+            netFen: row["net_fen"],
+            platformFault: row["platform_fault"],
+            state: RefundPayment.State(rawValue: Int32(truncatingIfNeeded: row["state"] as Int)),
+            providerRefundNo: row["provider_refund_no"],
+            createdAtMs: row["created_at_ms"],
+            sentAtMs: row["sent_at_ms"],
+            arrivedAtMs: row["arrived_at_ms"],
+            expectedArrivalMs: row["expected_arrival_ms"],
+            failureReason: row["failure_reason"],
+            attempts: row["attempts"]
+        )
+    }
+}

@@ -1,0 +1,102 @@
+import GRDB
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshHosting
+
+/// The cross-service messages a case's new outcome causes, enqueued in the transaction that
+/// records the outcome (the transactional outbox, ARCHITECTURE.md "The mesh").
+///
+/// Each message carries a deterministic event id, `<refund id>:<step>` (e.g. `r-1:approved`),
+/// which the receiver deduplicates on; the outbox row's id is `<destination>/<event id>`, so one
+/// step's messages to different peers are distinct rows and a step enqueued twice is stored once.
+public enum CaseMessages {
+    /// The peer names, as `PeerDirectory` knows them.
+    public static let intake = "intake"
+    public static let notification = "notification"
+    public static let paymentChannel = "payment-channel"
+
+    /// The step name of an outcome, used in event ids; nil for outcomes that send nothing.
+    public static func step(for outcome: ReviewCase.Outcome) -> String? {
+        switch outcome {
+        case .approved: "approved"
+        case .rejected: "rejected"
+        case .offered: "offered"
+        case .manual: "under-review"
+        case .offerDeclined: "offer-declined"
+        case .pending, .awaitingMaterials, .withdrawn, .unspecified, .unrecognized: nil
+        }
+    }
+
+    /// The outbox row id of a message for `destination`.
+    public static func outboxID(destination: String, eventID: String) -> String { destination + "/" + eventID }
+
+    /// Enqueues ApplyStatus to intake and Publish to notification for the case's outcome, and
+    /// ExecuteRefund to payment-channel for an approval.
+    static func enqueue(_ db: Database, for reviewCase: CaseRecord, nowMs: Int64) throws {
+        guard let step = step(for: reviewCase.outcome) else { return }
+        let eventID = "\(reviewCase.refundID):\(step)"
+        let (state, kind) = stateAndKind(reviewCase.outcome)
+        let reasonText = reviewCase.reason.text(reviewCase.refundLocale)
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: intake, eventID: eventID),
+            destination: intake,
+            method: Intake.Method.applyStatus,
+            request: StatusUpdate(
+                eventID: eventID,
+                refundID: reviewCase.refundID,
+                state: state,
+                rule: reviewCase.rule,
+                reason: reasonText,
+                actor: "review",
+                amountFen: reviewCase.amountFen,
+                atMs: nowMs
+            )
+        )
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: notification, eventID: eventID),
+            destination: notification,
+            method: Notification.Method.publish,
+            request: RefundEvent(
+                eventID: eventID,
+                userID: reviewCase.order.userID,
+                refundID: reviewCase.refundID,
+                orderID: reviewCase.order.orderID,
+                kind: kind,
+                amountFen: reviewCase.amountFen,
+                rule: reviewCase.rule,
+                reason: reasonText,
+                atMs: nowMs,
+                locale: reviewCase.locale
+            )
+        )
+        guard reviewCase.outcome == .approved else { return }
+        // payment-channel pays once per refund id (R-C5), so a redelivery is harmless.
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: paymentChannel, eventID: "\(reviewCase.refundID):execute-refund"),
+            destination: paymentChannel,
+            method: PaymentChannel.Method.executeRefund,
+            request: ExecuteRefundRequest(
+                refundID: reviewCase.refundID,
+                orderID: reviewCase.order.orderID,
+                userID: reviewCase.order.userID,
+                amountFen: reviewCase.amountFen,
+                destination: reviewCase.destination,
+                platformFault: FeeSchedule.isPlatformFault(reviewCase.ground),
+                paymentID: reviewCase.decidedPaymentID
+            )
+        )
+    }
+
+    private static func stateAndKind(_ outcome: ReviewCase.Outcome) -> (RefundState, RefundEvent.Kind) {
+        switch outcome {
+        case .approved: (.approved, .approved)
+        case .rejected: (.rejected, .rejected)
+        case .offered: (.offered, .offerMade)
+        case .offerDeclined: (.offerDeclined, .offerDeclined)
+        default: (.underReview, .flaggedForReview)
+        }
+    }
+}

@@ -1,0 +1,349 @@
+import GRDB
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshRPC
+import RefundMeshStore
+
+/// `refundmesh.review.v1.Review`: decides refunds from the records where it can (R-R1, R-R2,
+/// R-R3, R-R5) and queues the rest for a person, recording the rule behind every decision.
+///
+/// A decision and the messages it causes (ApplyStatus to intake, Publish to notification,
+/// ExecuteRefund to payment-channel for approvals; see ``CaseMessages``) commit in one
+/// transaction, so a crash right after OpenCase returns loses nothing and a redelivered
+/// OpenCase decides nothing twice.
+///
+/// **payment-channel down.** A duplicate charge (R-R3) needs the order's captured payments. When
+/// payment-channel cannot be read, OpenCase still stores the case and answers OK, with the case
+/// in the manual queue (UNDER_REVIEW, reason "payment records could not be read") and marked as
+/// waiting for payments; ``retryAwaitingCases()`` (run periodically by the executable) decides
+/// it once the records can be read. Failing OpenCase instead would block intake's outbox, which
+/// delivers to review in order, behind one unreadable order.
+public struct ReviewHandler: Review.ServiceProtocol {
+    public let store: Store
+    public let payments: any PaymentRecords
+    public let operatorAdapter: any OperatorAdapter
+    /// The clock, in Unix milliseconds (tests may fix it).
+    public let now: @Sendable () -> Int64
+
+    public init(
+        store: Store,
+        payments: any PaymentRecords,
+        operatorAdapter: any OperatorAdapter = SandboxOperatorAdapter(),
+        now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
+    ) {
+        self.store = store
+        self.payments = payments
+        self.operatorAdapter = operatorAdapter
+        self.now = now
+    }
+
+    // MARK: Fulfillment feed
+
+    public func recordFulfillment(_ request: FulfillmentFact, context: ServerContext) async throws -> Ack {
+        try Self.validate(request)
+        let nowMs = now()
+        let (isNew, redecided) = try await store.write { db in
+            guard try ReviewStore.insertFact(db, request, recordedAtMs: nowMs) else { return (false, 0) }
+            // A new fact may decide cases that waited for it (R-R2: a late "recharge failed").
+            var redecided = 0
+            for var waiting in try ReviewStore.awaitingCases(db, orderID: request.orderID, awaiting: .facts) {
+                if try Self.decide(db, &waiting, lookup: PaymentLookup(), nowMs: nowMs) { redecided += 1 }
+            }
+            return (true, redecided)
+        }
+        if redecided > 0 {
+            context.logger.info(
+                "waiting cases decided by a new fact",
+                metadata: ["order.id": "\(request.orderID)", "review.redecided": "\(redecided)"]
+            )
+        }
+        return Ack(firstTime: isNew)
+    }
+
+    // MARK: Cases
+
+    public func openCase(_ request: OpenCaseRequest, context: ServerContext) async throws -> Ack {
+        try Self.validate(request)
+        let refundID = request.refundID
+        if try await store.read({ db in try ReviewStore.reviewCase(db, refundID: refundID) }) != nil {
+            return Ack(firstTime: false)
+        }
+        let pending = CaseRecord(request: request, nowMs: now())
+        let lookup = await lookUpPayments(for: pending, logger: context)
+        let operatorFact = try await askOperator(for: pending, context: context)
+        let nowMs = now()
+        let created = try await store.write { db in
+            var reviewCase = pending
+            guard try ReviewStore.insertCase(db, reviewCase) else { return false }
+            try ReviewStore.addMaterials(
+                db,
+                refundID: refundID,
+                attachments: request.attachments,
+                eventID: "open:\(refundID)",
+                nowMs: nowMs
+            )
+            if let operatorFact { _ = try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) }
+            _ = try Self.decide(db, &reviewCase, lookup: lookup, nowMs: nowMs)
+            return true
+        }
+        if created {
+            context.logger.debug("case opened", metadata: ["refund.id": "\(refundID)"])
+        }
+        return Ack(firstTime: created)
+    }
+
+    public func addMaterials(_ request: AddMaterialsRequest, context: ServerContext) async throws -> Ack {
+        try Self.require(["event_id": request.eventID, "refund_id": request.refundID], in: "an AddMaterials request")
+        let nowMs = now()
+        return try await store.write { db in
+            _ = try Self.existingCase(db, refundID: request.refundID)
+            guard try ProcessedEvents.claim(db, eventID: "materials:" + request.eventID) else {
+                return Ack(firstTime: false)
+            }
+            try ReviewStore.addMaterials(
+                db,
+                refundID: request.refundID,
+                attachments: request.attachments,
+                eventID: request.eventID,
+                nowMs: nowMs
+            )
+            if !request.reasonStatement.isEmpty {
+                try ReviewStore.updateReasonStatement(
+                    db,
+                    refundID: request.refundID,
+                    statement: request.reasonStatement,
+                    nowMs: nowMs
+                )
+            }
+            return Ack(firstTime: true)
+        }
+    }
+
+    public func recordOfferAnswer(_ request: OfferAnswer, context: ServerContext) async throws -> Ack {
+        try Self.require(["event_id": request.eventID, "refund_id": request.refundID], in: "an offer answer")
+        let nowMs = now()
+        return try await store.write { db in
+            var reviewCase = try Self.existingCase(db, refundID: request.refundID)
+            guard try ProcessedEvents.claim(db, eventID: "offer-answer:" + request.eventID) else {
+                return Ack(firstTime: false)
+            }
+            guard reviewCase.outcome == .offered else {
+                throw RPCError(
+                    code: .failedPrecondition,
+                    message:
+                        "refund \(request.refundID) is \(reviewCase.outcome.storedName.replacing("_", with: " ")),"
+                        + " not offered; only a pro-rated offer (R-R5) can be accepted or declined"
+                )
+            }
+            reviewCase.rule = RuleID.r5.rawValue
+            reviewCase.decidedBy = "system"
+            reviewCase.decidedAtMs = nowMs
+            reviewCase.awaiting = nil
+            if request.accept {
+                reviewCase.outcome = .approved
+                reviewCase.reason = ReviewText.offerAccepted(amountFen: reviewCase.amountFen)
+            } else {
+                reviewCase.outcome = .offerDeclined
+                reviewCase.amountFen = 0
+                reviewCase.reason = ReviewText.offerDeclined
+            }
+            try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
+            try CaseMessages.enqueue(db, for: reviewCase, nowMs: nowMs)
+            return Ack(firstTime: true)
+        }
+    }
+
+    public func withdrawCase(_ request: WithdrawCaseRequest, context: ServerContext) async throws -> Ack {
+        try Self.require(["event_id": request.eventID, "refund_id": request.refundID], in: "a withdrawal")
+        let nowMs = now()
+        return try await store.write { db in
+            var reviewCase = try Self.existingCase(db, refundID: request.refundID)
+            guard try ProcessedEvents.claim(db, eventID: "withdraw:" + request.eventID),
+                reviewCase.outcome != .withdrawn
+            else {
+                return Ack(firstTime: false)
+            }
+            guard !reviewCase.isFinal else {
+                throw RPCError(
+                    code: .failedPrecondition,
+                    message:
+                        "refund \(request.refundID) is already \(reviewCase.outcome.storedName.replacing("_", with: " "));"
+                        + " it cannot be withdrawn"
+                )
+            }
+            // Intake withdrew it and tells the user itself; review only closes its case.
+            reviewCase.outcome = .withdrawn
+            reviewCase.awaiting = nil
+            reviewCase.decidedBy = "user"
+            reviewCase.decidedAtMs = nowMs
+            try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
+            return Ack(firstTime: true)
+        }
+    }
+
+    public func getCase(_ request: GetCaseRequest, context: ServerContext) async throws -> ReviewCase {
+        try Self.require(["refund_id": request.refundID], in: "GetCase")
+        return try await store.read { db in
+            let reviewCase = try Self.existingCase(db, refundID: request.refundID)
+            return reviewCase.view(facts: try ReviewStore.facts(db, orderID: reviewCase.order.orderID))
+        }
+    }
+
+    // MARK: Retrying the manual queue
+
+    /// Decides again the undecided cases that wait for records (R-R2: the operator is asked
+    /// again; R-R3: payment-channel's records are read again). Returns how many got a decision.
+    @discardableResult
+    public func retryAwaitingCases(limit: Int = 100) async throws -> Int {
+        let waiting = try await store.read { db in try ReviewStore.awaitingCases(db, limit: limit) }
+        var decided = 0
+        for candidate in waiting {
+            let lookup = await lookUpPayments(for: candidate, logger: nil)
+            let operatorFact = try await askOperator(for: candidate, context: nil)
+            let nowMs = now()
+            let changed = try await store.write { db in
+                guard var current = try ReviewStore.reviewCase(db, refundID: candidate.refundID),
+                    current.outcome == .manual, current.awaiting != nil
+                else { return false }
+                if let operatorFact { _ = try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) }
+                return try Self.decide(db, &current, lookup: lookup, nowMs: nowMs)
+            }
+            if changed { decided += 1 }
+        }
+        return decided
+    }
+
+    // MARK: Deciding
+
+    /// What payment-channel said about an order's payments, if it was asked.
+    struct PaymentLookup: Sendable {
+        var payments: [CapturedPayment] = []
+        /// Why the payments could not be read, when they could not.
+        var failure: String?
+    }
+
+    /// Decides `reviewCase` from the facts in the store and `lookup`, and when its outcome
+    /// changes, records it and enqueues its messages. Returns whether the outcome changed.
+    static func decide(
+        _ db: Database,
+        _ reviewCase: inout CaseRecord,
+        lookup: PaymentLookup,
+        nowMs: Int64
+    ) throws
+        -> Bool
+    {
+        let facts = FulfillmentFacts(records: try ReviewStore.facts(db, orderID: reviewCase.order.orderID))
+        let decision: AutomaticDecision
+        if reviewCase.ground == .duplicateCharge, !reviewCase.flagged, let failure = lookup.failure {
+            decision = .manual(reason: RuleReason(rule: .r3, text: ReviewText.paymentsUnavailable(failure)))
+        } else {
+            decision = AutomaticDecision.decide(
+                order: reviewCase.order,
+                ground: reviewCase.ground,
+                requestedAmountFen: reviewCase.requestedAmountFen,
+                facts: facts,
+                payments: lookup.payments,
+                paymentID: reviewCase.paymentID.isEmpty ? nil : reviewCase.paymentID,
+                flag: reviewCase.flag
+            )
+        }
+        let before = reviewCase.outcome
+        reviewCase.apply(decision, nowMs: nowMs)
+        try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
+        // Still manual: the user was told already; nothing new to send.
+        guard reviewCase.outcome != before else { return false }
+        try CaseMessages.enqueue(db, for: reviewCase, nowMs: nowMs)
+        return true
+    }
+
+    /// Reads the order's captured payments when the case is about a duplicate charge (R-R3).
+    private func lookUpPayments(for reviewCase: CaseRecord, logger context: ServerContext?) async -> PaymentLookup {
+        guard reviewCase.ground == .duplicateCharge, !reviewCase.flagged else { return PaymentLookup() }
+        do {
+            return PaymentLookup(payments: try await payments.capturedPayments(orderID: reviewCase.order.orderID))
+        } catch {
+            context?.logger.notice(
+                "payment records unavailable; case goes to the manual queue and is retried",
+                metadata: ["refund.id": "\(reviewCase.refundID)", "error": "\(error)"]
+            )
+            return PaymentLookup(failure: "\(error)")
+        }
+    }
+
+    /// Asks the operator about a direct recharge the feed says nothing about (R-R2); the answer,
+    /// when it is one, becomes a fact of the order (evidence, R-R9).
+    private func askOperator(for reviewCase: CaseRecord, context: ServerContext?) async throws -> FulfillmentFact? {
+        let order = reviewCase.order
+        guard order.productKind == .directRecharge, !reviewCase.flagged,
+            reviewCase.ground == .notUsed || reviewCase.ground == .deliveryFailed
+        else { return nil }
+        let known = try await store.read { db in try ReviewStore.facts(db, orderID: order.orderID) }
+        guard FulfillmentFacts(records: known).recharge == .unknown else { return nil }
+        let answer: FulfillmentFacts.RechargeStatus
+        do {
+            answer = try await operatorAdapter.rechargeStatus(of: order)
+        } catch {
+            context?.logger.notice(
+                "operator unavailable; case goes to the manual queue (R-R2)",
+                metadata: ["refund.id": "\(reviewCase.refundID)", "error": "\(error)"]
+            )
+            return nil
+        }
+        let nowMs = now()
+        switch answer {
+        case .unknown:
+            return nil
+        case .credited, .failed:
+            return FulfillmentFact(
+                factID: "operator:\(order.orderID):\(nowMs)",
+                orderID: order.orderID,
+                kind: answer == .credited ? .rechargeCredited : .rechargeFailed,
+                atMs: nowMs,
+                detail: "answered by the operator adapter for refund \(reviewCase.refundID)"
+            )
+        }
+    }
+
+    // MARK: Validation
+
+    static func existingCase(_ db: Database, refundID: String) throws -> CaseRecord {
+        guard let reviewCase = try ReviewStore.reviewCase(db, refundID: refundID) else {
+            throw RPCError(code: .notFound, message: "no review case for refund \(refundID)")
+        }
+        return reviewCase
+    }
+
+    static func require(_ fields: KeyValuePairs<String, String>, in what: String) throws {
+        let missing = fields.filter { $0.value.isEmpty }.map(\.key)
+        guard missing.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "\(what) needs \(missing.joined(separator: ", "))")
+        }
+    }
+
+    static func validate(_ fact: FulfillmentFact) throws {
+        try require(["fact_id": fact.factID, "order_id": fact.orderID], in: "a fulfillment fact")
+        switch fact.kind {
+        case .unspecified, .unrecognized:
+            throw RPCError(
+                code: .invalidArgument,
+                message:
+                    "unknown fact kind \(fact.kind.rawValue); see refundmesh.review.v1.FulfillmentFact.Kind"
+            )
+        case .daysUsed where fact.daysUsed < 0:
+            throw RPCError(code: .invalidArgument, message: "days_used \(fact.daysUsed) is negative")
+        default:
+            break
+        }
+    }
+
+    static func validate(_ request: OpenCaseRequest) throws {
+        let order = request.order ?? Order()
+        try require(
+            ["refund_id": request.refundID, "order.order_id": order.orderID, "order.user_id": order.userID],
+            in: "an OpenCase request"
+        )
+        guard order.priceFen >= 0, request.requestedAmountFen >= 0 else {
+            throw RPCError(code: .invalidArgument, message: "amounts cannot be negative")
+        }
+    }
+}

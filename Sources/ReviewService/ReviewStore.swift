@@ -1,0 +1,246 @@
+import Foundation
+import GRDB
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshStore
+
+/// Review's SQLite store: fulfillment facts, cases with their decisions, and the materials
+/// added to them.
+///
+/// Every method takes the `Database` of the caller's ``Store/write(_:)`` or ``Store/read(_:)``
+/// transaction, so a decision, the outbox messages it causes and the idempotency claim of the
+/// request that caused it commit together.
+public enum ReviewStore {
+    /// The review service's migrations, in order. Never edit one that has shipped: add another.
+    public static let migrations: [StoreMigration] = [
+        StoreMigration("review.1.fulfillment-facts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE fulfillment_facts (
+                        fact_id TEXT PRIMARY KEY NOT NULL,
+                        order_id TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        days_used INTEGER NOT NULL,
+                        detail TEXT NOT NULL,
+                        recorded_at_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX fulfillment_facts_by_order ON fulfillment_facts (order_id, at_ms, fact_id);
+                    """
+            )
+        },
+        StoreMigration("review.2.cases") { db in
+            // `awaiting` names what an undecided manual case waits for ('facts': a fulfillment
+            // fact or the operator's answer, R-R2/R-R5; 'payments': payment-channel's records,
+            // R-R3); NULL when only a person can decide it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_cases (
+                        refund_id TEXT PRIMARY KEY NOT NULL,
+                        order_id TEXT NOT NULL,
+                        user_id TEXT NOT NULL,
+                        order_bytes BLOB NOT NULL,
+                        ground INTEGER NOT NULL,
+                        requested_amount_fen INTEGER NOT NULL,
+                        destination INTEGER NOT NULL,
+                        payment_id TEXT NOT NULL,
+                        flagged INTEGER NOT NULL,
+                        flag_reason TEXT NOT NULL,
+                        locale TEXT NOT NULL,
+                        reason_statement TEXT NOT NULL,
+                        submitted_at_ms INTEGER NOT NULL,
+                        outcome TEXT NOT NULL,
+                        amount_fen INTEGER NOT NULL DEFAULT 0,
+                        decided_payment_id TEXT NOT NULL DEFAULT '',
+                        rule TEXT NOT NULL DEFAULT '',
+                        reason_zh TEXT NOT NULL DEFAULT '',
+                        reason_en TEXT NOT NULL DEFAULT '',
+                        decided_by TEXT NOT NULL DEFAULT '',
+                        decided_at_ms INTEGER NOT NULL DEFAULT 0,
+                        manual_reason TEXT NOT NULL DEFAULT '',
+                        awaiting TEXT,
+                        created_at_ms INTEGER NOT NULL,
+                        updated_at_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX review_cases_by_order ON review_cases (order_id);
+                    CREATE INDEX review_cases_awaiting ON review_cases (awaiting) WHERE awaiting IS NOT NULL;
+                    """
+            )
+        },
+        StoreMigration("review.3.materials") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE case_materials (
+                        refund_id TEXT NOT NULL REFERENCES review_cases (refund_id),
+                        sha256_hex TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        file_name TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        size_bytes INTEGER NOT NULL,
+                        event_id TEXT NOT NULL,
+                        added_at_ms INTEGER NOT NULL,
+                        PRIMARY KEY (refund_id, sha256_hex, kind)
+                    );
+                    """
+            )
+        },
+    ]
+
+    // MARK: Facts
+
+    /// Stores `fact` unless its id is known; true when it is new.
+    public static func insertFact(_ db: Database, _ fact: FulfillmentFact, recordedAtMs: Int64) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT INTO fulfillment_facts (fact_id, order_id, kind, at_ms, days_used, detail, recorded_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (fact_id) DO NOTHING
+                """,
+            arguments: [
+                fact.factID, fact.orderID, Int(fact.kind.rawValue), fact.atMs, Int(fact.daysUsed), fact.detail,
+                recordedAtMs,
+            ]
+        )
+        return db.changesCount > 0
+    }
+
+    /// The order's facts, oldest first.
+    public static func facts(_ db: Database, orderID: String) throws -> [FulfillmentFact] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT * FROM fulfillment_facts WHERE order_id = ? ORDER BY at_ms, fact_id",
+            arguments: [orderID]
+        ).map { row in
+            FulfillmentFact(
+                factID: row["fact_id"],
+                orderID: row["order_id"],
+                kind: FulfillmentFact.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
+                atMs: row["at_ms"],
+                daysUsed: Int32(truncatingIfNeeded: row["days_used"] as Int),
+                detail: row["detail"]
+            )
+        }
+    }
+
+    // MARK: Cases
+
+    /// Inserts a new case; false when the refund id already has one.
+    public static func insertCase(_ db: Database, _ reviewCase: CaseRecord) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT INTO review_cases
+                    (refund_id, order_id, user_id, order_bytes, ground, requested_amount_fen, destination,
+                     payment_id, flagged, flag_reason, locale, reason_statement, submitted_at_ms, outcome,
+                     created_at_ms, updated_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (refund_id) DO NOTHING
+                """,
+            arguments: [
+                reviewCase.refundID, reviewCase.order.orderID, reviewCase.order.userID,
+                Data(try reviewCase.order.serializedBytes()), Int(reviewCase.ground.rawValue),
+                reviewCase.requestedAmountFen, Int(reviewCase.destination.rawValue), reviewCase.paymentID,
+                reviewCase.flagged, reviewCase.flagReason, reviewCase.locale, reviewCase.reasonStatement,
+                reviewCase.submittedAtMs, reviewCase.outcome.storedName, reviewCase.createdAtMs,
+                reviewCase.createdAtMs,
+            ]
+        )
+        return db.changesCount > 0
+    }
+
+    /// Writes a case's outcome, decision and queue state.
+    public static func updateDecision(_ db: Database, _ reviewCase: CaseRecord, nowMs: Int64) throws {
+        try db.execute(
+            sql: """
+                UPDATE review_cases SET outcome = ?, amount_fen = ?, decided_payment_id = ?, rule = ?, reason_zh = ?,
+                    reason_en = ?, decided_by = ?, decided_at_ms = ?, manual_reason = ?, awaiting = ?,
+                    updated_at_ms = ?
+                WHERE refund_id = ?
+                """,
+            arguments: [
+                reviewCase.outcome.storedName, reviewCase.amountFen, reviewCase.decidedPaymentID, reviewCase.rule,
+                reviewCase.reason.zhCN, reviewCase.reason.en, reviewCase.decidedBy, reviewCase.decidedAtMs,
+                reviewCase.manualReason, reviewCase.awaiting?.rawValue, nowMs, reviewCase.refundID,
+            ]
+        )
+    }
+
+    /// The case of `refundID`, or nil.
+    public static func reviewCase(_ db: Database, refundID: String) throws -> CaseRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM review_cases WHERE refund_id = ?", arguments: [refundID])
+            .map(CaseRecord.init(row:))
+    }
+
+    /// Undecided cases of `orderID` waiting for `awaiting`, oldest first.
+    public static func awaitingCases(
+        _ db: Database,
+        orderID: String? = nil,
+        awaiting: CaseRecord.Awaiting? = nil,
+        limit: Int = 100
+    ) throws -> [CaseRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM review_cases
+                WHERE awaiting IS NOT NULL AND (? IS NULL OR order_id = ?) AND (? IS NULL OR awaiting = ?)
+                ORDER BY created_at_ms, refund_id LIMIT ?
+                """,
+            arguments: [orderID, orderID, awaiting?.rawValue, awaiting?.rawValue, limit]
+        ).map(CaseRecord.init(row:))
+    }
+
+    // MARK: Materials
+
+    /// Adds materials to a case; already known ones (same hash and kind) are kept as they are.
+    /// Returns how many were new.
+    @discardableResult
+    public static func addMaterials(
+        _ db: Database,
+        refundID: String,
+        attachments: [AttachmentRef],
+        eventID: String,
+        nowMs: Int64
+    ) throws -> Int {
+        var added = 0
+        for attachment in attachments {
+            try db.execute(
+                sql: """
+                    INSERT INTO case_materials
+                        (refund_id, sha256_hex, kind, file_name, content_type, size_bytes, event_id, added_at_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (refund_id, sha256_hex, kind) DO NOTHING
+                    """,
+                arguments: [
+                    refundID, attachment.sha256Hex, Int(attachment.kind.rawValue), attachment.fileName,
+                    attachment.contentType, attachment.sizeBytes, eventID, nowMs,
+                ]
+            )
+            added += db.changesCount
+        }
+        return added
+    }
+
+    /// Replaces the case's reason statement (R-A5) with a newer one.
+    public static func updateReasonStatement(_ db: Database, refundID: String, statement: String, nowMs: Int64) throws {
+        try db.execute(
+            sql: "UPDATE review_cases SET reason_statement = ?, updated_at_ms = ? WHERE refund_id = ?",
+            arguments: [statement, nowMs, refundID]
+        )
+    }
+
+    /// The case's materials, in the order they were added.
+    public static func materials(_ db: Database, refundID: String) throws -> [AttachmentRef] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, rowid",
+            arguments: [refundID]
+        ).map { row in
+            AttachmentRef(
+                kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
+                fileName: row["file_name"],
+                contentType: row["content_type"],
+                sha256Hex: row["sha256_hex"],
+                sizeBytes: row["size_bytes"]
+            )
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import Logging
+import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshRPC
+import RefundMeshStore
+import RefundMeshTestSupport
+import ReviewService
+
+/// A review handler over a real SQLite store in a temporary folder.
+final class ReviewFixture: Sendable {
+    let directory: URL
+    let store: Store
+    let handler: ReviewHandler
+    static let nowMs: Int64 = 1_764_000_000_000
+
+    init(payments: any PaymentRecords = NoPayments(), operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown) throws
+    {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("review-tests-\(UUID().uuidString)")
+        var logger = Logger(label: "test.review")
+        logger.logLevel = .critical
+        store = try Store(
+            configuration: Store.Configuration(path: directory.appendingPathComponent("review.sqlite").path),
+            migrations: ReviewStore.migrations,
+            logger: logger
+        )
+        handler = ReviewHandler(
+            store: store,
+            payments: payments,
+            operatorAdapter: SandboxOperatorAdapter(answer: operatorAnswer),
+            now: { ReviewFixture.nowMs }
+        )
+    }
+
+    /// Another handler on the same store (e.g. once payment-channel is reachable).
+    func handler(payments: any PaymentRecords) -> ReviewHandler {
+        ReviewHandler(store: store, payments: payments, now: { ReviewFixture.nowMs + 1000 })
+    }
+
+    deinit {
+        try? store.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func context(_ method: MethodDescriptor = Review.Method.openCase) -> ServerContext {
+        var logger = Logger(label: "test.review.call")
+        logger.logLevel = .critical
+        return ServerContext(method: method, metadata: [:], deadline: nil, peer: "test", requestID: "t", logger: logger)
+    }
+
+    func open(_ request: OpenCaseRequest) async throws -> Ack {
+        try await handler.openCase(request, context: Self.context())
+    }
+
+    func record(_ fact: FulfillmentFact) async throws -> Ack {
+        try await handler.recordFulfillment(fact, context: Self.context(Review.Method.recordFulfillment))
+    }
+
+    func getCase(_ refundID: String) async throws -> ReviewCase {
+        try await handler.getCase(GetCaseRequest(refundID: refundID), context: Self.context(Review.Method.getCase))
+    }
+
+    /// Every outbox message, by row id.
+    func outbox() async throws -> [String: OutboxMessage] {
+        let messages = try await store.read { db in try Outbox.pending(db, limit: 1000) }
+        return Dictionary(uniqueKeysWithValues: messages.map { ($0.eventID, $0) })
+    }
+
+    // MARK: Requests
+
+    static func order(
+        _ id: String,
+        kind: ProductKind,
+        priceFen: Int64 = 3000,
+        totalDays: Int32 = 0
+    ) -> Order {
+        Order(
+            orderID: id,
+            userID: "u-1",
+            productKind: kind,
+            sku: "sku-\(id)",
+            productName: "product \(id)",
+            priceFen: priceFen,
+            paidAtMs: nowMs - 86_400_000,
+            totalDays: totalDays
+        )
+    }
+
+    static func openCase(
+        _ refundID: String,
+        order: Order,
+        ground: RefundGround = .notUsed,
+        destination: Destination = .original,
+        paymentID: String = "",
+        flagged: Bool = false,
+        locale: String = "en"
+    ) -> OpenCaseRequest {
+        OpenCaseRequest(
+            refundID: refundID,
+            order: order,
+            ground: ground,
+            reasonStatement: "the recharge never reached my game account yesterday evening",
+            attachments: [AttachmentRef(kind: .orderProof, fileName: "order.png", sha256Hex: "aa", sizeBytes: 10)],
+            destination: destination,
+            paymentID: paymentID,
+            flaggedForReview: flagged,
+            flagReason: flagged ? "3 withdrawals of this order (R-A7)" : "",
+            submittedAtMs: nowMs,
+            locale: locale
+        )
+    }
+}
+
+/// No captured payments anywhere.
+struct NoPayments: PaymentRecords {
+    func capturedPayments(orderID: String) async throws -> [CapturedPayment] { [] }
+}
+
+/// payment-channel as an in-test RPC server answering ListPayments from a table; every other
+/// method is UNIMPLEMENTED.
+struct FakePaymentChannel: RPCService {
+    let payments: [String: [CapturedPayment]]
+
+    var serviceDescriptor: ServiceDescriptor { PaymentChannel.descriptor }
+    var handlers: [RPCMethodHandler] {
+        [
+            .unary(PaymentChannel.Method.listPayments) { (request: ListPaymentsRequest, _) in
+                ListPaymentsResponse(payments: payments[request.orderID] ?? [])
+            }
+        ]
+    }
+}
