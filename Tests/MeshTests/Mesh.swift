@@ -1,0 +1,74 @@
+import Foundation
+import RefundMeshAPI
+import RefundMeshRPC
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The four real executables on fixed free loopback ports, each with its own data folder under
+/// one temporary root, wired to each other through their `*_ADDR` settings.
+final class Mesh: @unchecked Sendable {
+    // @unchecked: the processes are started, killed and restarted only by the owning test.
+    static let names = ["notification", "payment-channel", "review", "intake"]
+
+    let root: URL
+    let ports: [String: Int]
+    private(set) var processes: [String: ServiceProcess] = [:]
+    let environment: [String: String]
+
+    init(extraEnvironment: [String: String] = [:]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("refundmesh-mesh-\(UUID().uuidString)")
+        var ports: [String: Int] = [:]
+        for name in Self.names { ports[name] = try Self.freePort() }
+        self.ports = ports
+        var environment = extraEnvironment
+        for (name, port) in ports {
+            environment[name.uppercased().replacingOccurrences(of: "-", with: "_") + "_ADDR"] = "127.0.0.1:\(port)"
+        }
+        self.environment = environment
+        for name in Self.names {
+            processes[name] = try ServiceProcess(name, dataDirectory: root.appendingPathComponent(name))
+        }
+    }
+
+    func start() async throws {
+        for name in Self.names { try await start(name) }
+    }
+
+    func start(_ name: String) async throws {
+        try await processes[name]!.start(port: ports[name]!, environment: environment)
+    }
+
+    func kill(_ name: String) async throws { try await processes[name]!.kill() }
+
+    /// SIGTERM to every service; returns their exit statuses.
+    func stop() async throws -> [String: Int32] {
+        var statuses: [String: Int32] = [:]
+        for name in Self.names.reversed() { statuses[name] = try await processes[name]!.stop() }
+        return statuses
+    }
+
+    func client(_ name: String) -> RPCClient { processes[name]!.client() }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// A port nothing listens on right now (bound, then released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw ServiceProcessError("bind failed") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
