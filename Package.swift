@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "notification", targets: ["notification"]),
         .executable(name: "payment-channel", targets: ["payment-channel"]),
         .executable(name: "review", targets: ["review"]),
+        .executable(name: "refundctl", targets: ["refundctl"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
     ],
@@ -202,6 +203,14 @@ let package = Package(
             swiftSettings: swift6
         ),
         .executableTarget(
+            name: "refundctl",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
             name: "rpc-bench",
             dependencies: [
                 "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI",
@@ -266,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "MeshTests",
             dependencies: [
-                "notification", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
+                "notification", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6

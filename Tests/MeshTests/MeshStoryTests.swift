@@ -257,3 +257,37 @@ struct MeshStoryTests {
         }
     }
 }
+
+@Suite("refundctl against the mesh")
+struct RefundCtlTests {
+    @Test("refundctl health and demo print every service serving and every story's timeline")
+    func demo() async throws {
+        let mesh = try Mesh(extraEnvironment: ["PAYMENT_SANDBOX_SETTLE_MILLIS": "50"])
+        try await mesh.start()
+        let addresses = Mesh.names.flatMap { name in ["--\(name)", "127.0.0.1:\(mesh.ports[name]!)"] }
+        let health = try await run(["health"] + addresses)
+        #expect(health.status == 0)
+        #expect(health.output.components(separatedBy: "serving").count - 1 == 4, "\(health.output)")
+        let demo = try await run(["demo"] + addresses)
+        #expect(demo.status == 0, "\(demo.output)")
+        for expected in [
+            "moneyArrived", "[R-R1]", "[R-R2]", "[R-R3]", "[R-R5]", "R-A4", "¥0.60", "offer accepted by the user",
+        ] {
+            #expect(demo.output.contains(expected), "demo output lacks \(expected)")
+        }
+        _ = try await mesh.stop()
+    }
+
+    private func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = ServiceProcess.productsDirectory.appendingPathComponent("refundctl")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
