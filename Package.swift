@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "payment-channel", targets: ["payment-channel"]),
         .executable(name: "review", targets: ["review"]),
         .executable(name: "refundctl", targets: ["refundctl"]),
+        .executable(name: "refund-bench", targets: ["refund-bench"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
     ],
@@ -211,6 +212,15 @@ let package = Package(
             swiftSettings: swift6
         ),
         .executableTarget(
+            name: "refund-bench",
+            dependencies: [
+                "RefundMeshAPI", "RefundMeshRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
             name: "rpc-bench",
             dependencies: [
                 "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI",
@@ -275,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "MeshTests",
             dependencies: [
-                "notification", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
+                "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import RefundMeshAPI
+import RefundMeshRPC
+import Synchronization
+
+/// `refund-bench`: drives N automatically decidable refunds (unused card keys, refunded to the
+/// balance or to WeChat) through a running mesh and reports refunds/s and the latency from
+/// submission to money arrived.
+@main
+struct RefundBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refund-bench",
+        abstract: "Drive refunds through a running RefundMesh and measure submit-to-money-arrived latency."
+    )
+
+    @Option(help: "How many refunds.") var refunds = 1_000
+    @Option(help: "How many in flight at once.") var concurrency = 32
+    @Option(help: "Payment method of the orders: balance or wechat.") var method = "balance"
+    @Option(help: "intake's address.") var intake = "127.0.0.1:7001"
+    @Option(help: "review's address.") var review = "127.0.0.1:7002"
+    @Option(help: "payment-channel's address.") var paymentChannel = "127.0.0.1:7003"
+    @Flag(help: "Print one JSON line.") var json = false
+
+    func validate() throws {
+        guard refunds > 0, concurrency > 0 else { throw ValidationError("--refunds and --concurrency must be above 0") }
+        guard ["balance", "wechat"].contains(method) else { throw ValidationError("--method is balance or wechat") }
+    }
+
+    func run() async throws {
+        let intakeRPC = try client(intake, "intake")
+        let paymentRPC = try client(paymentChannel, "payment-channel")
+        let intakeClient = Intake.Client(intakeRPC)
+        let payments = PaymentChannel.Client(paymentRPC)
+        let run = String(Int64(Date().timeIntervalSince1970 * 1000), radix: 36)
+        let paymentMethod: PaymentMethod = method == "balance" ? .balance : .wechatPay
+        let paidAt = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+
+        // The platform's facts first: orders and payments, not measured.
+        try await forEach(0..<refunds, concurrency: concurrency) { index in
+            let orderID = "bench-\(run)-\(index)"
+            let user = "bench-user-\(index % 97)"
+            _ = try await intakeClient.recordOrder(
+                RecordOrderRequest(
+                    order: Order(
+                        orderID: orderID,
+                        userID: user,
+                        productKind: .cardKey,
+                        sku: "bench",
+                        productName: "bench card",
+                        priceFen: 1_000 + Int64(index % 100),
+                        paidAtMs: paidAt,
+                        cardKeyID: "ck-\(orderID)"
+                    )
+                )
+            )
+            _ = try await payments.recordPayment(
+                CapturedPayment(
+                    paymentID: "pay-\(orderID)",
+                    orderID: orderID,
+                    userID: user,
+                    method: paymentMethod,
+                    amountFen: 1_000 + Int64(index % 100),
+                    capturedAtMs: paidAt
+                )
+            )
+        }
+
+        let histogram = Mutex(
+            Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        )
+        let failures = Mutex<[String]>([])
+        let start = ContinuousClock.now
+        try await forEach(0..<refunds, concurrency: concurrency) { index in
+            let orderID = "bench-\(run)-\(index)"
+            let user = "bench-user-\(index % 97)"
+            let submitted = ContinuousClock.now
+            let view = try await intakeClient.submitRefund(
+                SubmitRefundRequest(
+                    idempotencyKey: "bench-\(orderID)",
+                    userID: user,
+                    orderID: orderID,
+                    source: .orderPage,
+                    ground: .notUsed,
+                    reasonStatement: "Benchmark refund: the card key was never redeemed and the proofs are attached.",
+                    attachments: [
+                        Attachment(
+                            kind: .orderProof,
+                            fileName: "o.txt",
+                            contentType: "text/plain",
+                            content: Array(orderID.utf8)
+                        ),
+                        Attachment(kind: .paymentProof, fileName: "p.txt", contentType: "text/plain", content: [1]),
+                        Attachment(kind: .nonUseProof, fileName: "n.txt", contentType: "text/plain", content: [2]),
+                    ],
+                    destination: .original
+                )
+            )
+            let final = try await intakeClient.watchRefund(GetRefundRequest(userID: user, refundID: view.refundID)) {
+                stream in
+                var last = view.state
+                for try await update in stream {
+                    last = update.state
+                    if last.isFinal { break }
+                }
+                return last
+            }
+            let micros =
+                UInt64((ContinuousClock.now - submitted).components.attoseconds / 1_000_000_000_000)
+                + UInt64((ContinuousClock.now - submitted).components.seconds) * 1_000_000
+            if final == .moneyArrived {
+                _ = histogram.withLock { $0.record(micros) }
+            } else {
+                failures.withLock { $0.append("\(view.refundID) ended \(final)") }
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let done = histogram.withLock { $0 }
+        let failed = failures.withLock { $0 }
+        let rate = Double(done.totalCount) / seconds
+        func us(_ percentile: Double) -> UInt64 { done.totalCount == 0 ? 0 : done.valueAtPercentile(percentile) }
+        if json {
+            print(
+                "{\"refunds\":\(done.totalCount),\"failed\":\(failed.count),\"concurrency\":\(concurrency),\"method\":\"\(method)\","
+                    + "\"refunds_per_s\":\(Int(rate)),\"p50_us\":\(us(50)),\"p90_us\":\(us(90)),\"p99_us\":\(us(99)),\"max_us\":\(done.max)}"
+            )
+        } else {
+            print(
+                "refund-bench: \(done.totalCount) refunds to \(method) reached MONEY_ARRIVED, \(failed.count) did not, concurrency \(concurrency)"
+            )
+            print("  throughput: \(Int(rate)) refunds/s over \(String(format: "%.2f", seconds)) s")
+            print("  submit → money arrived, µs: p50 \(us(50))  p90 \(us(90))  p99 \(us(99))  max \(done.max)")
+            for failure in failed.prefix(5) { print("  not arrived: \(failure)") }
+        }
+        await intakeRPC.close()
+        await paymentRPC.close()
+        if !failed.isEmpty || done.totalCount == 0 { throw ExitCode(1) }
+    }
+
+    private func client(_ address: String, _ name: String) throws -> RPCClient {
+        guard let endpoint = Endpoint(address) else {
+            throw ValidationError("--\(name) \"\(address)\" is not host:port")
+        }
+        var configuration = RPCClient.Configuration(endpoints: [endpoint])
+        configuration.defaultTimeout = .seconds(60)
+        return RPCClient(configuration: configuration)
+    }
+
+    /// Runs `body` for every element, at most `concurrency` at once.
+    private func forEach(
+        _ range: Range<Int>,
+        concurrency: Int,
+        _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = range.lowerBound
+            while next < range.upperBound && next - range.lowerBound < concurrency {
+                let index = next
+                group.addTask { try await body(index) }
+                next += 1
+            }
+            while try await group.next() != nil {
+                if next < range.upperBound {
+                    let index = next
+                    group.addTask { try await body(index) }
+                    next += 1
+                }
+            }
+        }
+    }
+}
