@@ -6,7 +6,10 @@ struct RefundCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refundctl",
         abstract: "Try and operate a running RefundMesh.",
-        subcommands: [Health.self, Demo.self, Watch.self, Inbox.self]
+        subcommands: [
+            Health.self, Demo.self, RecordOrder.self, RecordPayment.self, RecordFact.self, PreCheck.self, Submit.self,
+            Withdraw.self, Answer.self, Watch.self, Inbox.self,
+        ]
     )
 }
 
