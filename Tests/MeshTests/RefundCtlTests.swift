@@ -1,0 +1,107 @@
+import Foundation
+import RefundMeshAPI
+import RefundMeshRPC
+import Testing
+
+@Suite("refundctl against the mesh")
+struct RefundCtlTests {
+    @Test("refundctl health and demo print every service serving and every story's timeline")
+    func demo() async throws {
+        let mesh = try Mesh(extraEnvironment: ["PAYMENT_SANDBOX_SETTLE_MILLIS": "50"])
+        try await mesh.start()
+        let addresses = Mesh.names.flatMap { name in ["--\(name)", "127.0.0.1:\(mesh.ports[name]!)"] }
+        let health = try await run(["health"] + addresses)
+        #expect(health.status == 0)
+        #expect(health.output.components(separatedBy: "serving").count - 1 == 4, "\(health.output)")
+        let demo = try await run(["demo"] + addresses)
+        #expect(demo.status == 0, "\(demo.output)")
+        for expected in [
+            "moneyArrived", "[R-R1]", "[R-R2]", "[R-R3]", "[R-R5]", "R-A4", "¥0.60", "offer accepted by the user",
+        ] {
+            #expect(demo.output.contains(expected), "demo output lacks \(expected)")
+        }
+        _ = try await mesh.stop()
+    }
+
+    @Test("refundctl's subcommands: record, pre-check, submit files, watch, withdraw, decline an offer, inbox")
+    func subcommands() async throws {
+        let mesh = try Mesh(extraEnvironment: ["PAYMENT_SANDBOX_SETTLE_MILLIS": "50"])
+        try await mesh.start()
+        let at = Mesh.names.flatMap { name in ["--\(name)", "127.0.0.1:\(mesh.ports[name]!)"] }
+        func ctl(_ arguments: [String]) async throws -> String {
+            let result = try await run(arguments + at)
+            #expect(result.status == 0, "refundctl \(arguments.joined(separator: " ")): \(result.output)")
+            return result.output
+        }
+        let proof = mesh.root.appendingPathComponent("proof.txt")
+        try Data("sealed card photo".utf8).write(to: proof)
+        _ = try await ctl(["order", "--id", "c-1", "--user", "cli", "--kind", "card-key", "--price", "5000"])
+        _ = try await ctl([
+            "payment", "--id", "p-1", "--order", "c-1", "--user", "cli", "--method", "balance", "--amount", "5000",
+        ])
+        let check = try await ctl([
+            "precheck", "--user", "cli", "--order", "c-1", "--material", "order", "--material", "payment", "--material",
+            "non-use",
+            "--reason", "The card key was never redeemed; it is still sealed.", "--locale", "en",
+        ])
+        #expect(check.contains("eligible [R-A6]") || check.hasPrefix("eligible"), "\(check)")
+        let reason = "The card key was never redeemed; it is still sealed."
+        let submitted = try await ctl([
+            "submit", "--user", "cli", "--order", "c-1", "--key", "k-1", "--reason", reason,
+            "--attach", "order=\(proof.path)", "--attach", "payment=\(proof.path)", "--attach", "non-use=\(proof.path)",
+        ])
+        let refundID = try #require(submitted.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let watched = try await ctl(["watch", "--user", "cli", refundID])
+        #expect(watched.contains("moneyArrived"), "\(watched)")
+
+        _ = try await ctl(["order", "--id", "v-1", "--user", "cli", "--kind", "virtual-service", "--price", "800"])
+        _ = try await ctl([
+            "payment", "--id", "p-2", "--order", "v-1", "--user", "cli", "--method", "alipay", "--amount", "800",
+        ])
+        let manual = try await ctl([
+            "submit", "--user", "cli", "--order", "v-1", "--key", "k-2", "--ground", "delivery-failed", "--reason",
+            reason,
+            "--attach", "order=\(proof.path)", "--attach", "payment=\(proof.path)",
+        ])
+        let manualID = try #require(manual.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        #expect(try await ctl(["withdraw", "--user", "cli", manualID]).contains("withdrawn"))
+
+        _ = try await ctl([
+            "order", "--id", "m-1", "--user", "cli", "--kind", "time-based", "--price", "3000", "--total-days", "30",
+        ])
+        _ = try await ctl([
+            "payment", "--id", "p-3", "--order", "m-1", "--user", "cli", "--method", "wechat", "--amount", "3000",
+        ])
+        _ = try await ctl(["fact", "--id", "f-3", "--order", "m-1", "--kind", "days-used", "--days", "10"])
+        let monthly = try await ctl([
+            "submit", "--user", "cli", "--order", "m-1", "--key", "k-3", "--ground", "partly-used", "--reason", reason,
+            "--attach", "order=\(proof.path)", "--attach", "payment=\(proof.path)",
+        ])
+        let monthlyID = try #require(monthly.split(separator: " ").dropFirst().first.map { String($0.dropLast()) })
+        let intake = Intake.Client(mesh.client("intake"))
+        var offered = try await intake.getRefund(GetRefundRequest(userID: "cli", refundID: monthlyID))
+        for _ in 0..<200 where offered.state != .offered {
+            try await Task.sleep(for: .milliseconds(25))
+            offered = try await intake.getRefund(GetRefundRequest(userID: "cli", refundID: monthlyID))
+        }
+        #expect(offered.state == .offered)
+        _ = try await ctl(["answer", "--user", "cli", "--decline", monthlyID])
+        let declined = try await ctl(["watch", "--user", "cli", monthlyID])
+        #expect(declined.contains("offerDeclined"), "\(declined)")
+        #expect(try await ctl(["inbox", "--user", "cli"]).contains("unread"))
+        _ = try await mesh.stop()
+    }
+
+    private func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = ServiceProcess.productsDirectory.appendingPathComponent("refundctl")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
