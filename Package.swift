@@ -99,6 +99,7 @@ let package = Package(
             name: "RefundMeshHosting",
             dependencies: [
                 "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,7 +134,7 @@ let package = Package(
         .target(
             name: "NotificationService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swift6

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshHosting
 import RefundMeshRPC
 import RefundMeshStore
 
@@ -21,7 +22,7 @@ public struct IntakeHandler: Intake.ServiceProtocol {
         policy: RefundPolicy,
         payments: PaymentChannel.Client?,
         feed: RefundFeed = RefundFeed(),
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
     ) {
         self.store = store
         self.policy = policy

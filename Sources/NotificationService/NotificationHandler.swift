@@ -1,4 +1,5 @@
 import RefundMeshAPI
+import RefundMeshHosting
 import RefundMeshRPC
 
 /// `refundmesh.notification.v1.Notification`: receives refund events, renders them (R-N2) and

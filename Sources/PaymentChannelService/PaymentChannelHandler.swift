@@ -1,5 +1,6 @@
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshHosting
 import RefundMeshRPC
 
 /// `refundmesh.payment.v1.PaymentChannel`: records captured payments, quotes refunds and pays
@@ -14,7 +15,7 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     public init(
         payments: PaymentStore,
         payer: RefundPayer,
-        now: @escaping @Sendable () -> Int64 = { WallClock.nowMilliseconds() }
+        now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
     ) {
         self.payments = payments
         self.payer = payer

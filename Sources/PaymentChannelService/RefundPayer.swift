@@ -1,5 +1,6 @@
 import Logging
 import RefundMeshAPI
+import RefundMeshHosting
 
 /// Submits a PENDING refund payment to its provider and records the answer.
 ///
@@ -18,7 +19,7 @@ public struct RefundPayer: Sendable {
         payments: PaymentStore,
         adapter: any ChannelAdapter,
         logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { WallClock.nowMilliseconds() }
+        now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
     ) {
         self.payments = payments
         self.adapter = adapter

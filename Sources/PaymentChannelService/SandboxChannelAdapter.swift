@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshHosting
 import RefundMeshStore
 
 /// Stands in for WeChat Pay, Alipay and bank card refunds until real adapters exist.
@@ -41,7 +42,7 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     public init(
         store: Store,
         configuration: Configuration = Configuration(),
-        now: @escaping @Sendable () -> Int64 = { WallClock.nowMilliseconds() },
+        now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.store = store

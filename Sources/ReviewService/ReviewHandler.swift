@@ -1,6 +1,7 @@
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshHosting
 import RefundMeshRPC
 import RefundMeshStore
 

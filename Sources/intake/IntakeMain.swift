@@ -26,22 +26,12 @@ struct IntakeMain: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to bind (overrides INTAKE_HOST).")
-    var host: String?
-
-    @Option(help: "Port to bind; 0 picks a free one (overrides INTAKE_PORT).")
-    var port: Int?
-
-    @Option(help: "Folder for intake.sqlite (overrides INTAKE_DATA_DIR).")
-    var dataDir: String?
+    @OptionGroup var options: HostOptions
 
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        var settings = try HostConfiguration(serviceName: "intake", defaultPort: 7001, environment: environment)
-        if let host { settings.host = host }
-        if let port { settings.port = port }
-        if let dataDir { settings.dataDirectory = dataDir }
+        let settings = try options.settings(serviceName: "intake", defaultPort: 7001, environment: environment)
         let policy = try RefundPolicy(environment: environment)
         let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
         ServiceHost.bootstrapLogging(level: settings.logLevel)

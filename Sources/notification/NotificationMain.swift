@@ -21,21 +21,11 @@ struct NotificationMain: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to bind (overrides NOTIFICATION_HOST).")
-    var host: String?
-
-    @Option(help: "Port to bind; 0 picks a free one (overrides NOTIFICATION_PORT).")
-    var port: Int?
-
-    @Option(help: "Folder for notification.sqlite (overrides NOTIFICATION_DATA_DIR).")
-    var dataDir: String?
+    @OptionGroup var options: HostOptions
 
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        var settings = try HostConfiguration(serviceName: "notification", defaultPort: 7004, environment: environment())
-        if let host { settings.host = host }
-        if let port { settings.port = port }
-        if let dataDir { settings.dataDirectory = dataDir }
+        var settings = try options.settings(serviceName: "notification", defaultPort: 7004, environment: environment())
         // The inbox moves no money: NORMAL keeps it durable across process crashes (WAL) and
         // loses at most the last transactions on a power cut, which the senders' outboxes redeliver.
         settings.synchronousFull = false

@@ -27,26 +27,12 @@ struct PaymentChannelMain: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to bind (overrides PAYMENT_CHANNEL_HOST).")
-    var host: String?
-
-    @Option(help: "Port to bind; 0 picks a free one (overrides PAYMENT_CHANNEL_PORT).")
-    var port: Int?
-
-    @Option(help: "Folder for payment-channel.sqlite (overrides PAYMENT_CHANNEL_DATA_DIR).")
-    var dataDir: String?
+    @OptionGroup var options: HostOptions
 
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        var settings = try HostConfiguration(
-            serviceName: "payment-channel",
-            defaultPort: 7003,
-            environment: environment
-        )
-        if let host { settings.host = host }
-        if let port { settings.port = port }
-        if let dataDir { settings.dataDirectory = dataDir }
+        var settings = try options.settings(serviceName: "payment-channel", defaultPort: 7003, environment: environment)
         // It moves money: every commit is fsynced (R-C5 must survive a power cut too).
         settings.synchronousFull = true
         ServiceHost.bootstrapLogging(level: settings.logLevel)

@@ -27,22 +27,12 @@ struct ReviewMain: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to bind (overrides REVIEW_HOST).")
-    var host: String?
-
-    @Option(help: "Port to bind; 0 picks a free one (overrides REVIEW_PORT).")
-    var port: Int?
-
-    @Option(help: "Folder for review.sqlite (overrides REVIEW_DATA_DIR).")
-    var dataDir: String?
+    @OptionGroup var options: HostOptions
 
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        var settings = try HostConfiguration(serviceName: "review", defaultPort: 7002, environment: environment)
-        if let host { settings.host = host }
-        if let port { settings.port = port }
-        if let dataDir { settings.dataDirectory = dataDir }
+        var settings = try options.settings(serviceName: "review", defaultPort: 7002, environment: environment)
         settings.synchronousFull = true  // decisions lead to money moving: a commit must survive power loss
         let review = try ReviewConfiguration(environment: environment)
         let peers = try PeerDirectory(
