@@ -150,19 +150,30 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        // R-R9 evidence: canonical records, the SHA-256 chain, RFC 6962 proofs, signed checkpoints.
+        // Pure Swift over swift-crypto, so refundctl and auditors' tools verify without the store.
+        .target(
+            name: "RefundMeshEvidence",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swift6
+        ),
         // review: decides refunds from the records (R-R1 … R-R3, R-R5) or queues them for a person.
         .target(
             name: "ReviewService",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshEvidence",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swift6
         ),
         .executableTarget(
             name: "review",
             dependencies: [
-                "ReviewService", "RefundMeshHosting", "RefundMeshStore", "RefundMeshAPI",
+                "ReviewService", "RefundMeshHosting", "RefundMeshStore", "RefundMeshAPI", "RefundMeshDomain",
+                "RefundMeshEvidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -207,7 +218,7 @@ let package = Package(
         .executableTarget(
             name: "refundctl",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshEvidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -286,7 +297,9 @@ let package = Package(
         .testTarget(
             name: "MeshTests",
             dependencies: [
-                "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI", "RefundMeshRPC",
+                "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
+                "RefundMeshRPC", "RefundMeshDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
@@ -295,10 +308,15 @@ let package = Package(
             name: "ReviewServiceTests",
             dependencies: [
                 "ReviewService", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain",
-                "RefundMeshHosting", "RefundMeshTestSupport",
+                "RefundMeshHosting", "RefundMeshTestSupport", "RefundMeshEvidence",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshEvidenceTests",
+            dependencies: ["RefundMeshEvidence"],
             swiftSettings: swift6
         ),
         .testTarget(

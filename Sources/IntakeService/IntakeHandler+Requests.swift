@@ -122,7 +122,13 @@ extension IntakeHandler {
                         requesterDeviceID: request.requesterDeviceID,
                         requesterIP: request.requesterIP,
                         submittedAtMs: nowMs,
-                        locale: locale.tag
+                        locale: locale.tag,
+                        userHistory: try IntakeStore.userHistory(
+                            db,
+                            userID: order.userID,
+                            excluding: order.orderID,
+                            beforeMs: nowMs
+                        )
                     )
                 )
                 try Self.notify(db, record, kind: .received, event: "received", atMs: nowMs)

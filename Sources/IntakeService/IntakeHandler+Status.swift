@@ -17,6 +17,21 @@ extension IntakeHandler {
                 throw RPCError(code: .notFound, message: "refund \(request.refundID) is not known to intake")
             }
             guard try ProcessedEvents.claim(db, eventID: request.eventID) else { return false }
+            // Under review ⇄ awaiting materials (R-R6) go both ways: between those two the later
+            // update wins, where elsewhere the state only moves forward by rank.
+            let reviewStates: Set<RefundState> = [.underReview, .awaitingMaterials]
+            var backInReview = false
+            if reviewStates.contains(request.state), reviewStates.contains(record.state), request.state != record.state
+            {
+                let latest = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state IN (?, ?)",
+                    arguments: [
+                        record.refundID, RefundState.underReview.rawValue, RefundState.awaitingMaterials.rawValue,
+                    ]
+                )
+                backInReview = request.atMs >= (latest ?? 0)
+            }
             try RefundRecord.appendTimeline(
                 db,
                 refundID: record.refundID,
@@ -29,8 +44,9 @@ extension IntakeHandler {
                     amountFen: request.amountFen
                 )
             )
-            if !record.state.isFinal, request.state.rank > record.state.rank {
+            if !record.state.isFinal, request.state.rank > record.state.rank || backInReview {
                 record.state = request.state
+                if request.state == .underReview { record.requestedMaterials = [] }
             }
             switch request.state {
             case .approved, .offered:

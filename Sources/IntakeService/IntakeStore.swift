@@ -80,7 +80,25 @@ public struct IntakeStore: Sendable {
                     );
                     """
             )
-        }
+        },
+        StoreMigration("intake.2.order-history") { db in
+            // R-R7: the user's recent purchases (count, median price) travel with each case to
+            // review; price and paid time are columns so that summary is one indexed query.
+            try db.execute(
+                sql: """
+                    ALTER TABLE orders ADD COLUMN price_fen INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE orders ADD COLUMN paid_at_ms INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX orders_by_user ON orders (user_id, paid_at_ms);
+                    """
+            )
+            for row in try Row.fetchAll(db, sql: "SELECT order_id, order_bytes FROM orders") {
+                let order = try Order(serializedBytes: [UInt8](row["order_bytes"] as Data))
+                try db.execute(
+                    sql: "UPDATE orders SET price_fen = ?, paid_at_ms = ? WHERE order_id = ?",
+                    arguments: [order.priceFen, order.paidAtMs, order.orderID]
+                )
+            }
+        },
     ]
 
     public init(store: Store) {
@@ -104,10 +122,36 @@ public struct IntakeStore: Sendable {
             throw OrderConflict(orderID: order.orderID, differences: Self.differences(previous, order))
         }
         try db.execute(
-            sql: "INSERT INTO orders (order_id, user_id, order_bytes, recorded_at_ms) VALUES (?, ?, ?, ?)",
-            arguments: [order.orderID, order.userID, Data(bytes), nowMs]
+            sql: """
+                INSERT INTO orders (order_id, user_id, order_bytes, recorded_at_ms, price_fen, paid_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [order.orderID, order.userID, Data(bytes), nowMs, order.priceFen, order.paidAtMs]
         )
         return true
+    }
+
+    /// The user's purchases in the 90 days before `beforeMs`, `excluding` one order (R-R7).
+    static func userHistory(
+        _ db: Database,
+        userID: String,
+        excluding orderID: String,
+        beforeMs: Int64
+    ) throws
+        -> UserHistory
+    {
+        let prices = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT price_fen FROM orders
+                WHERE user_id = ? AND paid_at_ms >= ? AND paid_at_ms <= ? AND order_id != ?
+                ORDER BY price_fen
+                """,
+            arguments: [userID, beforeMs - 90 * 86_400_000, beforeMs, orderID]
+        )
+        guard !prices.isEmpty else { return UserHistory() }
+        // The lower median: an actual price the user paid, never an average of two.
+        return UserHistory(orders90d: UInt32(prices.count), medianOrderFen90d: prices[(prices.count - 1) / 2])
     }
 
     static func order(_ db: Database, id: String) throws -> Order? {

@@ -32,10 +32,18 @@ public struct RuleID: Sendable, Hashable, CustomStringConvertible {
     public static let r2 = RuleID("R-R2")
     /// R-R3: platform faults (duplicate charge, not as described).
     public static let r3 = RuleID("R-R3")
+    /// R-R4: timing; every case has an SLA due time in working days, breaches escalate.
+    public static let r4 = RuleID("R-R4")
     /// R-R5: pro-rated offers for partly used goods.
     public static let r5 = RuleID("R-R5")
+    /// R-R6: a reviewer asks for materials; the case waits with its SLA clock stopped.
+    public static let r6 = RuleID("R-R6")
     /// R-R7: risk review.
     public static let r7 = RuleID("R-R7")
+    /// R-R8: the green channel (elderly users, large amounts).
+    public static let r8 = RuleID("R-R8")
+    /// R-R10: reviewers are identified; every manual decision records who and why.
+    public static let r10 = RuleID("R-R10")
     /// R-C1: refunds go back the way the money came.
     public static let c1 = RuleID("R-C1")
     /// R-C2: channel fees.

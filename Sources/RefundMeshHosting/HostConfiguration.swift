@@ -12,6 +12,11 @@ public struct HostConfiguration: Sendable, Equatable {
     public var logLevel: String
     /// SQLite synchronous mode: FULL for stores that move money, NORMAL allowed elsewhere.
     public var synchronousFull: Bool
+    /// `REFUNDMESH_CLOCK_ORIGIN_MS`: when set, the service's clock starts at this Unix time and
+    /// runs at real speed from there (``UnixTime``). For drills and tests of calendar rules
+    /// (R-R4 SLA across a weekend or holiday) that cannot wait for the calendar; never set in
+    /// production. nil: the system clock.
+    public var clockOriginMs: Int64?
 
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
@@ -66,6 +71,16 @@ public struct HostConfiguration: Sendable, Equatable {
                 )
             }
             self.logLevel = level.lowercased()
+        }
+        if let text = environment["REFUNDMESH_CLOCK_ORIGIN_MS"], !text.isEmpty {
+            guard let origin = Int64(text), origin > 0 else {
+                throw HostConfigurationError(
+                    variable: "REFUNDMESH_CLOCK_ORIGIN_MS",
+                    value: text,
+                    expected: "a Unix time in milliseconds, e.g. 1764309599000"
+                )
+            }
+            self.clockOriginMs = origin
         }
     }
 }

@@ -34,6 +34,13 @@ public enum ServiceHost {
         version: String = RefundMeshVersion.current,
         logger: Logger
     ) async throws {
+        if let origin = configuration.clockOriginMs {
+            UnixTime.startClock(at: origin)
+            logger.warning(
+                "clock started at a configured moment (REFUNDMESH_CLOCK_ORIGIN_MS); not for production",
+                metadata: ["clock.origin_ms": "\(origin)"]
+            )
+        }
         let server = RPCServer(
             configuration: RPCServer.Configuration(
                 host: configuration.host,

@@ -23,7 +23,8 @@ public enum CaseMessages {
         case .offered: "offered"
         case .manual: "under-review"
         case .offerDeclined: "offer-declined"
-        case .pending, .awaitingMaterials, .withdrawn, .unspecified, .unrecognized: nil
+        case .awaitingMaterials: "materials-requested"
+        case .pending, .withdrawn, .unspecified, .unrecognized: nil
         }
     }
 
@@ -32,8 +33,23 @@ public enum CaseMessages {
 
     /// Enqueues ApplyStatus to intake and Publish to notification for the case's outcome, and
     /// ExecuteRefund to payment-channel for an approval.
-    static func enqueue(_ db: Database, for reviewCase: CaseRecord, nowMs: Int64) throws {
-        guard let step = step(for: reviewCase.outcome) else { return }
+    ///
+    /// - Parameters:
+    ///   - step: the event's step name when the outcome's own (``step(for:)``) can repeat, e.g.
+    ///     `materials-requested-2` for a second request for materials (R-R6).
+    ///   - notify: false for changes the user is not told about separately (the case returning
+    ///     to the queue after materials arrived shows on the timeline).
+    ///   - actor: who decided, as the timeline shows it: "review" for the system, or
+    ///     "reviewer:<id>" (R-R10).
+    static func enqueue(
+        _ db: Database,
+        for reviewCase: CaseRecord,
+        nowMs: Int64,
+        step stepOverride: String? = nil,
+        notify: Bool = true,
+        actor: String = "review"
+    ) throws {
+        guard let step = stepOverride ?? step(for: reviewCase.outcome) else { return }
         let eventID = "\(reviewCase.refundID):\(step)"
         let (state, kind) = stateAndKind(reviewCase.outcome)
         let reasonText = reviewCase.reason.text(reviewCase.refundLocale)
@@ -48,29 +64,33 @@ public enum CaseMessages {
                 state: state,
                 rule: reviewCase.rule,
                 reason: reasonText,
-                actor: "review",
+                actor: actor,
                 amountFen: reviewCase.amountFen,
+                requestedMaterials: reviewCase.requestedMaterials,
                 atMs: nowMs
             )
         )
-        try OutboxDispatcher.enqueue(
-            db,
-            eventID: outboxID(destination: notification, eventID: eventID),
-            destination: notification,
-            method: Notification.Method.publish,
-            request: RefundEvent(
-                eventID: eventID,
-                userID: reviewCase.order.userID,
-                refundID: reviewCase.refundID,
-                orderID: reviewCase.order.orderID,
-                kind: kind,
-                amountFen: reviewCase.amountFen,
-                rule: reviewCase.rule,
-                reason: reasonText,
-                atMs: nowMs,
-                locale: reviewCase.locale
+        if notify {
+            try OutboxDispatcher.enqueue(
+                db,
+                eventID: outboxID(destination: notification, eventID: eventID),
+                destination: notification,
+                method: Notification.Method.publish,
+                request: RefundEvent(
+                    eventID: eventID,
+                    userID: reviewCase.order.userID,
+                    refundID: reviewCase.refundID,
+                    orderID: reviewCase.order.orderID,
+                    kind: kind,
+                    amountFen: reviewCase.amountFen,
+                    rule: reviewCase.rule,
+                    reason: reasonText,
+                    materials: reviewCase.requestedMaterials,
+                    atMs: nowMs,
+                    locale: reviewCase.locale
+                )
             )
-        )
+        }
         guard reviewCase.outcome == .approved else { return }
         // payment-channel pays once per refund id (R-C5), so a redelivery is harmless.
         try OutboxDispatcher.enqueue(
@@ -96,7 +116,77 @@ public enum CaseMessages {
         case .rejected: (.rejected, .rejected)
         case .offered: (.offered, .offerMade)
         case .offerDeclined: (.offerDeclined, .offerDeclined)
+        case .awaitingMaterials: (.awaitingMaterials, .materialsNeeded)
         default: (.underReview, .flaggedForReview)
         }
+    }
+
+    /// R-R4: an SLA escalation. The supervisors' inbox (`recipient`) hears of cases due soon and
+    /// of breaches; the user hears of a breach, and intake's timeline records it.
+    static func enqueueEscalation(
+        _ db: Database,
+        for reviewCase: CaseRecord,
+        breached: Bool,
+        recipient: String,
+        nowMs: Int64
+    ) throws {
+        let step = breached ? "sla-breached-\(reviewCase.stepCounter)" : "sla-due-soon-\(reviewCase.stepCounter)"
+        let eventID = "\(reviewCase.refundID):\(step)"
+        let due = reviewCase.sla?.dueAtMs ?? 0
+        let supervisorText =
+            breached ? ReviewText.slaBreached(dueAtMs: due) : ReviewText.slaDueSoon(refundID: reviewCase.refundID)
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: notification, eventID: eventID + ":supervisors"),
+            destination: notification,
+            method: Notification.Method.publish,
+            request: RefundEvent(
+                eventID: eventID + ":supervisors",
+                userID: recipient,
+                refundID: reviewCase.refundID,
+                orderID: reviewCase.order.orderID,
+                kind: .slaEscalated,
+                amountFen: reviewCase.requestedAmountFen,
+                rule: RuleID.r4.rawValue,
+                reason: "refund \(reviewCase.refundID) of user \(reviewCase.order.userID): "
+                    + supervisorText.en + (due > 0 ? " Due at \(due) ms." : ""),
+                atMs: nowMs,
+                locale: "en"
+            )
+        )
+        guard breached else { return }
+        let text = ReviewText.slaBreached(dueAtMs: due).text(reviewCase.refundLocale)
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: notification, eventID: eventID),
+            destination: notification,
+            method: Notification.Method.publish,
+            request: RefundEvent(
+                eventID: eventID,
+                userID: reviewCase.order.userID,
+                refundID: reviewCase.refundID,
+                orderID: reviewCase.order.orderID,
+                kind: .slaEscalated,
+                rule: RuleID.r4.rawValue,
+                reason: text,
+                atMs: nowMs,
+                locale: reviewCase.locale
+            )
+        )
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: intake, eventID: eventID),
+            destination: intake,
+            method: Intake.Method.applyStatus,
+            request: StatusUpdate(
+                eventID: eventID,
+                refundID: reviewCase.refundID,
+                state: .underReview,
+                rule: RuleID.r4.rawValue,
+                reason: text,
+                actor: "review",
+                atMs: nowMs
+            )
+        )
     }
 }

@@ -34,7 +34,7 @@ extension CaseRecord {
 
     /// What could let the system decide this case itself, if it goes to the manual queue.
     private var waitsForRecords: Awaiting? {
-        if flagged { return nil }  // R-A7: a person decides, whatever the records say.
+        if needsPerson { return nil }  // R-A7, R-R7: a person decides, whatever the records say.
         switch ground {
         case .duplicateCharge: return .payments
         case .notAsDescribed, .unspecified, .unrecognized: return nil

@@ -43,6 +43,32 @@ public struct CaseRecord: Sendable, Hashable {
     public var manualReason: String = ""
     public var awaiting: Awaiting?
 
+    /// Who asked, from where (R-R7 compares them with the buyer's).
+    public var requesterDeviceID: String = ""
+    public var requesterIP: String = ""
+    /// Intake's summary of the user's purchases (R-R7).
+    public var userHistory: UserHistory?
+    /// The risk score and its reasons, computed when the case opened (R-R7).
+    public var risk: RiskAssessment?
+    /// Why the case jumps the queue (R-R8): "elderly_care", "large_amount".
+    public var greenChannel: [String] = []
+    /// The SLA clock (R-R4); nil for cases decided when they opened.
+    public var sla: SLAClock?
+    /// 0: none yet; 1: the supervisors were warned it is due soon; 2: breached and escalated.
+    public var slaEscalation: Int = 0
+    /// The reviewer holding the case, until `claimExpiresAtMs` (R-R10).
+    public var claimedBy: String = ""
+    public var claimExpiresAtMs: Int64 = 0
+    /// What the reviewer asked for and the user has not supplied yet (R-R6).
+    public var requestedMaterials: [MaterialKind] = []
+    /// The reviewer's reason (R-R10).
+    public var decisionNote: String = ""
+    /// The negative-list entry of a manual rejection (R-A3).
+    public var negativeListItem: NegativeListItem = .unspecified
+    /// Counts the case's repeatable steps (materials asked, materials received, escalations), so
+    /// each gets its own event id.
+    public var stepCounter: Int64 = 0
+
     public init(
         refundID: String,
         order: Order,
@@ -87,7 +113,21 @@ public struct CaseRecord: Sendable, Hashable {
             submittedAtMs: request.submittedAtMs,
             createdAtMs: nowMs
         )
+        requesterDeviceID = request.requesterDeviceID
+        requesterIP = request.requesterIP
+        userHistory = request.userHistory
     }
+
+    /// Whether only a person may decide: flagged by intake (R-A7) or by the risk score (R-R7).
+    public var needsPerson: Bool { flagged || (risk?.manual ?? false) }
+
+    /// Whether `reviewerID` holds the case at `nowMs`.
+    public func isClaimed(by reviewerID: String, at nowMs: Int64) -> Bool {
+        claimedBy == reviewerID && claimExpiresAtMs > nowMs
+    }
+
+    /// Whether someone holds the case at `nowMs`.
+    public func isClaimed(at nowMs: Int64) -> Bool { !claimedBy.isEmpty && claimExpiresAtMs > nowMs }
 
     /// The user's language.
     public var refundLocale: RefundLocale { RefundLocale(tag: locale) }
@@ -100,11 +140,16 @@ public struct CaseRecord: Sendable, Hashable {
         }
     }
 
-    /// The R-A7 flag as the rules take it, when the request is flagged.
+    /// The R-A7 flag, or the R-R7 risk verdict, as the rules take it, when a person must decide.
     public var flag: RuleReason? {
-        guard flagged else { return nil }
-        let text = flagReason.isEmpty ? "flagged by intake" : flagReason
-        return RuleReason(rule: .a7, text: LocalizedText(zhCN: text, en: text))
+        if flagged {
+            let text = flagReason.isEmpty ? "flagged by intake" : flagReason
+            return RuleReason(rule: .a7, text: LocalizedText(zhCN: text, en: text))
+        }
+        if let risk, risk.manual {
+            return RuleReason(rule: .r7, text: ReviewText.riskScore(risk))
+        }
+        return nil
     }
 
     /// The case as GetCase shows it, with the order's facts.
@@ -119,7 +164,9 @@ public struct CaseRecord: Sendable, Hashable {
             decidedBy: decidedBy,
             decidedAtMs: decidedAtMs,
             manualReason: manualReason,
-            facts: facts
+            facts: facts,
+            decisionNote: decisionNote,
+            negativeListItem: negativeListItem
         )
     }
 }
@@ -151,6 +198,29 @@ extension CaseRecord {
         decidedAtMs = row["decided_at_ms"]
         manualReason = row["manual_reason"]
         awaiting = (row["awaiting"] as String?).flatMap(Awaiting.init(rawValue:))
+        requesterDeviceID = row["requester_device_id"]
+        requesterIP = row["requester_ip"]
+        if let bytes = row["user_history"] as Data? { userHistory = try UserHistory(serializedBytes: [UInt8](bytes)) }
+        if let bytes = row["risk"] as Data? { risk = try RiskAssessment(serializedBytes: [UInt8](bytes)) }
+        greenChannel = (row["green_channel"] as String).split(separator: ",").map(String.init)
+        if let kindName = row["sla_kind"] as String?, let kind = ServiceLevel.Kind(rawValue: kindName) {
+            sla = SLAClock(
+                kind: kind,
+                budgetMs: row["sla_budget_ms"],
+                consumedMs: row["sla_consumed_ms"],
+                runningSinceMs: row["sla_running_since_ms"],
+                dueAtMs: row["sla_due_at_ms"],
+                stopped: row["sla_stopped"]
+            )
+        }
+        slaEscalation = row["sla_escalation"]
+        claimedBy = row["claimed_by"]
+        claimExpiresAtMs = row["claim_expires_at_ms"]
+        requestedMaterials = (row["requested_materials"] as String).split(separator: ",")
+            .compactMap { Int32($0) }.map { MaterialKind(rawValue: $0) }
+        decisionNote = row["decision_note"]
+        negativeListItem = NegativeListItem(rawValue: Int32(truncatingIfNeeded: row["negative_list_item"] as Int))
+        stepCounter = row["step_counter"]
     }
 }
 

@@ -11,15 +11,40 @@ public struct ReviewConfiguration: Sendable, Equatable {
     public var retryInterval: Duration
     /// How long a ListPayments lookup may take (R-R3). `REVIEW_PAYMENTS_TIMEOUT_MS`; default 3000.
     public var paymentsTimeout: Duration
+    /// SLA budgets (R-R4): `REVIEW_SLA_AUTOMATIC_MS` (600 000: 10 minutes of wall-clock time),
+    /// `REVIEW_SLA_MANUAL_WORKING_DAYS` (3) or, finer, `REVIEW_SLA_MANUAL_MS` (working-time
+    /// milliseconds), `REVIEW_SLA_WARNING_MS` (14 400 000: due soon 4 hours before).
+    public var serviceLevel: ServiceLevel
+    /// Amounts from this many fen up take the green channel (R-R8). `REVIEW_LARGE_AMOUNT_FEN`;
+    /// default 50 000 (¥500).
+    public var largeAmountFen: Int64
+    /// How long a reviewer's claim lasts without a decision (R-R10). `REVIEW_CLAIM_TTL_MS`;
+    /// default 900 000 (15 minutes).
+    public var claimTTLMs: Int64
+    /// The inbox escalations go to (R-R4). `REVIEW_ESCALATION_RECIPIENT`; default
+    /// "review-supervisors".
+    public var escalationRecipient: String
+    /// How often SLAs and claims are checked (R-R4). `REVIEW_SLA_SCAN_INTERVAL_MS`; default 30 000.
+    public var slaScanInterval: Duration
 
     public init(
         operatorSandbox: FulfillmentFacts.RechargeStatus = .unknown,
         retryInterval: Duration = .seconds(30),
-        paymentsTimeout: Duration = .seconds(3)
+        paymentsTimeout: Duration = .seconds(3),
+        serviceLevel: ServiceLevel = ServiceLevel(),
+        largeAmountFen: Int64 = 50_000,
+        claimTTLMs: Int64 = 15 * 60_000,
+        escalationRecipient: String = "review-supervisors",
+        slaScanInterval: Duration = .seconds(30)
     ) {
         self.operatorSandbox = operatorSandbox
         self.retryInterval = retryInterval
         self.paymentsTimeout = paymentsTimeout
+        self.serviceLevel = serviceLevel
+        self.largeAmountFen = largeAmountFen
+        self.claimTTLMs = claimTTLMs
+        self.escalationRecipient = escalationRecipient
+        self.slaScanInterval = slaScanInterval
     }
 
     /// Reads the `REVIEW_…` variables over the defaults.
@@ -38,6 +63,39 @@ public struct ReviewConfiguration: Sendable, Equatable {
         }
         retryInterval = try Self.milliseconds("REVIEW_RETRY_INTERVAL_MS", in: environment) ?? retryInterval
         paymentsTimeout = try Self.milliseconds("REVIEW_PAYMENTS_TIMEOUT_MS", in: environment) ?? paymentsTimeout
+        if let budget = try Self.positive("REVIEW_SLA_AUTOMATIC_MS", in: environment) {
+            serviceLevel.automaticBudgetMs = budget
+        }
+        if let days = try Self.positive("REVIEW_SLA_MANUAL_WORKING_DAYS", in: environment) {
+            guard days <= 365 else {
+                throw ReviewConfigurationError(
+                    variable: "REVIEW_SLA_MANUAL_WORKING_DAYS",
+                    value: String(days),
+                    expected: "1...365 working days"
+                )
+            }
+            serviceLevel.manualBudgetMs = days * ServiceLevel.millisecondsPerDay
+        }
+        if let budget = try Self.positive("REVIEW_SLA_MANUAL_MS", in: environment) {
+            serviceLevel.manualBudgetMs = budget
+        }
+        if let warning = try Self.positive("REVIEW_SLA_WARNING_MS", in: environment) {
+            serviceLevel.warningMs = warning
+        }
+        largeAmountFen = try Self.positive("REVIEW_LARGE_AMOUNT_FEN", in: environment) ?? largeAmountFen
+        claimTTLMs = try Self.positive("REVIEW_CLAIM_TTL_MS", in: environment) ?? claimTTLMs
+        if let recipient = environment["REVIEW_ESCALATION_RECIPIENT"], !recipient.isEmpty {
+            escalationRecipient = recipient
+        }
+        slaScanInterval = try Self.milliseconds("REVIEW_SLA_SCAN_INTERVAL_MS", in: environment) ?? slaScanInterval
+    }
+
+    private static func positive(_ variable: String, in environment: [String: String]) throws -> Int64? {
+        guard let text = environment[variable], !text.isEmpty else { return nil }
+        guard let value = Int64(text), value > 0 else {
+            throw ReviewConfigurationError(variable: variable, value: text, expected: "a positive whole number")
+        }
+        return value
     }
 
     private static func milliseconds(_ variable: String, in environment: [String: String]) throws -> Duration? {

@@ -1,6 +1,7 @@
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshEvidence
 import RefundMeshHosting
 import RefundMeshRPC
 import RefundMeshStore
@@ -23,6 +24,14 @@ public struct ReviewHandler: Review.ServiceProtocol {
     public let store: Store
     public let payments: any PaymentRecords
     public let operatorAdapter: any OperatorAdapter
+    /// SLA budgets, green-channel threshold, claim length, escalation recipient.
+    public let configuration: ReviewConfiguration
+    /// The working-day calendar SLAs count on (R-R4); the same one the policy uses.
+    public let calendar: WorkingCalendar
+    /// Scores each new case (R-R7).
+    public let riskScorer: RiskScorer
+    /// Signs evidence checkpoints (R-R9); `EvidenceSigner.loadOrCreate(keyFile:)` in production.
+    public let evidenceSigner: EvidenceSigner
     /// The clock, in Unix milliseconds (tests may fix it).
     public let now: @Sendable () -> Int64
 
@@ -30,13 +39,24 @@ public struct ReviewHandler: Review.ServiceProtocol {
         store: Store,
         payments: any PaymentRecords,
         operatorAdapter: any OperatorAdapter = SandboxOperatorAdapter(),
+        configuration: ReviewConfiguration = ReviewConfiguration(),
+        calendar: WorkingCalendar = WorkingCalendar(),
+        riskScorer: RiskScorer = RiskScorer(),
+        evidenceSigner: EvidenceSigner = EvidenceSigner(),
         now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
     ) {
         self.store = store
         self.payments = payments
         self.operatorAdapter = operatorAdapter
+        self.configuration = configuration
+        self.calendar = calendar
+        self.riskScorer = riskScorer
+        self.evidenceSigner = evidenceSigner
         self.now = now
     }
+
+    /// What ``decide(_:_:lookup:rules:nowMs:)`` needs besides the case.
+    var rules: CaseRules { CaseRules(serviceLevel: configuration.serviceLevel, calendar: calendar) }
 
     // MARK: Fulfillment feed
 
@@ -45,10 +65,11 @@ public struct ReviewHandler: Review.ServiceProtocol {
         let nowMs = now()
         let (isNew, redecided) = try await store.write { db in
             guard try ReviewStore.insertFact(db, request, recordedAtMs: nowMs) else { return (false, 0) }
+            try EvidenceLog.fact(db, request, actor: "platform", atMs: nowMs)
             // A new fact may decide cases that waited for it (R-R2: a late "recharge failed").
             var redecided = 0
             for var waiting in try ReviewStore.awaitingCases(db, orderID: request.orderID, awaiting: .facts) {
-                if try Self.decide(db, &waiting, lookup: PaymentLookup(), nowMs: nowMs) { redecided += 1 }
+                if try Self.decide(db, &waiting, lookup: PaymentLookup(), rules: rules, nowMs: nowMs) { redecided += 1 }
             }
             return (true, redecided)
         }
@@ -69,13 +90,28 @@ public struct ReviewHandler: Review.ServiceProtocol {
         if try await store.read({ db in try ReviewStore.reviewCase(db, refundID: refundID) }) != nil {
             return Ack(firstTime: false)
         }
-        let pending = CaseRecord(request: request, nowMs: now())
+        var opened = CaseRecord(request: request, nowMs: now())
+        opened.greenChannel = greenChannel(for: opened)
+        let pending = opened
         let lookup = await lookUpPayments(for: pending, logger: context)
         let operatorFact = try await askOperator(for: pending, context: context)
         let nowMs = now()
+        let rules = self.rules
         let created = try await store.write { db in
             var reviewCase = pending
+            // R-R7: scored inside the transaction, so the refund count includes every committed case.
+            reviewCase.risk = riskScorer.assess(
+                try Self.riskInputs(
+                    db,
+                    for: reviewCase,
+                    payments: lookup.failure == nil ? lookup.payments : nil,
+                    windowDays: riskScorer.configuration.refundFrequencyWindowDays,
+                    nowMs: nowMs
+                ),
+                locale: reviewCase.refundLocale
+            )
             guard try ReviewStore.insertCase(db, reviewCase) else { return false }
+            try EvidenceLog.caseOpened(db, reviewCase, atMs: nowMs)
             try ReviewStore.addMaterials(
                 db,
                 refundID: refundID,
@@ -83,8 +119,16 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 eventID: "open:\(refundID)",
                 nowMs: nowMs
             )
-            if let operatorFact { _ = try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) }
-            _ = try Self.decide(db, &reviewCase, lookup: lookup, nowMs: nowMs)
+            if !request.attachments.isEmpty {
+                try EvidenceLog.materials(db, request.attachments, for: reviewCase, atMs: nowMs)
+            }
+            if lookup.failure == nil, lookup.asked {
+                try EvidenceLog.payments(db, lookup.payments, for: reviewCase, atMs: nowMs)
+            }
+            if let operatorFact, try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) {
+                try EvidenceLog.fact(db, operatorFact, refundID: refundID, actor: "operator", atMs: nowMs)
+            }
+            _ = try Self.decide(db, &reviewCase, lookup: lookup, rules: rules, nowMs: nowMs, forceRecord: true)
             return true
         }
         if created {
@@ -93,11 +137,14 @@ public struct ReviewHandler: Review.ServiceProtocol {
         return Ack(firstTime: created)
     }
 
+    /// R-R6: the user's materials arrive. When they complete what a reviewer asked for, the case
+    /// goes back to its place in the queue and its SLA clock runs again.
     public func addMaterials(_ request: AddMaterialsRequest, context: ServerContext) async throws -> Ack {
         try Self.require(["event_id": request.eventID, "refund_id": request.refundID], in: "an AddMaterials request")
         let nowMs = now()
+        let rules = self.rules
         return try await store.write { db in
-            _ = try Self.existingCase(db, refundID: request.refundID)
+            var reviewCase = try Self.existingCase(db, refundID: request.refundID)
             guard try ProcessedEvents.claim(db, eventID: "materials:" + request.eventID) else {
                 return Ack(firstTime: false)
             }
@@ -108,6 +155,9 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 eventID: request.eventID,
                 nowMs: nowMs
             )
+            if !request.attachments.isEmpty {
+                try EvidenceLog.materials(db, request.attachments, for: reviewCase, atMs: nowMs)
+            }
             if !request.reasonStatement.isEmpty {
                 try ReviewStore.updateReasonStatement(
                     db,
@@ -115,6 +165,29 @@ public struct ReviewHandler: Review.ServiceProtocol {
                     statement: request.reasonStatement,
                     nowMs: nowMs
                 )
+                reviewCase.reasonStatement = request.reasonStatement
+            }
+            var supplied = Set(request.attachments.map(\.kind))
+            if !request.reasonStatement.isEmpty { supplied.insert(.reasonStatement) }
+            guard reviewCase.outcome == .awaitingMaterials else { return Ack(firstTime: true) }
+            reviewCase.requestedMaterials.removeAll { supplied.contains($0) }
+            if reviewCase.requestedMaterials.isEmpty {
+                reviewCase.outcome = .manual
+                reviewCase.rule = RuleID.r6.rawValue
+                reviewCase.reason = ReviewText.materialsReceived
+                reviewCase.sla?.resume(at: nowMs, calendar: rules.calendar)
+                reviewCase.stepCounter += 1
+                try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
+                try EvidenceLog.decision(db, reviewCase, event: "materials_complete", actor: "user", atMs: nowMs)
+                try CaseMessages.enqueue(
+                    db,
+                    for: reviewCase,
+                    nowMs: nowMs,
+                    step: "materials-received-\(reviewCase.stepCounter)",
+                    notify: false
+                )
+            } else {
+                try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
             }
             return Ack(firstTime: true)
         }
@@ -137,7 +210,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 )
             }
             reviewCase.rule = RuleID.r5.rawValue
-            reviewCase.decidedBy = "system"
+            reviewCase.decidedBy = "user"
             reviewCase.decidedAtMs = nowMs
             reviewCase.awaiting = nil
             if request.accept {
@@ -149,6 +222,13 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 reviewCase.reason = ReviewText.offerDeclined
             }
             try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
+            try EvidenceLog.decision(
+                db,
+                reviewCase,
+                event: request.accept ? "offer_accepted" : "offer_declined",
+                actor: "user",
+                atMs: nowMs
+            )
             try CaseMessages.enqueue(db, for: reviewCase, nowMs: nowMs)
             return Ack(firstTime: true)
         }
@@ -177,7 +257,11 @@ public struct ReviewHandler: Review.ServiceProtocol {
             reviewCase.awaiting = nil
             reviewCase.decidedBy = "user"
             reviewCase.decidedAtMs = nowMs
+            reviewCase.sla?.stop(at: nowMs, calendar: calendar)
+            reviewCase.claimedBy = ""
+            reviewCase.claimExpiresAtMs = 0
             try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
+            try EvidenceLog.decision(db, reviewCase, event: "withdrawn", actor: "user", atMs: nowMs)
             return Ack(firstTime: true)
         }
     }
@@ -198,6 +282,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
     public func retryAwaitingCases(limit: Int = 100) async throws -> Int {
         let waiting = try await store.read { db in try ReviewStore.awaitingCases(db, limit: limit) }
         var decided = 0
+        let rules = self.rules
         for candidate in waiting {
             let lookup = await lookUpPayments(for: candidate, logger: nil)
             let operatorFact = try await askOperator(for: candidate, context: nil)
@@ -206,8 +291,13 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 guard var current = try ReviewStore.reviewCase(db, refundID: candidate.refundID),
                     current.outcome == .manual, current.awaiting != nil
                 else { return false }
-                if let operatorFact { _ = try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) }
-                return try Self.decide(db, &current, lookup: lookup, nowMs: nowMs)
+                if let operatorFact, try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) {
+                    try EvidenceLog.fact(db, operatorFact, refundID: current.refundID, actor: "operator", atMs: nowMs)
+                }
+                if lookup.failure == nil, lookup.asked, current.ground == .duplicateCharge {
+                    try EvidenceLog.payments(db, lookup.payments, for: current, atMs: nowMs)
+                }
+                return try Self.decide(db, &current, lookup: lookup, rules: rules, nowMs: nowMs)
             }
             if changed { decided += 1 }
         }
@@ -221,6 +311,8 @@ public struct ReviewHandler: Review.ServiceProtocol {
         var payments: [CapturedPayment] = []
         /// Why the payments could not be read, when they could not.
         var failure: String?
+        /// Whether payment-channel was asked at all.
+        var asked = false
     }
 
     /// Decides `reviewCase` from the facts in the store and `lookup`, and when its outcome
@@ -229,7 +321,9 @@ public struct ReviewHandler: Review.ServiceProtocol {
         _ db: Database,
         _ reviewCase: inout CaseRecord,
         lookup: PaymentLookup,
-        nowMs: Int64
+        rules: CaseRules,
+        nowMs: Int64,
+        forceRecord: Bool = false
     ) throws
         -> Bool
     {
@@ -250,8 +344,17 @@ public struct ReviewHandler: Review.ServiceProtocol {
         }
         let before = reviewCase.outcome
         reviewCase.apply(decision, nowMs: nowMs)
+        rules.runClock(&reviewCase, nowMs: nowMs)
         try ReviewStore.updateDecision(db, reviewCase, nowMs: nowMs)
         // Still manual: the user was told already; nothing new to send.
+        guard reviewCase.outcome != before || forceRecord else { return false }
+        try EvidenceLog.decision(
+            db,
+            reviewCase,
+            event: reviewCase.outcome == .manual ? "queued" : "decided",
+            actor: "system",
+            atMs: nowMs
+        )
         guard reviewCase.outcome != before else { return false }
         try CaseMessages.enqueue(db, for: reviewCase, nowMs: nowMs)
         return true
@@ -259,15 +362,18 @@ public struct ReviewHandler: Review.ServiceProtocol {
 
     /// Reads the order's captured payments when the case is about a duplicate charge (R-R3).
     private func lookUpPayments(for reviewCase: CaseRecord, logger context: ServerContext?) async -> PaymentLookup {
-        guard reviewCase.ground == .duplicateCharge, !reviewCase.flagged else { return PaymentLookup() }
+        // Every case asks: R-R3 decides duplicate charges from them, R-R7 scores duplicate payments.
         do {
-            return PaymentLookup(payments: try await payments.capturedPayments(orderID: reviewCase.order.orderID))
+            return PaymentLookup(
+                payments: try await payments.capturedPayments(orderID: reviewCase.order.orderID),
+                asked: true
+            )
         } catch {
             context?.logger.notice(
                 "payment records unavailable; case goes to the manual queue and is retried",
                 metadata: ["refund.id": "\(reviewCase.refundID)", "error": "\(error)"]
             )
-            return PaymentLookup(failure: "\(error)")
+            return PaymentLookup(failure: "\(error)", asked: true)
         }
     }
 
@@ -275,7 +381,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
     /// when it is one, becomes a fact of the order (evidence, R-R9).
     private func askOperator(for reviewCase: CaseRecord, context: ServerContext?) async throws -> FulfillmentFact? {
         let order = reviewCase.order
-        guard order.productKind == .directRecharge, !reviewCase.flagged,
+        guard order.productKind == .directRecharge, !reviewCase.needsPerson,
             reviewCase.ground == .notUsed || reviewCase.ground == .deliveryFailed
         else { return nil }
         let known = try await store.read { db in try ReviewStore.facts(db, orderID: order.orderID) }

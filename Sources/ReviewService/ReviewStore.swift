@@ -84,6 +84,40 @@ public enum ReviewStore {
                     """
             )
         },
+        StoreMigration("review.4.reviewer-queue") { db in
+            // R-R4 SLA clock, R-R7 risk, R-R8 green channel, R-R6 requested materials, R-R10 claims
+            // and decisions. `queue_rank` orders the reviewer queue: 2 green channel, 3 normal (the
+            // SLA's urgency is added when the queue is read, from the due time).
+            try db.execute(
+                sql: """
+                    ALTER TABLE review_cases ADD COLUMN requester_device_id TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review_cases ADD COLUMN requester_ip TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review_cases ADD COLUMN user_history BLOB;
+                    ALTER TABLE review_cases ADD COLUMN risk BLOB;
+                    ALTER TABLE review_cases ADD COLUMN risk_score INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN green_channel TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review_cases ADD COLUMN queue_rank INTEGER NOT NULL DEFAULT 3;
+                    ALTER TABLE review_cases ADD COLUMN sla_kind TEXT;
+                    ALTER TABLE review_cases ADD COLUMN sla_budget_ms INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN sla_consumed_ms INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN sla_running_since_ms INTEGER;
+                    ALTER TABLE review_cases ADD COLUMN sla_due_at_ms INTEGER;
+                    ALTER TABLE review_cases ADD COLUMN sla_stopped INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN sla_escalation INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review_cases ADD COLUMN claim_expires_at_ms INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN requested_materials TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review_cases ADD COLUMN decision_note TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review_cases ADD COLUMN negative_list_item INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE review_cases ADD COLUMN step_counter INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX review_cases_queue ON review_cases (outcome, queue_rank, sla_due_at_ms);
+                    CREATE INDEX review_cases_sla ON review_cases (sla_due_at_ms) WHERE sla_due_at_ms IS NOT NULL;
+                    CREATE INDEX review_cases_by_user ON review_cases (user_id, submitted_at_ms);
+                    """
+            )
+        },
+        EvidenceStore.migration,
+        EvidenceStore.checkpointsMigration,
     ]
 
     // MARK: Facts
@@ -131,8 +165,9 @@ public enum ReviewStore {
                 INSERT INTO review_cases
                     (refund_id, order_id, user_id, order_bytes, ground, requested_amount_fen, destination,
                      payment_id, flagged, flag_reason, locale, reason_statement, submitted_at_ms, outcome,
-                     created_at_ms, updated_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     created_at_ms, updated_at_ms, requester_device_id, requester_ip, user_history, risk,
+                     risk_score, green_channel, queue_rank)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (refund_id) DO NOTHING
                 """,
             arguments: [
@@ -141,25 +176,36 @@ public enum ReviewStore {
                 reviewCase.requestedAmountFen, Int(reviewCase.destination.rawValue), reviewCase.paymentID,
                 reviewCase.flagged, reviewCase.flagReason, reviewCase.locale, reviewCase.reasonStatement,
                 reviewCase.submittedAtMs, reviewCase.outcome.storedName, reviewCase.createdAtMs,
-                reviewCase.createdAtMs,
+                reviewCase.createdAtMs, reviewCase.requesterDeviceID, reviewCase.requesterIP,
+                try reviewCase.userHistory.map { Data(try $0.serializedBytes()) },
+                try reviewCase.risk.map { Data(try $0.serializedBytes()) }, reviewCase.risk?.score ?? 0,
+                reviewCase.greenChannel.joined(separator: ","), reviewCase.greenChannel.isEmpty ? 3 : 2,
             ]
         )
         return db.changesCount > 0
     }
 
-    /// Writes a case's outcome, decision and queue state.
+    /// Writes a case's outcome, decision, SLA clock, claim and queue state.
     public static func updateDecision(_ db: Database, _ reviewCase: CaseRecord, nowMs: Int64) throws {
+        let sla = reviewCase.sla
         try db.execute(
             sql: """
                 UPDATE review_cases SET outcome = ?, amount_fen = ?, decided_payment_id = ?, rule = ?, reason_zh = ?,
                     reason_en = ?, decided_by = ?, decided_at_ms = ?, manual_reason = ?, awaiting = ?,
-                    updated_at_ms = ?
+                    updated_at_ms = ?, sla_kind = ?, sla_budget_ms = ?, sla_consumed_ms = ?, sla_running_since_ms = ?,
+                    sla_due_at_ms = ?, sla_stopped = ?, sla_escalation = ?, claimed_by = ?, claim_expires_at_ms = ?,
+                    requested_materials = ?, decision_note = ?, negative_list_item = ?, step_counter = ?
                 WHERE refund_id = ?
                 """,
             arguments: [
                 reviewCase.outcome.storedName, reviewCase.amountFen, reviewCase.decidedPaymentID, reviewCase.rule,
                 reviewCase.reason.zhCN, reviewCase.reason.en, reviewCase.decidedBy, reviewCase.decidedAtMs,
-                reviewCase.manualReason, reviewCase.awaiting?.rawValue, nowMs, reviewCase.refundID,
+                reviewCase.manualReason, reviewCase.awaiting?.rawValue, nowMs, sla?.kind.rawValue, sla?.budgetMs ?? 0,
+                sla?.consumedMs ?? 0, sla?.runningSinceMs, sla?.dueAtMs, sla?.stopped ?? false,
+                reviewCase.slaEscalation, reviewCase.claimedBy, reviewCase.claimExpiresAtMs,
+                reviewCase.requestedMaterials.map { String($0.rawValue) }.joined(separator: ","),
+                reviewCase.decisionNote, Int(reviewCase.negativeListItem.rawValue), reviewCase.stepCounter,
+                reviewCase.refundID,
             ]
         )
     }
@@ -242,5 +288,50 @@ public enum ReviewStore {
                 sizeBytes: row["size_bytes"]
             )
         }
+    }
+}
+
+// MARK: Reviewer queue
+
+extension ReviewStore {
+    /// The cases waiting for a person (R-R8): SLA breached or due before `dueSoonBeforeMs` first,
+    /// then the green channel (elderly care, large amounts), then the rest; within each, the
+    /// earliest due time first. Cases waiting for the user's materials come last, when asked for.
+    public static func queue(
+        _ db: Database,
+        dueSoonBeforeMs: Int64,
+        includeAwaitingMaterials: Bool,
+        limit: Int
+    ) throws -> [CaseRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM review_cases
+                WHERE outcome = 'manual' OR (? AND outcome = 'awaiting_materials')
+                ORDER BY
+                    CASE
+                        WHEN outcome = 'awaiting_materials' THEN 9
+                        WHEN sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? THEN 1
+                        ELSE queue_rank
+                    END,
+                    COALESCE(sla_due_at_ms, 9223372036854775807), created_at_ms, refund_id
+                LIMIT ?
+                """,
+            arguments: [includeAwaitingMaterials, dueSoonBeforeMs, limit]
+        ).map(CaseRecord.init(row:))
+    }
+
+    /// Undecided cases with a running SLA clock due before `dueBeforeMs`, earliest first (R-R4).
+    public static func dueCases(_ db: Database, dueBeforeMs: Int64, limit: Int) throws -> [CaseRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM review_cases
+                WHERE sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? AND outcome = 'manual'
+                ORDER BY sla_due_at_ms, refund_id
+                LIMIT ?
+                """,
+            arguments: [dueBeforeMs, limit]
+        ).map(CaseRecord.init(row:))
     }
 }

@@ -40,7 +40,7 @@ struct RefundBench: AsyncParsableCommand {
         // The platform's facts first: orders and payments, not measured.
         try await forEach(0..<refunds, concurrency: concurrency) { index in
             let orderID = "bench-\(run)-\(index)"
-            let user = "bench-user-\(index % 97)"
+            let user = "bench-user-\(index)"
             _ = try await intakeClient.recordOrder(
                 RecordOrderRequest(
                     order: Order(
@@ -74,7 +74,7 @@ struct RefundBench: AsyncParsableCommand {
         let start = ContinuousClock.now
         try await forEach(0..<refunds, concurrency: concurrency) { index in
             let orderID = "bench-\(run)-\(index)"
-            let user = "bench-user-\(index % 97)"
+            let user = "bench-user-\(index)"
             let submitted = ContinuousClock.now
             let view = try await intakeClient.submitRefund(
                 SubmitRefundRequest(

@@ -11,7 +11,9 @@ struct Demo: AsyncParsableCommand {
 
     @OptionGroup var mesh: MeshAddresses
 
-    @Option(help: "The demo user (each run also uses fresh order ids).")
+    /// Each story is another shopper, "<user>-<story>": one user asking for six refunds in a
+    /// minute is what R-R7's refund-frequency signal is for, and would go to a person.
+    @Option(help: "The demo users' prefix (each run also uses fresh order ids).")
     var user = "demo-user"
 
     struct Story {
@@ -90,8 +92,11 @@ struct Demo: AsyncParsableCommand {
                 print("  refused: \(error.code) — \(error.message)")
             }
         }
-        let inbox = try await clients.notification.listInbox(ListInboxRequest(userID: user, unreadOnly: true, limit: 5))
-        print("\n■ \(user)'s inbox: \(inbox.unreadCount) unread; newest:")
+        let shopper = "\(user)-\(stories[0].order)"
+        let inbox = try await clients.notification.listInbox(
+            ListInboxRequest(userID: shopper, unreadOnly: true, limit: 5)
+        )
+        print("\n■ \(shopper)'s inbox: \(inbox.unreadCount) unread; newest:")
         for item in inbox.items { print("  * \(item.title) — \(item.body)") }
         await clients.close()
     }
@@ -99,6 +104,7 @@ struct Demo: AsyncParsableCommand {
     static let reason = "The goods could not be used as sold; the attached proofs show the order, payment and state."
 
     private func play(_ story: Story, orderID: String, clients: MeshClients) async throws {
+        let user = "\(self.user)-\(story.order)"
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let paidAt = now - story.paidDaysAgo * 86_400_000
         let order = Order(

@@ -13,6 +13,9 @@ struct RecordOrder: AsyncParsableCommand {
     @Option(help: "Price in fen.") var price: Int64
     @Option(help: "Paid this many days ago.") var paidDaysAgo: Int64 = 0
     @Option(help: "TIME_BASED: the subscription's days.") var totalDays: Int32 = 0
+    @Flag(help: "The buyer is in the elderly care programme (R-R8 green channel).") var elderlyCare = false
+    @Option(help: "The buyer's device id (R-R7).") var buyerDevice = ""
+    @Option(help: "The buyer's IP address (R-R7).") var buyerIP = ""
 
     func run() async throws {
         let clients = try MeshClients(mesh)
@@ -30,7 +33,10 @@ struct RecordOrder: AsyncParsableCommand {
                     paidAtMs: paidAt,
                     cardKeyID: kind == .cardKey ? "ck-\(id)" : "",
                     rechargeAccount: kind == .directRecharge ? "acct-\(id)" : "",
-                    totalDays: totalDays
+                    totalDays: totalDays,
+                    buyerDeviceID: buyerDevice,
+                    buyerIP: buyerIP,
+                    elderlyCare: elderlyCare
                 )
             )
         )

@@ -8,7 +8,8 @@ struct RefundCtl: AsyncParsableCommand {
         abstract: "Try and operate a running RefundMesh.",
         subcommands: [
             Health.self, Demo.self, RecordOrder.self, RecordPayment.self, RecordFact.self, PreCheck.self, Submit.self,
-            Withdraw.self, Answer.self, Watch.self, Inbox.self,
+            Withdraw.self, Answer.self, Watch.self, Inbox.self, Queue.self, Claim.self, Release.self, Show.self,
+            Decide.self, Overdue.self, Evidence.self,
         ]
     )
 }

@@ -56,6 +56,8 @@ struct Submit: AsyncParsableCommand {
     @Flag(help: "Refund to the platform balance instead of the original payment.") var toBalance = false
     @Option(help: "For a duplicate charge: the payment id to refund.") var payment = ""
     @Option(help: "zh-CN or en.") var locale = "zh-CN"
+    @Option(help: "The requester's device id (R-R7).") var device = ""
+    @Option(help: "The requester's IP address (R-R7).") var ip = ""
 
     func run() async throws {
         var attachments: [Attachment] = []
@@ -87,6 +89,8 @@ struct Submit: AsyncParsableCommand {
                 attachments: attachments,
                 destination: toBalance ? .balance : .original,
                 paymentID: payment,
+                requesterDeviceID: device,
+                requesterIP: ip,
                 locale: locale
             )
         )

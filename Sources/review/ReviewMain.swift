@@ -4,12 +4,14 @@ import Logging
 import NIOCore
 import NIOPosix
 import RefundMeshAPI
+import RefundMeshDomain
+import RefundMeshEvidence
 import RefundMeshHosting
 import RefundMeshStore
 import ReviewService
 import ServiceLifecycle
 
-/// `review`: the RefundMesh review service (R-R1 … R-R3, R-R5).
+/// `review`: the RefundMesh review service (R-R1 … R-R10).
 @main
 struct ReviewMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +25,16 @@ struct ReviewMain: AsyncParsableCommand {
               INTAKE_ADDR (127.0.0.1:7001), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003),
               NOTIFICATION_ADDR (127.0.0.1:7004),
               REVIEW_OPERATOR_SANDBOX (unknown | credited | failed; default unknown),
-              REVIEW_RETRY_INTERVAL_MS (30000), REVIEW_PAYMENTS_TIMEOUT_MS (3000).
+              REVIEW_RETRY_INTERVAL_MS (30000), REVIEW_PAYMENTS_TIMEOUT_MS (3000),
+              REVIEW_SLA_AUTOMATIC_MS (600000), REVIEW_SLA_MANUAL_WORKING_DAYS (3) or REVIEW_SLA_MANUAL_MS,
+              REVIEW_SLA_WARNING_MS (14400000), REVIEW_SLA_SCAN_INTERVAL_MS (30000),
+              REVIEW_LARGE_AMOUNT_FEN (50000), REVIEW_CLAIM_TTL_MS (900000),
+              REVIEW_ESCALATION_RECIPIENT (review-supervisors), REVIEW_RISK_* (docs/REVIEW.md),
+              REVIEW_EVIDENCE_KEY_FILE (<data dir>/evidence-signing.key, created when absent),
+              REVIEW_EVIDENCE_CHECKPOINT_INTERVAL_MS (60000),
+              REVIEW_EVIDENCE_HEAD_FILE (<data dir>/evidence-head.json; docs/EVIDENCE.md),
+              REFUND_HOLIDAYS / REFUND_MAKEUP_WORKDAYS / REFUND_UTC_OFFSET_MINUTES (the working-day calendar,
+              shared with intake's policy).
             """
     )
 
@@ -35,6 +46,8 @@ struct ReviewMain: AsyncParsableCommand {
         var settings = try options.settings(serviceName: "review", defaultPort: 7002, environment: environment)
         settings.synchronousFull = true  // decisions lead to money moving: a commit must survive power loss
         let review = try ReviewConfiguration(environment: environment)
+        let policy = try RefundPolicy(environment: environment)
+        let risk = try RiskConfiguration(environment: environment)
         let peers = try PeerDirectory(
             peers: [CaseMessages.intake, CaseMessages.paymentChannel, CaseMessages.notification],
             environment: environment
@@ -47,6 +60,18 @@ struct ReviewMain: AsyncParsableCommand {
             migrations: ReviewStore.migrations,
             logger: logger
         )
+        let signer = try EvidenceSigner.loadOrCreate(
+            keyFile: environment["REVIEW_EVIDENCE_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? settings.dataDirectory + "/evidence-signing.key"
+        )
+        logger.info(
+            "evidence checkpoints are signed with Ed25519",
+            metadata: ["evidence.public_key": "\(signer.publicKeyHex)"]
+        )
+        let checkpointInterval = try Self.milliseconds(environment, "REVIEW_EVIDENCE_CHECKPOINT_INTERVAL_MS") ?? 60_000
+        let headFile =
+            environment["REVIEW_EVIDENCE_HEAD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? settings.dataDirectory + "/evidence-head.json"
         let clients = peers.clients(logger: logger)
         let handler = ReviewHandler(
             store: store,
@@ -54,19 +79,42 @@ struct ReviewMain: AsyncParsableCommand {
                 client: PaymentChannel.Client(clients[CaseMessages.paymentChannel]!),
                 timeout: review.paymentsTimeout
             ),
-            operatorAdapter: SandboxOperatorAdapter(answer: review.operatorSandbox)
+            operatorAdapter: SandboxOperatorAdapter(answer: review.operatorSandbox),
+            configuration: review,
+            calendar: policy.calendar,
+            riskScorer: RiskScorer(configuration: risk),
+            evidenceSigner: signer
         )
         let dispatcher = OutboxDispatcher(peers: clients, logger: logger)
         let relay = OutboxRelay(store: store, logger: logger) { message in try await dispatcher.deliver(message) }
         let retry = ManualQueueRetry(handler: handler, interval: review.retryInterval, logger: logger)
+        let monitor = SLAMonitor(handler: handler, interval: review.slaScanInterval, logger: logger)
+        let checkpointer = EvidenceCheckpointer(
+            handler: handler,
+            interval: .milliseconds(checkpointInterval),
+            headFile: headFile,
+            logger: logger
+        )
         try await ServiceHost.run(
             configuration: settings,
             services: [handler],
-            background: [relay, retry],
+            background: [relay, retry, monitor, checkpointer],
             logger: logger
         )
         for client in clients.values { await client.close() }
         try store.close()
+    }
+
+    private static func milliseconds(_ environment: [String: String], _ variable: String) throws -> Int64? {
+        guard let text = environment[variable], !text.isEmpty else { return nil }
+        guard let value = Int64(text), value > 0 else {
+            throw ReviewConfigurationError(
+                variable: variable,
+                value: text,
+                expected: "a positive number of milliseconds"
+            )
+        }
+        return value
     }
 }
 
@@ -90,6 +138,31 @@ struct ManualQueueRetry: Service {
                 }
             } catch {
                 logger.notice("retrying waiting cases failed; next round later", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// Escalates, every `interval`, the cases due soon or past their SLA (R-R4).
+struct SLAMonitor: Service {
+    let handler: ReviewHandler
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let escalated = try await handler.escalateDueCases()
+                if escalated > 0 {
+                    logger.notice("SLA escalations sent (R-R4)", metadata: ["review.escalated": "\(escalated)"])
+                }
+            } catch {
+                logger.notice("checking SLAs failed; next round later", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
             }
         }
     }

@@ -59,8 +59,53 @@ private struct ReviewPeer: Review.ServiceProtocol {
         return Ack(firstTime: true)
     }
     func getCase(_ request: GetCaseRequest, context: ServerContext) async throws -> ReviewCase {
-        throw RPCError(code: .unimplemented, message: "not in this test")
+        throw Self.notHere
     }
+    func listQueue(_ request: ListQueueRequest, context: ServerContext) async throws -> ListQueueResponse {
+        throw Self.notHere
+    }
+    func claimCase(_ request: ClaimCaseRequest, context: ServerContext) async throws -> CaseClaim { throw Self.notHere }
+    func releaseCase(_ request: ReleaseCaseRequest, context: ServerContext) async throws -> Ack { throw Self.notHere }
+    func getCaseDetail(_ request: GetCaseRequest, context: ServerContext) async throws -> CaseDetail {
+        throw Self.notHere
+    }
+    func decideCase(_ request: DecideCaseRequest, context: ServerContext) async throws -> CaseDetail {
+        throw Self.notHere
+    }
+    func listOverdue(_ request: ListOverdueRequest, context: ServerContext) async throws -> ListQueueResponse {
+        throw Self.notHere
+    }
+    func getEvidenceHead(_ request: GetEvidenceHeadRequest, context: ServerContext) async throws -> EvidenceCheckpoint {
+        throw Self.notHere
+    }
+    func createCheckpoint(
+        _ request: CreateCheckpointRequest,
+        context: ServerContext
+    ) async throws
+        -> EvidenceCheckpoint
+    {
+        throw Self.notHere
+    }
+    func streamEvidence(
+        _ request: StreamEvidenceRequest,
+        responses: MessageWriter<EvidenceEntry>,
+        context: ServerContext
+    ) async throws {
+        throw Self.notHere
+    }
+    func listCheckpoints(
+        _ request: ListCheckpointsRequest,
+        context: ServerContext
+    ) async throws
+        -> ListCheckpointsResponse
+    {
+        throw Self.notHere
+    }
+    func exportCaseEvidence(_ request: ExportCaseEvidenceRequest, context: ServerContext) async throws -> CaseEvidence {
+        throw Self.notHere
+    }
+
+    private static let notHere = RPCError(code: .unimplemented, message: "not in this test")
 }
 
 private struct PaymentPeer: PaymentChannel.ServiceProtocol {

@@ -93,9 +93,22 @@ struct RefundCtlTests {
     }
 
     private func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await RefundCtl.run(arguments)
+    }
+}
+
+/// Runs the built `refundctl` binary.
+enum RefundCtl {
+    static func run(
+        _ arguments: [String],
+        environment: [String: String]? = nil
+    ) async throws
+        -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = ServiceProcess.productsDirectory.appendingPathComponent("refundctl")
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

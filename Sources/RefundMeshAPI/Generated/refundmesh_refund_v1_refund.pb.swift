@@ -336,6 +336,8 @@ public struct Order: Sendable, Hashable {
     /// Where the purchase came from, for risk scoring (R-R7).
     public var buyerDeviceID: String = ""
     public var buyerIP: String = ""
+    /// The user is in the platform's elderly care programme (关怀模式): green channel (R-R8).
+    public var elderlyCare: Bool = false
 
     public init() {}
 
@@ -352,7 +354,8 @@ public struct Order: Sendable, Hashable {
         rechargeAccount: String = "",
         totalDays: Int32 = 0,
         buyerDeviceID: String = "",
-        buyerIP: String = ""
+        buyerIP: String = "",
+        elderlyCare: Bool = false
     ) {
         self.orderID = orderID
         self.userID = userID
@@ -367,6 +370,7 @@ public struct Order: Sendable, Hashable {
         self.totalDays = totalDays
         self.buyerDeviceID = buyerDeviceID
         self.buyerIP = buyerIP
+        self.elderlyCare = elderlyCare
     }
 }
 
@@ -502,6 +506,7 @@ extension Order: ProtobufCBridged {
         pointer.pointee.total_days = self.totalDays
         if !self.buyerDeviceID.isEmpty { pointer.pointee.buyer_device_id = try arena.string(self.buyerDeviceID, field: "refundmesh.refund.v1.Order.buyer_device_id") }
         if !self.buyerIP.isEmpty { pointer.pointee.buyer_ip = try arena.string(self.buyerIP, field: "refundmesh.refund.v1.Order.buyer_ip") }
+        pointer.pointee.elderly_care = self.elderlyCare ? 1 : 0
     }
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
@@ -518,6 +523,7 @@ extension Order: ProtobufCBridged {
         self.totalDays = pointer.pointee.total_days
         self.buyerDeviceID = try ProtobufCLift.string(pointer.pointee.buyer_device_id, field: "refundmesh.refund.v1.Order.buyer_device_id")
         self.buyerIP = try ProtobufCLift.string(pointer.pointee.buyer_ip, field: "refundmesh.refund.v1.Order.buyer_ip")
+        self.elderlyCare = pointer.pointee.elderly_care != 0
     }
 }
 

@@ -3,6 +3,102 @@
 import CRefundMeshProtos
 import RefundMeshWire
 
+/// The published negative list (R-A3): what a reviewer's rejection must name.
+public enum NegativeListItem: Sendable, Hashable {
+    case unspecified
+    /// The user's own mistake, e.g. a wrong game account entered.
+    case userMistake
+    /// Cancelling after partial use (unless a pro-rated offer applies, R-R5).
+    case cancelAfterUse
+    /// The card key has been activated.
+    case cardKeyActivated
+    /// The validity has expired.
+    case validityExpired
+    /// The request came outside the window (R-A4).
+    case outsideWindow
+    /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+    case unrecognized(Int32)
+
+    /// The default: `NEGATIVE_LIST_ITEM_UNSPECIFIED`.
+    public init() { self = .unspecified }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .userMistake
+        case 2: self = .cancelAfterUse
+        case 3: self = .cardKeyActivated
+        case 4: self = .validityExpired
+        case 5: self = .outsideWindow
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .userMistake: return 1
+        case .cancelAfterUse: return 2
+        case .cardKeyActivated: return 3
+        case .validityExpired: return 4
+        case .outsideWindow: return 5
+        case .unrecognized(let value): return value
+        }
+    }
+
+    /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
+/// Where a case stands against its SLA (R-R4).
+public enum SlaStatus: Sendable, Hashable {
+    case unspecified
+    case onTrack
+    /// Due within the configured warning window.
+    case dueSoon
+    case breached
+    /// Waiting for the user's materials: the clock is stopped (R-R6).
+    case paused
+    /// Decided: the clock no longer runs.
+    case met
+    /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+    case unrecognized(Int32)
+
+    /// The default: `SLA_STATUS_UNSPECIFIED`.
+    public init() { self = .unspecified }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .onTrack
+        case 2: self = .dueSoon
+        case 3: self = .breached
+        case 4: self = .paused
+        case 5: self = .met
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .onTrack: return 1
+        case .dueSoon: return 2
+        case .breached: return 3
+        case .paused: return 4
+        case .met: return 5
+        case .unrecognized(let value): return value
+        }
+    }
+
+    /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
 public struct FulfillmentFact: Sendable, Hashable {
     public var factID: String = ""
     public var orderID: String = ""
@@ -94,6 +190,8 @@ public struct OpenCaseRequest: Sendable, Hashable {
     public var requesterIP: String = ""
     public var submittedAtMs: Int64 = 0
     public var locale: String = ""
+    /// What intake knows of the user's purchases, for risk scoring (R-R7).
+    public var userHistory: UserHistory? = nil
 
     public init() {}
 
@@ -111,7 +209,8 @@ public struct OpenCaseRequest: Sendable, Hashable {
         requesterDeviceID: String = "",
         requesterIP: String = "",
         submittedAtMs: Int64 = 0,
-        locale: String = ""
+        locale: String = "",
+        userHistory: UserHistory? = nil
     ) {
         self.refundID = refundID
         self.order = order
@@ -127,6 +226,25 @@ public struct OpenCaseRequest: Sendable, Hashable {
         self.requesterIP = requesterIP
         self.submittedAtMs = submittedAtMs
         self.locale = locale
+        self.userHistory = userHistory
+    }
+}
+
+/// The user's recent purchases as intake records them (R-R7 "amount far above the user's norm").
+public struct UserHistory: Sendable, Hashable {
+    /// Orders in the 90 days before this request, this one excluded.
+    public var orders90d: UInt32 = 0
+    /// The median price of those orders (0 when there are none).
+    public var medianOrderFen90d: Int64 = 0
+
+    public init() {}
+
+    public init(
+        orders90d: UInt32 = 0,
+        medianOrderFen90d: Int64 = 0
+    ) {
+        self.orders90d = orders90d
+        self.medianOrderFen90d = medianOrderFen90d
     }
 }
 
@@ -212,6 +330,10 @@ public struct ReviewCase: Sendable, Hashable {
     /// Why the case went to the manual queue, when it did.
     public var manualReason: String = ""
     public var facts: [FulfillmentFact] = []
+    /// Why the reviewer decided as they did (R-R10); empty for automatic decisions.
+    public var decisionNote: String = ""
+    /// The negative-list entry of a manual rejection (R-A3).
+    public var negativeListItem: NegativeListItem = .unspecified
 
     public init() {}
 
@@ -225,7 +347,9 @@ public struct ReviewCase: Sendable, Hashable {
         decidedBy: String = "",
         decidedAtMs: Int64 = 0,
         manualReason: String = "",
-        facts: [FulfillmentFact] = []
+        facts: [FulfillmentFact] = [],
+        decisionNote: String = "",
+        negativeListItem: NegativeListItem = .unspecified
     ) {
         self.refundID = refundID
         self.orderID = orderID
@@ -237,6 +361,8 @@ public struct ReviewCase: Sendable, Hashable {
         self.decidedAtMs = decidedAtMs
         self.manualReason = manualReason
         self.facts = facts
+        self.decisionNote = decisionNote
+        self.negativeListItem = negativeListItem
     }
 
     public enum Outcome: Sendable, Hashable {
@@ -289,6 +415,507 @@ public struct ReviewCase: Sendable, Hashable {
         public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
 
         public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+}
+
+/// One named reason of a risk score (R-R7).
+public struct RiskSignal: Sendable, Hashable {
+    /// Stable name, e.g. "device_mismatch".
+    public var name: String = ""
+    /// Points it adds to the score.
+    public var weight: Int32 = 0
+    /// What was seen, for a person.
+    public var detail: String = ""
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        weight: Int32 = 0,
+        detail: String = ""
+    ) {
+        self.name = name
+        self.weight = weight
+        self.detail = detail
+    }
+}
+
+/// A case's risk score with its reasons (R-R7).
+public struct RiskAssessment: Sendable, Hashable {
+    public var score: Int32 = 0
+    /// The score at or above which the case goes to a person.
+    public var threshold: Int32 = 0
+    public var manual: Bool = false
+    public var signals: [RiskSignal] = []
+
+    public init() {}
+
+    public init(
+        score: Int32 = 0,
+        threshold: Int32 = 0,
+        manual: Bool = false,
+        signals: [RiskSignal] = []
+    ) {
+        self.score = score
+        self.threshold = threshold
+        self.manual = manual
+        self.signals = signals
+    }
+}
+
+/// One undecided case as the reviewer queue shows it.
+public struct QueueItem: Sendable, Hashable {
+    public var refundID: String = ""
+    public var orderID: String = ""
+    public var userID: String = ""
+    public var productKind: ProductKind = .unspecified
+    public var ground: RefundGround = .unspecified
+    public var requestedAmountFen: Int64 = 0
+    public var outcome: ReviewCase.Outcome = .unspecified
+    /// 1 = most urgent (SLA breached or due soon), 2 = green channel (R-R8), 3 = normal.
+    public var priority: UInt32 = 0
+    /// Why it has that priority: "sla_breached", "sla_due_soon", "elderly_care", "large_amount".
+    public var priorityReasons: [String] = []
+    /// When the SLA falls due (0 while paused, R-R6).
+    public var slaDueAtMs: Int64 = 0
+    public var slaStatus: SlaStatus = .unspecified
+    /// "automatic" (minutes) or "manual" (working days).
+    public var slaKind: String = ""
+    public var claimedBy: String = ""
+    public var claimExpiresAtMs: Int64 = 0
+    public var riskScore: Int32 = 0
+    public var manualReason: String = ""
+    public var openedAtMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        refundID: String = "",
+        orderID: String = "",
+        userID: String = "",
+        productKind: ProductKind = .unspecified,
+        ground: RefundGround = .unspecified,
+        requestedAmountFen: Int64 = 0,
+        outcome: ReviewCase.Outcome = .unspecified,
+        priority: UInt32 = 0,
+        priorityReasons: [String] = [],
+        slaDueAtMs: Int64 = 0,
+        slaStatus: SlaStatus = .unspecified,
+        slaKind: String = "",
+        claimedBy: String = "",
+        claimExpiresAtMs: Int64 = 0,
+        riskScore: Int32 = 0,
+        manualReason: String = "",
+        openedAtMs: Int64 = 0
+    ) {
+        self.refundID = refundID
+        self.orderID = orderID
+        self.userID = userID
+        self.productKind = productKind
+        self.ground = ground
+        self.requestedAmountFen = requestedAmountFen
+        self.outcome = outcome
+        self.priority = priority
+        self.priorityReasons = priorityReasons
+        self.slaDueAtMs = slaDueAtMs
+        self.slaStatus = slaStatus
+        self.slaKind = slaKind
+        self.claimedBy = claimedBy
+        self.claimExpiresAtMs = claimExpiresAtMs
+        self.riskScore = riskScore
+        self.manualReason = manualReason
+        self.openedAtMs = openedAtMs
+    }
+}
+
+public struct ListQueueRequest: Sendable, Hashable {
+    /// At most this many (default 50, at most 500).
+    public var limit: UInt32 = 0
+    /// Include cases waiting for the user's materials (shown last).
+    public var includeAwaitingMaterials: Bool = false
+
+    public init() {}
+
+    public init(
+        limit: UInt32 = 0,
+        includeAwaitingMaterials: Bool = false
+    ) {
+        self.limit = limit
+        self.includeAwaitingMaterials = includeAwaitingMaterials
+    }
+}
+
+public struct ListQueueResponse: Sendable, Hashable {
+    public var items: [QueueItem] = []
+    /// When the list was made, by the service's clock.
+    public var asOfMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        items: [QueueItem] = [],
+        asOfMs: Int64 = 0
+    ) {
+        self.items = items
+        self.asOfMs = asOfMs
+    }
+}
+
+public struct ClaimCaseRequest: Sendable, Hashable {
+    /// Empty: the first unclaimed case of the queue.
+    public var refundID: String = ""
+
+    public init() {}
+
+    public init(
+        refundID: String = ""
+    ) {
+        self.refundID = refundID
+    }
+}
+
+public struct CaseClaim: Sendable, Hashable {
+    public var refundID: String = ""
+    public var reviewerID: String = ""
+    public var expiresAtMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        refundID: String = "",
+        reviewerID: String = "",
+        expiresAtMs: Int64 = 0
+    ) {
+        self.refundID = refundID
+        self.reviewerID = reviewerID
+        self.expiresAtMs = expiresAtMs
+    }
+}
+
+public struct ReleaseCaseRequest: Sendable, Hashable {
+    public var refundID: String = ""
+
+    public init() {}
+
+    public init(
+        refundID: String = ""
+    ) {
+        self.refundID = refundID
+    }
+}
+
+/// A reviewer's decision (R-R10: who is the caller; why is `note`).
+public struct DecideCaseRequest: Sendable, Hashable {
+    /// Chosen by the client; the same id again returns the same result.
+    public var decisionID: String = ""
+    public var refundID: String = ""
+    public var action: DecideCaseRequest.Action = .unspecified
+    public var amountFen: Int64 = 0
+    public var daysUsed: Int32 = 0
+    public var negativeListItem: NegativeListItem = .unspecified
+    public var materials: [MaterialKind] = []
+    /// Why, for the record and for the user (required).
+    public var note: String = ""
+
+    public init() {}
+
+    public init(
+        decisionID: String = "",
+        refundID: String = "",
+        action: DecideCaseRequest.Action = .unspecified,
+        amountFen: Int64 = 0,
+        daysUsed: Int32 = 0,
+        negativeListItem: NegativeListItem = .unspecified,
+        materials: [MaterialKind] = [],
+        note: String = ""
+    ) {
+        self.decisionID = decisionID
+        self.refundID = refundID
+        self.action = action
+        self.amountFen = amountFen
+        self.daysUsed = daysUsed
+        self.negativeListItem = negativeListItem
+        self.materials = materials
+        self.note = note
+    }
+
+    public enum Action: Sendable, Hashable {
+        case unspecified
+        /// Approve the requested amount.
+        case approveFull
+        /// Approve `amount_fen`, less than requested.
+        case approvePartial
+        /// Reject under `negative_list_item` (R-A3).
+        case reject
+        /// Ask the user for `materials` (R-R6); the SLA clock stops until they arrive.
+        case requestMaterials
+        /// Offer the pro-rated amount for `days_used` days used (R-R5); the user accepts or declines.
+        case offer
+        /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+        case unrecognized(Int32)
+
+        /// The default: `ACTION_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .approveFull
+            case 2: self = .approvePartial
+            case 3: self = .reject
+            case 4: self = .requestMaterials
+            case 5: self = .offer
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .approveFull: return 1
+            case .approvePartial: return 2
+            case .reject: return 3
+            case .requestMaterials: return 4
+            case .offer: return 5
+            case .unrecognized(let value): return value
+            }
+        }
+
+        /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+}
+
+public struct ListOverdueRequest: Sendable, Hashable {
+    /// Also list cases due within the warning window (default: breached only).
+    public var includeDueSoon: Bool = false
+    public var limit: UInt32 = 0
+
+    public init() {}
+
+    public init(
+        includeDueSoon: Bool = false,
+        limit: UInt32 = 0
+    ) {
+        self.includeDueSoon = includeDueSoon
+        self.limit = limit
+    }
+}
+
+/// A case with everything a reviewer needs to decide it.
+public struct CaseDetail: Sendable, Hashable {
+    public var reviewCase: ReviewCase? = nil
+    public var queue: QueueItem? = nil
+    public var order: Order? = nil
+    public var ground: RefundGround = .unspecified
+    public var reasonStatement: String = ""
+    public var destination: Destination = .unspecified
+    public var requestedAmountFen: Int64 = 0
+    /// For a duplicate charge, the payment the user names (R-R3).
+    public var paymentID: String = ""
+    public var payments: [CapturedPayment] = []
+    /// Why the payments could not be read, when they could not.
+    public var paymentsUnavailable: String = ""
+    public var materials: [AttachmentRef] = []
+    /// What the reviewer asked for and the user has not supplied yet (R-R6).
+    public var requestedMaterials: [MaterialKind] = []
+    public var risk: RiskAssessment? = nil
+    public var flagged: Bool = false
+    public var flagReason: String = ""
+    public var requesterDeviceID: String = ""
+    public var requesterIP: String = ""
+    public var userHistory: UserHistory? = nil
+    /// The case's history as the evidence log holds it (R-T2, R-R9).
+    public var timeline: [TimelineEntry] = []
+
+    public init() {}
+
+    public init(
+        reviewCase: ReviewCase? = nil,
+        queue: QueueItem? = nil,
+        order: Order? = nil,
+        ground: RefundGround = .unspecified,
+        reasonStatement: String = "",
+        destination: Destination = .unspecified,
+        requestedAmountFen: Int64 = 0,
+        paymentID: String = "",
+        payments: [CapturedPayment] = [],
+        paymentsUnavailable: String = "",
+        materials: [AttachmentRef] = [],
+        requestedMaterials: [MaterialKind] = [],
+        risk: RiskAssessment? = nil,
+        flagged: Bool = false,
+        flagReason: String = "",
+        requesterDeviceID: String = "",
+        requesterIP: String = "",
+        userHistory: UserHistory? = nil,
+        timeline: [TimelineEntry] = []
+    ) {
+        self.reviewCase = reviewCase
+        self.queue = queue
+        self.order = order
+        self.ground = ground
+        self.reasonStatement = reasonStatement
+        self.destination = destination
+        self.requestedAmountFen = requestedAmountFen
+        self.paymentID = paymentID
+        self.payments = payments
+        self.paymentsUnavailable = paymentsUnavailable
+        self.materials = materials
+        self.requestedMaterials = requestedMaterials
+        self.risk = risk
+        self.flagged = flagged
+        self.flagReason = flagReason
+        self.requesterDeviceID = requesterDeviceID
+        self.requesterIP = requesterIP
+        self.userHistory = userHistory
+        self.timeline = timeline
+    }
+}
+
+/// One record of the evidence log (R-R9). docs/EVIDENCE.md defines the hashes.
+public struct EvidenceEntry: Sendable, Hashable {
+    /// 1, 2, 3, … without gaps.
+    public var sequence: Int64 = 0
+    /// The canonical JSON text of the record (UTF-8), exactly as hashed.
+    public var entry: [UInt8] = []
+    /// SHA-256 chain: hash = SHA-256(previous hash ‖ SHA-256(entry)); 32 zero bytes before the first.
+    public var hash: [UInt8] = []
+
+    public init() {}
+
+    public init(
+        sequence: Int64 = 0,
+        entry: [UInt8] = [],
+        hash: [UInt8] = []
+    ) {
+        self.sequence = sequence
+        self.entry = entry
+        self.hash = hash
+    }
+}
+
+/// A signed statement of the log's state: its size, chain head and Merkle root.
+public struct EvidenceCheckpoint: Sendable, Hashable {
+    public var size: Int64 = 0
+    public var headHash: [UInt8] = []
+    /// RFC 6962 Merkle tree hash over the first `size` entries.
+    public var merkleRoot: [UInt8] = []
+    public var atMs: Int64 = 0
+    /// "Ed25519".
+    public var algorithm: String = ""
+    public var publicKey: [UInt8] = []
+    /// Over the text docs/EVIDENCE.md gives.
+    public var signature: [UInt8] = []
+
+    public init() {}
+
+    public init(
+        size: Int64 = 0,
+        headHash: [UInt8] = [],
+        merkleRoot: [UInt8] = [],
+        atMs: Int64 = 0,
+        algorithm: String = "",
+        publicKey: [UInt8] = [],
+        signature: [UInt8] = []
+    ) {
+        self.size = size
+        self.headHash = headHash
+        self.merkleRoot = merkleRoot
+        self.atMs = atMs
+        self.algorithm = algorithm
+        self.publicKey = publicKey
+        self.signature = signature
+    }
+}
+
+public struct GetEvidenceHeadRequest: Sendable, Hashable {
+    public init() {}
+}
+
+public struct CreateCheckpointRequest: Sendable, Hashable {
+    public init() {}
+}
+
+public struct StreamEvidenceRequest: Sendable, Hashable {
+    /// The first sequence to send (default 1).
+    public var fromSequence: Int64 = 0
+
+    public init() {}
+
+    public init(
+        fromSequence: Int64 = 0
+    ) {
+        self.fromSequence = fromSequence
+    }
+}
+
+public struct ListCheckpointsRequest: Sendable, Hashable {
+    public init() {}
+}
+
+public struct ListCheckpointsResponse: Sendable, Hashable {
+    public var checkpoints: [EvidenceCheckpoint] = []
+
+    public init() {}
+
+    public init(
+        checkpoints: [EvidenceCheckpoint] = []
+    ) {
+        self.checkpoints = checkpoints
+    }
+}
+
+public struct ExportCaseEvidenceRequest: Sendable, Hashable {
+    public var refundID: String = ""
+
+    public init() {}
+
+    public init(
+        refundID: String = ""
+    ) {
+        self.refundID = refundID
+    }
+}
+
+/// A case's evidence, checkable against a published checkpoint without the database.
+public struct CaseEvidence: Sendable, Hashable {
+    public var refundID: String = ""
+    public var entries: [EvidenceEntry] = []
+    /// One per entry, in the same order.
+    public var proofs: [InclusionProof] = []
+    public var checkpoint: EvidenceCheckpoint? = nil
+
+    public init() {}
+
+    public init(
+        refundID: String = "",
+        entries: [EvidenceEntry] = [],
+        proofs: [InclusionProof] = [],
+        checkpoint: EvidenceCheckpoint? = nil
+    ) {
+        self.refundID = refundID
+        self.entries = entries
+        self.proofs = proofs
+        self.checkpoint = checkpoint
+    }
+}
+
+/// RFC 6962 audit path of one entry in the tree of `checkpoint.size` entries.
+public struct InclusionProof: Sendable, Hashable {
+    public var sequence: Int64 = 0
+    public var path: [[UInt8]] = []
+
+    public init() {}
+
+    public init(
+        sequence: Int64 = 0,
+        path: [[UInt8]] = []
+    ) {
+        self.sequence = sequence
+        self.path = path
     }
 }
 
@@ -371,6 +998,7 @@ extension OpenCaseRequest: ProtobufCBridged {
         if !self.requesterIP.isEmpty { pointer.pointee.requester_ip = try arena.string(self.requesterIP, field: "refundmesh.review.v1.OpenCaseRequest.requester_ip") }
         pointer.pointee.submitted_at_ms = self.submittedAtMs
         if !self.locale.isEmpty { pointer.pointee.locale = try arena.string(self.locale, field: "refundmesh.review.v1.OpenCaseRequest.locale") }
+        if let value = self.userHistory { pointer.pointee.user_history = try arena.lower(value) }
     }
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
@@ -388,6 +1016,39 @@ extension OpenCaseRequest: ProtobufCBridged {
         self.requesterIP = try ProtobufCLift.string(pointer.pointee.requester_ip, field: "refundmesh.review.v1.OpenCaseRequest.requester_ip")
         self.submittedAtMs = pointer.pointee.submitted_at_ms
         self.locale = try ProtobufCLift.string(pointer.pointee.locale, field: "refundmesh.review.v1.OpenCaseRequest.locale")
+        self.userHistory = try ProtobufCLift.message(pointer.pointee.user_history, as: UserHistory.self)
+    }
+}
+
+extension UserHistory: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__UserHistory
+
+    public static var protoMessageName: String { "refundmesh.review.v1.UserHistory" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__user_history__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__user_history__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__user_history__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__user_history__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.orders_90d = self.orders90d
+        pointer.pointee.median_order_fen_90d = self.medianOrderFen90d
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.orders90d = pointer.pointee.orders_90d
+        self.medianOrderFen90d = pointer.pointee.median_order_fen_90d
     }
 }
 
@@ -561,6 +1222,8 @@ extension ReviewCase: ProtobufCBridged {
             pointer.pointee.n_facts = self.facts.count
             pointer.pointee.facts = try arena.lower(self.facts)
         }
+        if !self.decisionNote.isEmpty { pointer.pointee.decision_note = try arena.string(self.decisionNote, field: "refundmesh.review.v1.ReviewCase.decision_note") }
+        pointer.pointee.negative_list_item = Refundmesh__Review__V1__NegativeListItem(rawValue: .init(truncatingIfNeeded: self.negativeListItem.rawValue))
     }
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
@@ -574,5 +1237,787 @@ extension ReviewCase: ProtobufCBridged {
         self.decidedAtMs = pointer.pointee.decided_at_ms
         self.manualReason = try ProtobufCLift.string(pointer.pointee.manual_reason, field: "refundmesh.review.v1.ReviewCase.manual_reason")
         self.facts = try ProtobufCLift.messages(pointer.pointee.facts, count: pointer.pointee.n_facts, as: FulfillmentFact.self)
+        self.decisionNote = try ProtobufCLift.string(pointer.pointee.decision_note, field: "refundmesh.review.v1.ReviewCase.decision_note")
+        self.negativeListItem = NegativeListItem(rawValue: Int32(truncatingIfNeeded: pointer.pointee.negative_list_item.rawValue))
+    }
+}
+
+extension RiskSignal: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__RiskSignal
+
+    public static var protoMessageName: String { "refundmesh.review.v1.RiskSignal" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__risk_signal__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__risk_signal__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__risk_signal__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__risk_signal__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.name.isEmpty { pointer.pointee.name = try arena.string(self.name, field: "refundmesh.review.v1.RiskSignal.name") }
+        pointer.pointee.weight = self.weight
+        if !self.detail.isEmpty { pointer.pointee.detail = try arena.string(self.detail, field: "refundmesh.review.v1.RiskSignal.detail") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.name = try ProtobufCLift.string(pointer.pointee.name, field: "refundmesh.review.v1.RiskSignal.name")
+        self.weight = pointer.pointee.weight
+        self.detail = try ProtobufCLift.string(pointer.pointee.detail, field: "refundmesh.review.v1.RiskSignal.detail")
+    }
+}
+
+extension RiskAssessment: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__RiskAssessment
+
+    public static var protoMessageName: String { "refundmesh.review.v1.RiskAssessment" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__risk_assessment__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__risk_assessment__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__risk_assessment__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__risk_assessment__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.score = self.score
+        pointer.pointee.threshold = self.threshold
+        pointer.pointee.manual = self.manual ? 1 : 0
+        if !self.signals.isEmpty {
+            pointer.pointee.n_signals = self.signals.count
+            pointer.pointee.signals = try arena.lower(self.signals)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.score = pointer.pointee.score
+        self.threshold = pointer.pointee.threshold
+        self.manual = pointer.pointee.manual != 0
+        self.signals = try ProtobufCLift.messages(pointer.pointee.signals, count: pointer.pointee.n_signals, as: RiskSignal.self)
+    }
+}
+
+extension QueueItem: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__QueueItem
+
+    public static var protoMessageName: String { "refundmesh.review.v1.QueueItem" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__queue_item__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__queue_item__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__queue_item__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__queue_item__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.QueueItem.refund_id") }
+        if !self.orderID.isEmpty { pointer.pointee.order_id = try arena.string(self.orderID, field: "refundmesh.review.v1.QueueItem.order_id") }
+        if !self.userID.isEmpty { pointer.pointee.user_id = try arena.string(self.userID, field: "refundmesh.review.v1.QueueItem.user_id") }
+        pointer.pointee.product_kind = Refundmesh__Refund__V1__ProductKind(rawValue: .init(truncatingIfNeeded: self.productKind.rawValue))
+        pointer.pointee.ground = Refundmesh__Refund__V1__RefundGround(rawValue: .init(truncatingIfNeeded: self.ground.rawValue))
+        pointer.pointee.requested_amount_fen = self.requestedAmountFen
+        pointer.pointee.outcome = Refundmesh__Review__V1__ReviewCase__Outcome(rawValue: .init(truncatingIfNeeded: self.outcome.rawValue))
+        pointer.pointee.priority = self.priority
+        if !self.priorityReasons.isEmpty {
+            pointer.pointee.n_priority_reasons = self.priorityReasons.count
+            pointer.pointee.priority_reasons = try arena.strings(self.priorityReasons, field: "refundmesh.review.v1.QueueItem.priority_reasons")
+        }
+        pointer.pointee.sla_due_at_ms = self.slaDueAtMs
+        pointer.pointee.sla_status = Refundmesh__Review__V1__SlaStatus(rawValue: .init(truncatingIfNeeded: self.slaStatus.rawValue))
+        if !self.slaKind.isEmpty { pointer.pointee.sla_kind = try arena.string(self.slaKind, field: "refundmesh.review.v1.QueueItem.sla_kind") }
+        if !self.claimedBy.isEmpty { pointer.pointee.claimed_by = try arena.string(self.claimedBy, field: "refundmesh.review.v1.QueueItem.claimed_by") }
+        pointer.pointee.claim_expires_at_ms = self.claimExpiresAtMs
+        pointer.pointee.risk_score = self.riskScore
+        if !self.manualReason.isEmpty { pointer.pointee.manual_reason = try arena.string(self.manualReason, field: "refundmesh.review.v1.QueueItem.manual_reason") }
+        pointer.pointee.opened_at_ms = self.openedAtMs
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.QueueItem.refund_id")
+        self.orderID = try ProtobufCLift.string(pointer.pointee.order_id, field: "refundmesh.review.v1.QueueItem.order_id")
+        self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.review.v1.QueueItem.user_id")
+        self.productKind = ProductKind(rawValue: Int32(truncatingIfNeeded: pointer.pointee.product_kind.rawValue))
+        self.ground = RefundGround(rawValue: Int32(truncatingIfNeeded: pointer.pointee.ground.rawValue))
+        self.requestedAmountFen = pointer.pointee.requested_amount_fen
+        self.outcome = ReviewCase.Outcome(rawValue: Int32(truncatingIfNeeded: pointer.pointee.outcome.rawValue))
+        self.priority = pointer.pointee.priority
+        self.priorityReasons = try ProtobufCLift.strings(pointer.pointee.priority_reasons, count: pointer.pointee.n_priority_reasons, field: "refundmesh.review.v1.QueueItem.priority_reasons")
+        self.slaDueAtMs = pointer.pointee.sla_due_at_ms
+        self.slaStatus = SlaStatus(rawValue: Int32(truncatingIfNeeded: pointer.pointee.sla_status.rawValue))
+        self.slaKind = try ProtobufCLift.string(pointer.pointee.sla_kind, field: "refundmesh.review.v1.QueueItem.sla_kind")
+        self.claimedBy = try ProtobufCLift.string(pointer.pointee.claimed_by, field: "refundmesh.review.v1.QueueItem.claimed_by")
+        self.claimExpiresAtMs = pointer.pointee.claim_expires_at_ms
+        self.riskScore = pointer.pointee.risk_score
+        self.manualReason = try ProtobufCLift.string(pointer.pointee.manual_reason, field: "refundmesh.review.v1.QueueItem.manual_reason")
+        self.openedAtMs = pointer.pointee.opened_at_ms
+    }
+}
+
+extension ListQueueRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ListQueueRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ListQueueRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__list_queue_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__list_queue_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__list_queue_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__list_queue_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.limit = self.limit
+        pointer.pointee.include_awaiting_materials = self.includeAwaitingMaterials ? 1 : 0
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.limit = pointer.pointee.limit
+        self.includeAwaitingMaterials = pointer.pointee.include_awaiting_materials != 0
+    }
+}
+
+extension ListQueueResponse: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ListQueueResponse
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ListQueueResponse" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__list_queue_response__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__list_queue_response__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__list_queue_response__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__list_queue_response__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.items.isEmpty {
+            pointer.pointee.n_items = self.items.count
+            pointer.pointee.items = try arena.lower(self.items)
+        }
+        pointer.pointee.as_of_ms = self.asOfMs
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.items = try ProtobufCLift.messages(pointer.pointee.items, count: pointer.pointee.n_items, as: QueueItem.self)
+        self.asOfMs = pointer.pointee.as_of_ms
+    }
+}
+
+extension ClaimCaseRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ClaimCaseRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ClaimCaseRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__claim_case_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__claim_case_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__claim_case_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__claim_case_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.ClaimCaseRequest.refund_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.ClaimCaseRequest.refund_id")
+    }
+}
+
+extension CaseClaim: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__CaseClaim
+
+    public static var protoMessageName: String { "refundmesh.review.v1.CaseClaim" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__case_claim__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__case_claim__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__case_claim__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__case_claim__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.CaseClaim.refund_id") }
+        if !self.reviewerID.isEmpty { pointer.pointee.reviewer_id = try arena.string(self.reviewerID, field: "refundmesh.review.v1.CaseClaim.reviewer_id") }
+        pointer.pointee.expires_at_ms = self.expiresAtMs
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.CaseClaim.refund_id")
+        self.reviewerID = try ProtobufCLift.string(pointer.pointee.reviewer_id, field: "refundmesh.review.v1.CaseClaim.reviewer_id")
+        self.expiresAtMs = pointer.pointee.expires_at_ms
+    }
+}
+
+extension ReleaseCaseRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ReleaseCaseRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ReleaseCaseRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__release_case_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__release_case_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__release_case_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__release_case_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.ReleaseCaseRequest.refund_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.ReleaseCaseRequest.refund_id")
+    }
+}
+
+extension DecideCaseRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__DecideCaseRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.DecideCaseRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__decide_case_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__decide_case_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__decide_case_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__decide_case_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.decisionID.isEmpty { pointer.pointee.decision_id = try arena.string(self.decisionID, field: "refundmesh.review.v1.DecideCaseRequest.decision_id") }
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.DecideCaseRequest.refund_id") }
+        pointer.pointee.action = Refundmesh__Review__V1__DecideCaseRequest__Action(rawValue: .init(truncatingIfNeeded: self.action.rawValue))
+        pointer.pointee.amount_fen = self.amountFen
+        pointer.pointee.days_used = self.daysUsed
+        pointer.pointee.negative_list_item = Refundmesh__Review__V1__NegativeListItem(rawValue: .init(truncatingIfNeeded: self.negativeListItem.rawValue))
+        if !self.materials.isEmpty {
+            pointer.pointee.n_materials = self.materials.count
+            pointer.pointee.materials = try arena.array(self.materials) { Refundmesh__Refund__V1__MaterialKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+        }
+        if !self.note.isEmpty { pointer.pointee.note = try arena.string(self.note, field: "refundmesh.review.v1.DecideCaseRequest.note") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.decisionID = try ProtobufCLift.string(pointer.pointee.decision_id, field: "refundmesh.review.v1.DecideCaseRequest.decision_id")
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.DecideCaseRequest.refund_id")
+        self.action = DecideCaseRequest.Action(rawValue: Int32(truncatingIfNeeded: pointer.pointee.action.rawValue))
+        self.amountFen = pointer.pointee.amount_fen
+        self.daysUsed = pointer.pointee.days_used
+        self.negativeListItem = NegativeListItem(rawValue: Int32(truncatingIfNeeded: pointer.pointee.negative_list_item.rawValue))
+        self.materials = ProtobufCLift.array(pointer.pointee.materials, count: pointer.pointee.n_materials) { MaterialKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+        self.note = try ProtobufCLift.string(pointer.pointee.note, field: "refundmesh.review.v1.DecideCaseRequest.note")
+    }
+}
+
+extension ListOverdueRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ListOverdueRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ListOverdueRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__list_overdue_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__list_overdue_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__list_overdue_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__list_overdue_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.include_due_soon = self.includeDueSoon ? 1 : 0
+        pointer.pointee.limit = self.limit
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.includeDueSoon = pointer.pointee.include_due_soon != 0
+        self.limit = pointer.pointee.limit
+    }
+}
+
+extension CaseDetail: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__CaseDetail
+
+    public static var protoMessageName: String { "refundmesh.review.v1.CaseDetail" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__case_detail__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__case_detail__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__case_detail__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__case_detail__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if let value = self.reviewCase { pointer.pointee.review_case = try arena.lower(value) }
+        if let value = self.queue { pointer.pointee.queue = try arena.lower(value) }
+        if let value = self.order { pointer.pointee.order = try arena.lower(value) }
+        pointer.pointee.ground = Refundmesh__Refund__V1__RefundGround(rawValue: .init(truncatingIfNeeded: self.ground.rawValue))
+        if !self.reasonStatement.isEmpty { pointer.pointee.reason_statement = try arena.string(self.reasonStatement, field: "refundmesh.review.v1.CaseDetail.reason_statement") }
+        pointer.pointee.destination = Refundmesh__Refund__V1__Destination(rawValue: .init(truncatingIfNeeded: self.destination.rawValue))
+        pointer.pointee.requested_amount_fen = self.requestedAmountFen
+        if !self.paymentID.isEmpty { pointer.pointee.payment_id = try arena.string(self.paymentID, field: "refundmesh.review.v1.CaseDetail.payment_id") }
+        if !self.payments.isEmpty {
+            pointer.pointee.n_payments = self.payments.count
+            pointer.pointee.payments = try arena.lower(self.payments)
+        }
+        if !self.paymentsUnavailable.isEmpty { pointer.pointee.payments_unavailable = try arena.string(self.paymentsUnavailable, field: "refundmesh.review.v1.CaseDetail.payments_unavailable") }
+        if !self.materials.isEmpty {
+            pointer.pointee.n_materials = self.materials.count
+            pointer.pointee.materials = try arena.lower(self.materials)
+        }
+        if !self.requestedMaterials.isEmpty {
+            pointer.pointee.n_requested_materials = self.requestedMaterials.count
+            pointer.pointee.requested_materials = try arena.array(self.requestedMaterials) { Refundmesh__Refund__V1__MaterialKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+        }
+        if let value = self.risk { pointer.pointee.risk = try arena.lower(value) }
+        pointer.pointee.flagged = self.flagged ? 1 : 0
+        if !self.flagReason.isEmpty { pointer.pointee.flag_reason = try arena.string(self.flagReason, field: "refundmesh.review.v1.CaseDetail.flag_reason") }
+        if !self.requesterDeviceID.isEmpty { pointer.pointee.requester_device_id = try arena.string(self.requesterDeviceID, field: "refundmesh.review.v1.CaseDetail.requester_device_id") }
+        if !self.requesterIP.isEmpty { pointer.pointee.requester_ip = try arena.string(self.requesterIP, field: "refundmesh.review.v1.CaseDetail.requester_ip") }
+        if let value = self.userHistory { pointer.pointee.user_history = try arena.lower(value) }
+        if !self.timeline.isEmpty {
+            pointer.pointee.n_timeline = self.timeline.count
+            pointer.pointee.timeline = try arena.lower(self.timeline)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.reviewCase = try ProtobufCLift.message(pointer.pointee.review_case, as: ReviewCase.self)
+        self.queue = try ProtobufCLift.message(pointer.pointee.queue, as: QueueItem.self)
+        self.order = try ProtobufCLift.message(pointer.pointee.order, as: Order.self)
+        self.ground = RefundGround(rawValue: Int32(truncatingIfNeeded: pointer.pointee.ground.rawValue))
+        self.reasonStatement = try ProtobufCLift.string(pointer.pointee.reason_statement, field: "refundmesh.review.v1.CaseDetail.reason_statement")
+        self.destination = Destination(rawValue: Int32(truncatingIfNeeded: pointer.pointee.destination.rawValue))
+        self.requestedAmountFen = pointer.pointee.requested_amount_fen
+        self.paymentID = try ProtobufCLift.string(pointer.pointee.payment_id, field: "refundmesh.review.v1.CaseDetail.payment_id")
+        self.payments = try ProtobufCLift.messages(pointer.pointee.payments, count: pointer.pointee.n_payments, as: CapturedPayment.self)
+        self.paymentsUnavailable = try ProtobufCLift.string(pointer.pointee.payments_unavailable, field: "refundmesh.review.v1.CaseDetail.payments_unavailable")
+        self.materials = try ProtobufCLift.messages(pointer.pointee.materials, count: pointer.pointee.n_materials, as: AttachmentRef.self)
+        self.requestedMaterials = ProtobufCLift.array(pointer.pointee.requested_materials, count: pointer.pointee.n_requested_materials) { MaterialKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+        self.risk = try ProtobufCLift.message(pointer.pointee.risk, as: RiskAssessment.self)
+        self.flagged = pointer.pointee.flagged != 0
+        self.flagReason = try ProtobufCLift.string(pointer.pointee.flag_reason, field: "refundmesh.review.v1.CaseDetail.flag_reason")
+        self.requesterDeviceID = try ProtobufCLift.string(pointer.pointee.requester_device_id, field: "refundmesh.review.v1.CaseDetail.requester_device_id")
+        self.requesterIP = try ProtobufCLift.string(pointer.pointee.requester_ip, field: "refundmesh.review.v1.CaseDetail.requester_ip")
+        self.userHistory = try ProtobufCLift.message(pointer.pointee.user_history, as: UserHistory.self)
+        self.timeline = try ProtobufCLift.messages(pointer.pointee.timeline, count: pointer.pointee.n_timeline, as: TimelineEntry.self)
+    }
+}
+
+extension EvidenceEntry: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__EvidenceEntry
+
+    public static var protoMessageName: String { "refundmesh.review.v1.EvidenceEntry" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__evidence_entry__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__evidence_entry__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__evidence_entry__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__evidence_entry__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.sequence = self.sequence
+        if !self.entry.isEmpty { pointer.pointee.entry = try arena.binary(self.entry) }
+        if !self.hash.isEmpty { pointer.pointee.hash = try arena.binary(self.hash) }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.sequence = pointer.pointee.sequence
+        self.entry = ProtobufCLift.bytes(pointer.pointee.entry)
+        self.hash = ProtobufCLift.bytes(pointer.pointee.hash)
+    }
+}
+
+extension EvidenceCheckpoint: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__EvidenceCheckpoint
+
+    public static var protoMessageName: String { "refundmesh.review.v1.EvidenceCheckpoint" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__evidence_checkpoint__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__evidence_checkpoint__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__evidence_checkpoint__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__evidence_checkpoint__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.size = self.size
+        if !self.headHash.isEmpty { pointer.pointee.head_hash = try arena.binary(self.headHash) }
+        if !self.merkleRoot.isEmpty { pointer.pointee.merkle_root = try arena.binary(self.merkleRoot) }
+        pointer.pointee.at_ms = self.atMs
+        if !self.algorithm.isEmpty { pointer.pointee.algorithm = try arena.string(self.algorithm, field: "refundmesh.review.v1.EvidenceCheckpoint.algorithm") }
+        if !self.publicKey.isEmpty { pointer.pointee.public_key = try arena.binary(self.publicKey) }
+        if !self.signature.isEmpty { pointer.pointee.signature = try arena.binary(self.signature) }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.size = pointer.pointee.size
+        self.headHash = ProtobufCLift.bytes(pointer.pointee.head_hash)
+        self.merkleRoot = ProtobufCLift.bytes(pointer.pointee.merkle_root)
+        self.atMs = pointer.pointee.at_ms
+        self.algorithm = try ProtobufCLift.string(pointer.pointee.algorithm, field: "refundmesh.review.v1.EvidenceCheckpoint.algorithm")
+        self.publicKey = ProtobufCLift.bytes(pointer.pointee.public_key)
+        self.signature = ProtobufCLift.bytes(pointer.pointee.signature)
+    }
+}
+
+extension GetEvidenceHeadRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__GetEvidenceHeadRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.GetEvidenceHeadRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__get_evidence_head_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__get_evidence_head_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__get_evidence_head_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__get_evidence_head_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {}
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {}
+}
+
+extension CreateCheckpointRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__CreateCheckpointRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.CreateCheckpointRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__create_checkpoint_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__create_checkpoint_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__create_checkpoint_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__create_checkpoint_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {}
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {}
+}
+
+extension StreamEvidenceRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__StreamEvidenceRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.StreamEvidenceRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__stream_evidence_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__stream_evidence_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__stream_evidence_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__stream_evidence_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.from_sequence = self.fromSequence
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.fromSequence = pointer.pointee.from_sequence
+    }
+}
+
+extension ListCheckpointsRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ListCheckpointsRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ListCheckpointsRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__list_checkpoints_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__list_checkpoints_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__list_checkpoints_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__list_checkpoints_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {}
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {}
+}
+
+extension ListCheckpointsResponse: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ListCheckpointsResponse
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ListCheckpointsResponse" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__list_checkpoints_response__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__list_checkpoints_response__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__list_checkpoints_response__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__list_checkpoints_response__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.checkpoints.isEmpty {
+            pointer.pointee.n_checkpoints = self.checkpoints.count
+            pointer.pointee.checkpoints = try arena.lower(self.checkpoints)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.checkpoints = try ProtobufCLift.messages(pointer.pointee.checkpoints, count: pointer.pointee.n_checkpoints, as: EvidenceCheckpoint.self)
+    }
+}
+
+extension ExportCaseEvidenceRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__ExportCaseEvidenceRequest
+
+    public static var protoMessageName: String { "refundmesh.review.v1.ExportCaseEvidenceRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__export_case_evidence_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__export_case_evidence_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__export_case_evidence_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__export_case_evidence_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.ExportCaseEvidenceRequest.refund_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.ExportCaseEvidenceRequest.refund_id")
+    }
+}
+
+extension CaseEvidence: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__CaseEvidence
+
+    public static var protoMessageName: String { "refundmesh.review.v1.CaseEvidence" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__case_evidence__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__case_evidence__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__case_evidence__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__case_evidence__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.review.v1.CaseEvidence.refund_id") }
+        if !self.entries.isEmpty {
+            pointer.pointee.n_entries = self.entries.count
+            pointer.pointee.entries = try arena.lower(self.entries)
+        }
+        if !self.proofs.isEmpty {
+            pointer.pointee.n_proofs = self.proofs.count
+            pointer.pointee.proofs = try arena.lower(self.proofs)
+        }
+        if let value = self.checkpoint { pointer.pointee.checkpoint = try arena.lower(value) }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.review.v1.CaseEvidence.refund_id")
+        self.entries = try ProtobufCLift.messages(pointer.pointee.entries, count: pointer.pointee.n_entries, as: EvidenceEntry.self)
+        self.proofs = try ProtobufCLift.messages(pointer.pointee.proofs, count: pointer.pointee.n_proofs, as: InclusionProof.self)
+        self.checkpoint = try ProtobufCLift.message(pointer.pointee.checkpoint, as: EvidenceCheckpoint.self)
+    }
+}
+
+extension InclusionProof: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Review__V1__InclusionProof
+
+    public static var protoMessageName: String { "refundmesh.review.v1.InclusionProof" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__review__v1__inclusion_proof__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__review__v1__inclusion_proof__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__review__v1__inclusion_proof__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__review__v1__inclusion_proof__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.sequence = self.sequence
+        if !self.path.isEmpty {
+            pointer.pointee.n_path = self.path.count
+            pointer.pointee.path = try arena.binaries(self.path)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.sequence = pointer.pointee.sequence
+        self.path = ProtobufCLift.binaries(pointer.pointee.path, count: pointer.pointee.n_path)
     }
 }

@@ -12,6 +12,17 @@ public enum Review {
             Method.recordOfferAnswer,
             Method.withdrawCase,
             Method.getCase,
+            Method.listQueue,
+            Method.claimCase,
+            Method.releaseCase,
+            Method.getCaseDetail,
+            Method.decideCase,
+            Method.listOverdue,
+            Method.getEvidenceHead,
+            Method.createCheckpoint,
+            Method.streamEvidence,
+            Method.listCheckpoints,
+            Method.exportCaseEvidence,
         ]
     )
 
@@ -75,6 +86,117 @@ public enum Review {
             requestType: "refundmesh.review.v1.GetCaseRequest",
             responseType: "refundmesh.review.v1.ReviewCase"
         )
+
+        /// The cases waiting for a person, by priority (R-R8), then SLA due time (R-R4).
+        public static let listQueue = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "ListQueue",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.ListQueueRequest",
+            responseType: "refundmesh.review.v1.ListQueueResponse"
+        )
+
+        /// Takes a case (or the first unclaimed one of the queue) for a while. Claiming a case one
+        /// holds renews the claim; a case someone else holds fails FAILED_PRECONDITION.
+        public static let claimCase = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "ClaimCase",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.ClaimCaseRequest",
+            responseType: "refundmesh.review.v1.CaseClaim"
+        )
+
+        /// Gives a claimed case back to the queue.
+        public static let releaseCase = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "ReleaseCase",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.ReleaseCaseRequest",
+            responseType: "refundmesh.refund.v1.Ack"
+        )
+
+        /// Everything about a case: order, payments, facts, materials, risk, SLA, timeline.
+        public static let getCaseDetail = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "GetCaseDetail",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.GetCaseRequest",
+            responseType: "refundmesh.review.v1.CaseDetail"
+        )
+
+        /// A reviewer's decision on a case they hold. Idempotent on decision_id.
+        public static let decideCase = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "DecideCase",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.DecideCaseRequest",
+            responseType: "refundmesh.review.v1.CaseDetail"
+        )
+
+        /// Undecided cases past their SLA due time or close to it (R-R4).
+        public static let listOverdue = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "ListOverdue",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.ListOverdueRequest",
+            responseType: "refundmesh.review.v1.ListQueueResponse"
+        )
+
+        /// The latest signed checkpoint of the log.
+        public static let getEvidenceHead = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "GetEvidenceHead",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.GetEvidenceHeadRequest",
+            responseType: "refundmesh.review.v1.EvidenceCheckpoint"
+        )
+
+        /// Signs the log's head now (checkpoints are also made periodically).
+        public static let createCheckpoint = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "CreateCheckpoint",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.CreateCheckpointRequest",
+            responseType: "refundmesh.review.v1.EvidenceCheckpoint"
+        )
+
+        /// The log's entries in order, from `from_sequence`, to be verified by the caller.
+        public static let streamEvidence = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "StreamEvidence",
+            kind: .serverStreaming,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.StreamEvidenceRequest",
+            responseType: "refundmesh.review.v1.EvidenceEntry"
+        )
+
+        /// Every signed checkpoint, oldest first.
+        public static let listCheckpoints = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "ListCheckpoints",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.ListCheckpointsRequest",
+            responseType: "refundmesh.review.v1.ListCheckpointsResponse"
+        )
+
+        /// A case's entries with their inclusion proofs against the latest checkpoint.
+        public static let exportCaseEvidence = MethodDescriptor(
+            service: "refundmesh.review.v1.Review",
+            method: "ExportCaseEvidence",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.review.v1.ExportCaseEvidenceRequest",
+            responseType: "refundmesh.review.v1.CaseEvidence"
+        )
     }
 
     /// What a server implements to host refundmesh.review.v1.Review.
@@ -96,6 +218,40 @@ public enum Review {
 
         /// A case with its decision and evidence.
         func getCase(_ request: GetCaseRequest, context: ServerContext) async throws -> ReviewCase
+
+        /// The cases waiting for a person, by priority (R-R8), then SLA due time (R-R4).
+        func listQueue(_ request: ListQueueRequest, context: ServerContext) async throws -> ListQueueResponse
+
+        /// Takes a case (or the first unclaimed one of the queue) for a while. Claiming a case one
+        /// holds renews the claim; a case someone else holds fails FAILED_PRECONDITION.
+        func claimCase(_ request: ClaimCaseRequest, context: ServerContext) async throws -> CaseClaim
+
+        /// Gives a claimed case back to the queue.
+        func releaseCase(_ request: ReleaseCaseRequest, context: ServerContext) async throws -> Ack
+
+        /// Everything about a case: order, payments, facts, materials, risk, SLA, timeline.
+        func getCaseDetail(_ request: GetCaseRequest, context: ServerContext) async throws -> CaseDetail
+
+        /// A reviewer's decision on a case they hold. Idempotent on decision_id.
+        func decideCase(_ request: DecideCaseRequest, context: ServerContext) async throws -> CaseDetail
+
+        /// Undecided cases past their SLA due time or close to it (R-R4).
+        func listOverdue(_ request: ListOverdueRequest, context: ServerContext) async throws -> ListQueueResponse
+
+        /// The latest signed checkpoint of the log.
+        func getEvidenceHead(_ request: GetEvidenceHeadRequest, context: ServerContext) async throws -> EvidenceCheckpoint
+
+        /// Signs the log's head now (checkpoints are also made periodically).
+        func createCheckpoint(_ request: CreateCheckpointRequest, context: ServerContext) async throws -> EvidenceCheckpoint
+
+        /// The log's entries in order, from `from_sequence`, to be verified by the caller.
+        func streamEvidence(_ request: StreamEvidenceRequest, responses: MessageWriter<EvidenceEntry>, context: ServerContext) async throws
+
+        /// Every signed checkpoint, oldest first.
+        func listCheckpoints(_ request: ListCheckpointsRequest, context: ServerContext) async throws -> ListCheckpointsResponse
+
+        /// A case's entries with their inclusion proofs against the latest checkpoint.
+        func exportCaseEvidence(_ request: ExportCaseEvidenceRequest, context: ServerContext) async throws -> CaseEvidence
     }
 
     /// Calls refundmesh.review.v1.Review through an ``RPCClient``.
@@ -133,6 +289,66 @@ public enum Review {
         public func getCase(_ request: GetCaseRequest, options: CallOptions = .defaults) async throws -> ReviewCase {
             try await rpc.unary(Method.getCase, request: request, options: options)
         }
+
+        /// The cases waiting for a person, by priority (R-R8), then SLA due time (R-R4).
+        public func listQueue(_ request: ListQueueRequest, options: CallOptions = .defaults) async throws -> ListQueueResponse {
+            try await rpc.unary(Method.listQueue, request: request, options: options)
+        }
+
+        /// Takes a case (or the first unclaimed one of the queue) for a while. Claiming a case one
+        /// holds renews the claim; a case someone else holds fails FAILED_PRECONDITION.
+        public func claimCase(_ request: ClaimCaseRequest, options: CallOptions = .defaults) async throws -> CaseClaim {
+            try await rpc.unary(Method.claimCase, request: request, options: options)
+        }
+
+        /// Gives a claimed case back to the queue.
+        public func releaseCase(_ request: ReleaseCaseRequest, options: CallOptions = .defaults) async throws -> Ack {
+            try await rpc.unary(Method.releaseCase, request: request, options: options)
+        }
+
+        /// Everything about a case: order, payments, facts, materials, risk, SLA, timeline.
+        public func getCaseDetail(_ request: GetCaseRequest, options: CallOptions = .defaults) async throws -> CaseDetail {
+            try await rpc.unary(Method.getCaseDetail, request: request, options: options)
+        }
+
+        /// A reviewer's decision on a case they hold. Idempotent on decision_id.
+        public func decideCase(_ request: DecideCaseRequest, options: CallOptions = .defaults) async throws -> CaseDetail {
+            try await rpc.unary(Method.decideCase, request: request, options: options)
+        }
+
+        /// Undecided cases past their SLA due time or close to it (R-R4).
+        public func listOverdue(_ request: ListOverdueRequest, options: CallOptions = .defaults) async throws -> ListQueueResponse {
+            try await rpc.unary(Method.listOverdue, request: request, options: options)
+        }
+
+        /// The latest signed checkpoint of the log.
+        public func getEvidenceHead(_ request: GetEvidenceHeadRequest, options: CallOptions = .defaults) async throws -> EvidenceCheckpoint {
+            try await rpc.unary(Method.getEvidenceHead, request: request, options: options)
+        }
+
+        /// Signs the log's head now (checkpoints are also made periodically).
+        public func createCheckpoint(_ request: CreateCheckpointRequest, options: CallOptions = .defaults) async throws -> EvidenceCheckpoint {
+            try await rpc.unary(Method.createCheckpoint, request: request, options: options)
+        }
+
+        /// The log's entries in order, from `from_sequence`, to be verified by the caller.
+        public func streamEvidence<Result: Sendable>(
+            _ request: StreamEvidenceRequest,
+            options: CallOptions = .defaults,
+            onResponse: (MessageStream<EvidenceEntry>) async throws -> Result
+        ) async throws -> Result {
+            try await rpc.serverStreaming(Method.streamEvidence, request: request, options: options, onResponse: onResponse)
+        }
+
+        /// Every signed checkpoint, oldest first.
+        public func listCheckpoints(_ request: ListCheckpointsRequest, options: CallOptions = .defaults) async throws -> ListCheckpointsResponse {
+            try await rpc.unary(Method.listCheckpoints, request: request, options: options)
+        }
+
+        /// A case's entries with their inclusion proofs against the latest checkpoint.
+        public func exportCaseEvidence(_ request: ExportCaseEvidenceRequest, options: CallOptions = .defaults) async throws -> CaseEvidence {
+            try await rpc.unary(Method.exportCaseEvidence, request: request, options: options)
+        }
     }
 }
 
@@ -158,6 +374,39 @@ extension Review.ServiceProtocol {
             },
             .unary(Review.Method.getCase) { request, context in
                 try await self.getCase(request, context: context)
+            },
+            .unary(Review.Method.listQueue) { request, context in
+                try await self.listQueue(request, context: context)
+            },
+            .unary(Review.Method.claimCase) { request, context in
+                try await self.claimCase(request, context: context)
+            },
+            .unary(Review.Method.releaseCase) { request, context in
+                try await self.releaseCase(request, context: context)
+            },
+            .unary(Review.Method.getCaseDetail) { request, context in
+                try await self.getCaseDetail(request, context: context)
+            },
+            .unary(Review.Method.decideCase) { request, context in
+                try await self.decideCase(request, context: context)
+            },
+            .unary(Review.Method.listOverdue) { request, context in
+                try await self.listOverdue(request, context: context)
+            },
+            .unary(Review.Method.getEvidenceHead) { request, context in
+                try await self.getEvidenceHead(request, context: context)
+            },
+            .unary(Review.Method.createCheckpoint) { request, context in
+                try await self.createCheckpoint(request, context: context)
+            },
+            .serverStreaming(Review.Method.streamEvidence) { request, responses, context in
+                try await self.streamEvidence(request, responses: responses, context: context)
+            },
+            .unary(Review.Method.listCheckpoints) { request, context in
+                try await self.listCheckpoints(request, context: context)
+            },
+            .unary(Review.Method.exportCaseEvidence) { request, context in
+                try await self.exportCaseEvidence(request, context: context)
             },
         ]
     }

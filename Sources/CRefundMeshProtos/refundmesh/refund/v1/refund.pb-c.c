@@ -232,7 +232,7 @@ void   refundmesh__refund__v1__ack__free_unpacked
   assert(message->base.descriptor == &refundmesh__refund__v1__ack__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor refundmesh__refund__v1__order__field_descriptors[13] =
+static const ProtobufCFieldDescriptor refundmesh__refund__v1__order__field_descriptors[14] =
 {
   {
     "order_id",
@@ -390,11 +390,24 @@ static const ProtobufCFieldDescriptor refundmesh__refund__v1__order__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "elderly_care",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Refund__V1__Order, elderly_care),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned refundmesh__refund__v1__order__field_indices_by_name[] = {
   11,   /* field[11] = buyer_device_id */
   12,   /* field[12] = buyer_ip */
   8,   /* field[8] = card_key_id */
+  13,   /* field[13] = elderly_care */
   0,   /* field[0] = order_id */
   6,   /* field[6] = paid_at_ms */
   5,   /* field[5] = price_fen */
@@ -409,7 +422,7 @@ static const unsigned refundmesh__refund__v1__order__field_indices_by_name[] = {
 static const ProtobufCIntRange refundmesh__refund__v1__order__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor refundmesh__refund__v1__order__descriptor =
 {
@@ -419,7 +432,7 @@ const ProtobufCMessageDescriptor refundmesh__refund__v1__order__descriptor =
   "Refundmesh__Refund__V1__Order",
   "refundmesh.refund.v1",
   sizeof(Refundmesh__Refund__V1__Order),
-  13,
+  14,
   refundmesh__refund__v1__order__field_descriptors,
   refundmesh__refund__v1__order__field_indices_by_name,
   1,  refundmesh__refund__v1__order__number_ranges,

@@ -97,6 +97,51 @@ void   refundmesh__review__v1__open_case_request__free_unpacked
   assert(message->base.descriptor == &refundmesh__review__v1__open_case_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__review__v1__user_history__init
+                     (Refundmesh__Review__V1__UserHistory         *message)
+{
+  static const Refundmesh__Review__V1__UserHistory init_value = REFUNDMESH__REVIEW__V1__USER_HISTORY__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__user_history__get_packed_size
+                     (const Refundmesh__Review__V1__UserHistory *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__user_history__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__user_history__pack
+                     (const Refundmesh__Review__V1__UserHistory *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__user_history__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__user_history__pack_to_buffer
+                     (const Refundmesh__Review__V1__UserHistory *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__user_history__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__UserHistory *
+       refundmesh__review__v1__user_history__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__UserHistory *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__user_history__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__user_history__free_unpacked
+                     (Refundmesh__Review__V1__UserHistory *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__user_history__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   refundmesh__review__v1__add_materials_request__init
                      (Refundmesh__Review__V1__AddMaterialsRequest         *message)
 {
@@ -322,6 +367,951 @@ void   refundmesh__review__v1__review_case__free_unpacked
   assert(message->base.descriptor == &refundmesh__review__v1__review_case__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__review__v1__risk_signal__init
+                     (Refundmesh__Review__V1__RiskSignal         *message)
+{
+  static const Refundmesh__Review__V1__RiskSignal init_value = REFUNDMESH__REVIEW__V1__RISK_SIGNAL__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__risk_signal__get_packed_size
+                     (const Refundmesh__Review__V1__RiskSignal *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_signal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__risk_signal__pack
+                     (const Refundmesh__Review__V1__RiskSignal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_signal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__risk_signal__pack_to_buffer
+                     (const Refundmesh__Review__V1__RiskSignal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_signal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__RiskSignal *
+       refundmesh__review__v1__risk_signal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__RiskSignal *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__risk_signal__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__risk_signal__free_unpacked
+                     (Refundmesh__Review__V1__RiskSignal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_signal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__risk_assessment__init
+                     (Refundmesh__Review__V1__RiskAssessment         *message)
+{
+  static const Refundmesh__Review__V1__RiskAssessment init_value = REFUNDMESH__REVIEW__V1__RISK_ASSESSMENT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__risk_assessment__get_packed_size
+                     (const Refundmesh__Review__V1__RiskAssessment *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_assessment__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__risk_assessment__pack
+                     (const Refundmesh__Review__V1__RiskAssessment *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_assessment__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__risk_assessment__pack_to_buffer
+                     (const Refundmesh__Review__V1__RiskAssessment *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_assessment__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__RiskAssessment *
+       refundmesh__review__v1__risk_assessment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__RiskAssessment *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__risk_assessment__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__risk_assessment__free_unpacked
+                     (Refundmesh__Review__V1__RiskAssessment *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__risk_assessment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__queue_item__init
+                     (Refundmesh__Review__V1__QueueItem         *message)
+{
+  static const Refundmesh__Review__V1__QueueItem init_value = REFUNDMESH__REVIEW__V1__QUEUE_ITEM__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__queue_item__get_packed_size
+                     (const Refundmesh__Review__V1__QueueItem *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__queue_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__queue_item__pack
+                     (const Refundmesh__Review__V1__QueueItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__queue_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__queue_item__pack_to_buffer
+                     (const Refundmesh__Review__V1__QueueItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__queue_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__QueueItem *
+       refundmesh__review__v1__queue_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__QueueItem *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__queue_item__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__queue_item__free_unpacked
+                     (Refundmesh__Review__V1__QueueItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__queue_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__list_queue_request__init
+                     (Refundmesh__Review__V1__ListQueueRequest         *message)
+{
+  static const Refundmesh__Review__V1__ListQueueRequest init_value = REFUNDMESH__REVIEW__V1__LIST_QUEUE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__list_queue_request__get_packed_size
+                     (const Refundmesh__Review__V1__ListQueueRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__list_queue_request__pack
+                     (const Refundmesh__Review__V1__ListQueueRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__list_queue_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__ListQueueRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ListQueueRequest *
+       refundmesh__review__v1__list_queue_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ListQueueRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__list_queue_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__list_queue_request__free_unpacked
+                     (Refundmesh__Review__V1__ListQueueRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__list_queue_response__init
+                     (Refundmesh__Review__V1__ListQueueResponse         *message)
+{
+  static const Refundmesh__Review__V1__ListQueueResponse init_value = REFUNDMESH__REVIEW__V1__LIST_QUEUE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__list_queue_response__get_packed_size
+                     (const Refundmesh__Review__V1__ListQueueResponse *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__list_queue_response__pack
+                     (const Refundmesh__Review__V1__ListQueueResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__list_queue_response__pack_to_buffer
+                     (const Refundmesh__Review__V1__ListQueueResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ListQueueResponse *
+       refundmesh__review__v1__list_queue_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ListQueueResponse *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__list_queue_response__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__list_queue_response__free_unpacked
+                     (Refundmesh__Review__V1__ListQueueResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__list_queue_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__claim_case_request__init
+                     (Refundmesh__Review__V1__ClaimCaseRequest         *message)
+{
+  static const Refundmesh__Review__V1__ClaimCaseRequest init_value = REFUNDMESH__REVIEW__V1__CLAIM_CASE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__claim_case_request__get_packed_size
+                     (const Refundmesh__Review__V1__ClaimCaseRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__claim_case_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__claim_case_request__pack
+                     (const Refundmesh__Review__V1__ClaimCaseRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__claim_case_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__claim_case_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__ClaimCaseRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__claim_case_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ClaimCaseRequest *
+       refundmesh__review__v1__claim_case_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ClaimCaseRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__claim_case_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__claim_case_request__free_unpacked
+                     (Refundmesh__Review__V1__ClaimCaseRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__claim_case_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__case_claim__init
+                     (Refundmesh__Review__V1__CaseClaim         *message)
+{
+  static const Refundmesh__Review__V1__CaseClaim init_value = REFUNDMESH__REVIEW__V1__CASE_CLAIM__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__case_claim__get_packed_size
+                     (const Refundmesh__Review__V1__CaseClaim *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_claim__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__case_claim__pack
+                     (const Refundmesh__Review__V1__CaseClaim *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_claim__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__case_claim__pack_to_buffer
+                     (const Refundmesh__Review__V1__CaseClaim *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_claim__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__CaseClaim *
+       refundmesh__review__v1__case_claim__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__CaseClaim *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__case_claim__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__case_claim__free_unpacked
+                     (Refundmesh__Review__V1__CaseClaim *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__case_claim__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__release_case_request__init
+                     (Refundmesh__Review__V1__ReleaseCaseRequest         *message)
+{
+  static const Refundmesh__Review__V1__ReleaseCaseRequest init_value = REFUNDMESH__REVIEW__V1__RELEASE_CASE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__release_case_request__get_packed_size
+                     (const Refundmesh__Review__V1__ReleaseCaseRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__release_case_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__release_case_request__pack
+                     (const Refundmesh__Review__V1__ReleaseCaseRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__release_case_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__release_case_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__ReleaseCaseRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__release_case_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ReleaseCaseRequest *
+       refundmesh__review__v1__release_case_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ReleaseCaseRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__release_case_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__release_case_request__free_unpacked
+                     (Refundmesh__Review__V1__ReleaseCaseRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__release_case_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__decide_case_request__init
+                     (Refundmesh__Review__V1__DecideCaseRequest         *message)
+{
+  static const Refundmesh__Review__V1__DecideCaseRequest init_value = REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__decide_case_request__get_packed_size
+                     (const Refundmesh__Review__V1__DecideCaseRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__decide_case_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__decide_case_request__pack
+                     (const Refundmesh__Review__V1__DecideCaseRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__decide_case_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__decide_case_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__DecideCaseRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__decide_case_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__DecideCaseRequest *
+       refundmesh__review__v1__decide_case_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__DecideCaseRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__decide_case_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__decide_case_request__free_unpacked
+                     (Refundmesh__Review__V1__DecideCaseRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__decide_case_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__list_overdue_request__init
+                     (Refundmesh__Review__V1__ListOverdueRequest         *message)
+{
+  static const Refundmesh__Review__V1__ListOverdueRequest init_value = REFUNDMESH__REVIEW__V1__LIST_OVERDUE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__list_overdue_request__get_packed_size
+                     (const Refundmesh__Review__V1__ListOverdueRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_overdue_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__list_overdue_request__pack
+                     (const Refundmesh__Review__V1__ListOverdueRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_overdue_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__list_overdue_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__ListOverdueRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_overdue_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ListOverdueRequest *
+       refundmesh__review__v1__list_overdue_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ListOverdueRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__list_overdue_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__list_overdue_request__free_unpacked
+                     (Refundmesh__Review__V1__ListOverdueRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__list_overdue_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__case_detail__init
+                     (Refundmesh__Review__V1__CaseDetail         *message)
+{
+  static const Refundmesh__Review__V1__CaseDetail init_value = REFUNDMESH__REVIEW__V1__CASE_DETAIL__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__case_detail__get_packed_size
+                     (const Refundmesh__Review__V1__CaseDetail *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_detail__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__case_detail__pack
+                     (const Refundmesh__Review__V1__CaseDetail *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_detail__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__case_detail__pack_to_buffer
+                     (const Refundmesh__Review__V1__CaseDetail *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_detail__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__CaseDetail *
+       refundmesh__review__v1__case_detail__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__CaseDetail *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__case_detail__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__case_detail__free_unpacked
+                     (Refundmesh__Review__V1__CaseDetail *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__case_detail__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__evidence_entry__init
+                     (Refundmesh__Review__V1__EvidenceEntry         *message)
+{
+  static const Refundmesh__Review__V1__EvidenceEntry init_value = REFUNDMESH__REVIEW__V1__EVIDENCE_ENTRY__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__evidence_entry__get_packed_size
+                     (const Refundmesh__Review__V1__EvidenceEntry *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__evidence_entry__pack
+                     (const Refundmesh__Review__V1__EvidenceEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__evidence_entry__pack_to_buffer
+                     (const Refundmesh__Review__V1__EvidenceEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__EvidenceEntry *
+       refundmesh__review__v1__evidence_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__EvidenceEntry *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__evidence_entry__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__evidence_entry__free_unpacked
+                     (Refundmesh__Review__V1__EvidenceEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__evidence_checkpoint__init
+                     (Refundmesh__Review__V1__EvidenceCheckpoint         *message)
+{
+  static const Refundmesh__Review__V1__EvidenceCheckpoint init_value = REFUNDMESH__REVIEW__V1__EVIDENCE_CHECKPOINT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__evidence_checkpoint__get_packed_size
+                     (const Refundmesh__Review__V1__EvidenceCheckpoint *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_checkpoint__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__evidence_checkpoint__pack
+                     (const Refundmesh__Review__V1__EvidenceCheckpoint *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_checkpoint__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__evidence_checkpoint__pack_to_buffer
+                     (const Refundmesh__Review__V1__EvidenceCheckpoint *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_checkpoint__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__EvidenceCheckpoint *
+       refundmesh__review__v1__evidence_checkpoint__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__EvidenceCheckpoint *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__evidence_checkpoint__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__evidence_checkpoint__free_unpacked
+                     (Refundmesh__Review__V1__EvidenceCheckpoint *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__evidence_checkpoint__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__get_evidence_head_request__init
+                     (Refundmesh__Review__V1__GetEvidenceHeadRequest         *message)
+{
+  static const Refundmesh__Review__V1__GetEvidenceHeadRequest init_value = REFUNDMESH__REVIEW__V1__GET_EVIDENCE_HEAD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__get_evidence_head_request__get_packed_size
+                     (const Refundmesh__Review__V1__GetEvidenceHeadRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__get_evidence_head_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__get_evidence_head_request__pack
+                     (const Refundmesh__Review__V1__GetEvidenceHeadRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__get_evidence_head_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__get_evidence_head_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__GetEvidenceHeadRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__get_evidence_head_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__GetEvidenceHeadRequest *
+       refundmesh__review__v1__get_evidence_head_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__GetEvidenceHeadRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__get_evidence_head_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__get_evidence_head_request__free_unpacked
+                     (Refundmesh__Review__V1__GetEvidenceHeadRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__get_evidence_head_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__create_checkpoint_request__init
+                     (Refundmesh__Review__V1__CreateCheckpointRequest         *message)
+{
+  static const Refundmesh__Review__V1__CreateCheckpointRequest init_value = REFUNDMESH__REVIEW__V1__CREATE_CHECKPOINT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__create_checkpoint_request__get_packed_size
+                     (const Refundmesh__Review__V1__CreateCheckpointRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__create_checkpoint_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__create_checkpoint_request__pack
+                     (const Refundmesh__Review__V1__CreateCheckpointRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__create_checkpoint_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__create_checkpoint_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__CreateCheckpointRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__create_checkpoint_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__CreateCheckpointRequest *
+       refundmesh__review__v1__create_checkpoint_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__CreateCheckpointRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__create_checkpoint_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__create_checkpoint_request__free_unpacked
+                     (Refundmesh__Review__V1__CreateCheckpointRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__create_checkpoint_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__stream_evidence_request__init
+                     (Refundmesh__Review__V1__StreamEvidenceRequest         *message)
+{
+  static const Refundmesh__Review__V1__StreamEvidenceRequest init_value = REFUNDMESH__REVIEW__V1__STREAM_EVIDENCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__stream_evidence_request__get_packed_size
+                     (const Refundmesh__Review__V1__StreamEvidenceRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__stream_evidence_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__stream_evidence_request__pack
+                     (const Refundmesh__Review__V1__StreamEvidenceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__stream_evidence_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__stream_evidence_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__StreamEvidenceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__stream_evidence_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__StreamEvidenceRequest *
+       refundmesh__review__v1__stream_evidence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__StreamEvidenceRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__stream_evidence_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__stream_evidence_request__free_unpacked
+                     (Refundmesh__Review__V1__StreamEvidenceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__stream_evidence_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__list_checkpoints_request__init
+                     (Refundmesh__Review__V1__ListCheckpointsRequest         *message)
+{
+  static const Refundmesh__Review__V1__ListCheckpointsRequest init_value = REFUNDMESH__REVIEW__V1__LIST_CHECKPOINTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__list_checkpoints_request__get_packed_size
+                     (const Refundmesh__Review__V1__ListCheckpointsRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__list_checkpoints_request__pack
+                     (const Refundmesh__Review__V1__ListCheckpointsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__list_checkpoints_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__ListCheckpointsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ListCheckpointsRequest *
+       refundmesh__review__v1__list_checkpoints_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ListCheckpointsRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__list_checkpoints_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__list_checkpoints_request__free_unpacked
+                     (Refundmesh__Review__V1__ListCheckpointsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__list_checkpoints_response__init
+                     (Refundmesh__Review__V1__ListCheckpointsResponse         *message)
+{
+  static const Refundmesh__Review__V1__ListCheckpointsResponse init_value = REFUNDMESH__REVIEW__V1__LIST_CHECKPOINTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__list_checkpoints_response__get_packed_size
+                     (const Refundmesh__Review__V1__ListCheckpointsResponse *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__list_checkpoints_response__pack
+                     (const Refundmesh__Review__V1__ListCheckpointsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__list_checkpoints_response__pack_to_buffer
+                     (const Refundmesh__Review__V1__ListCheckpointsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ListCheckpointsResponse *
+       refundmesh__review__v1__list_checkpoints_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ListCheckpointsResponse *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__list_checkpoints_response__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__list_checkpoints_response__free_unpacked
+                     (Refundmesh__Review__V1__ListCheckpointsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__list_checkpoints_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__export_case_evidence_request__init
+                     (Refundmesh__Review__V1__ExportCaseEvidenceRequest         *message)
+{
+  static const Refundmesh__Review__V1__ExportCaseEvidenceRequest init_value = REFUNDMESH__REVIEW__V1__EXPORT_CASE_EVIDENCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__export_case_evidence_request__get_packed_size
+                     (const Refundmesh__Review__V1__ExportCaseEvidenceRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__export_case_evidence_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__export_case_evidence_request__pack
+                     (const Refundmesh__Review__V1__ExportCaseEvidenceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__export_case_evidence_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__export_case_evidence_request__pack_to_buffer
+                     (const Refundmesh__Review__V1__ExportCaseEvidenceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__export_case_evidence_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__ExportCaseEvidenceRequest *
+       refundmesh__review__v1__export_case_evidence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__ExportCaseEvidenceRequest *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__export_case_evidence_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__export_case_evidence_request__free_unpacked
+                     (Refundmesh__Review__V1__ExportCaseEvidenceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__export_case_evidence_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__case_evidence__init
+                     (Refundmesh__Review__V1__CaseEvidence         *message)
+{
+  static const Refundmesh__Review__V1__CaseEvidence init_value = REFUNDMESH__REVIEW__V1__CASE_EVIDENCE__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__case_evidence__get_packed_size
+                     (const Refundmesh__Review__V1__CaseEvidence *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_evidence__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__case_evidence__pack
+                     (const Refundmesh__Review__V1__CaseEvidence *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_evidence__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__case_evidence__pack_to_buffer
+                     (const Refundmesh__Review__V1__CaseEvidence *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__case_evidence__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__CaseEvidence *
+       refundmesh__review__v1__case_evidence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__CaseEvidence *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__case_evidence__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__case_evidence__free_unpacked
+                     (Refundmesh__Review__V1__CaseEvidence *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__case_evidence__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__review__v1__inclusion_proof__init
+                     (Refundmesh__Review__V1__InclusionProof         *message)
+{
+  static const Refundmesh__Review__V1__InclusionProof init_value = REFUNDMESH__REVIEW__V1__INCLUSION_PROOF__INIT;
+  *message = init_value;
+}
+size_t refundmesh__review__v1__inclusion_proof__get_packed_size
+                     (const Refundmesh__Review__V1__InclusionProof *message)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__inclusion_proof__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__review__v1__inclusion_proof__pack
+                     (const Refundmesh__Review__V1__InclusionProof *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__inclusion_proof__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__review__v1__inclusion_proof__pack_to_buffer
+                     (const Refundmesh__Review__V1__InclusionProof *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__review__v1__inclusion_proof__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Review__V1__InclusionProof *
+       refundmesh__review__v1__inclusion_proof__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Review__V1__InclusionProof *)
+     protobuf_c_message_unpack (&refundmesh__review__v1__inclusion_proof__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__review__v1__inclusion_proof__free_unpacked
+                     (Refundmesh__Review__V1__InclusionProof *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__review__v1__inclusion_proof__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCEnumValue refundmesh__review__v1__fulfillment_fact__kind__enum_values_by_number[6] =
 {
   { "KIND_UNSPECIFIED", "REFUNDMESH__REVIEW__V1__FULFILLMENT_FACT__KIND__KIND_UNSPECIFIED", 0 },
@@ -461,7 +1451,7 @@ const ProtobufCMessageDescriptor refundmesh__review__v1__fulfillment_fact__descr
   (ProtobufCMessageInit) refundmesh__review__v1__fulfillment_fact__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor refundmesh__review__v1__open_case_request__field_descriptors[14] =
+static const ProtobufCFieldDescriptor refundmesh__review__v1__open_case_request__field_descriptors[15] =
 {
   {
     "refund_id",
@@ -631,6 +1621,18 @@ static const ProtobufCFieldDescriptor refundmesh__review__v1__open_case_request_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "user_history",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__OpenCaseRequest, user_history),
+    &refundmesh__review__v1__user_history__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned refundmesh__review__v1__open_case_request__field_indices_by_name[] = {
   4,   /* field[4] = attachments */
@@ -647,11 +1649,12 @@ static const unsigned refundmesh__review__v1__open_case_request__field_indices_b
   10,   /* field[10] = requester_device_id */
   11,   /* field[11] = requester_ip */
   12,   /* field[12] = submitted_at_ms */
+  14,   /* field[14] = user_history */
 };
 static const ProtobufCIntRange refundmesh__review__v1__open_case_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor refundmesh__review__v1__open_case_request__descriptor =
 {
@@ -661,11 +1664,62 @@ const ProtobufCMessageDescriptor refundmesh__review__v1__open_case_request__desc
   "Refundmesh__Review__V1__OpenCaseRequest",
   "refundmesh.review.v1",
   sizeof(Refundmesh__Review__V1__OpenCaseRequest),
-  14,
+  15,
   refundmesh__review__v1__open_case_request__field_descriptors,
   refundmesh__review__v1__open_case_request__field_indices_by_name,
   1,  refundmesh__review__v1__open_case_request__number_ranges,
   (ProtobufCMessageInit) refundmesh__review__v1__open_case_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__user_history__field_descriptors[2] =
+{
+  {
+    "orders_90d",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__UserHistory, orders_90d),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "median_order_fen_90d",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__UserHistory, median_order_fen_90d),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__user_history__field_indices_by_name[] = {
+  1,   /* field[1] = median_order_fen_90d */
+  0,   /* field[0] = orders_90d */
+};
+static const ProtobufCIntRange refundmesh__review__v1__user_history__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__user_history__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.UserHistory",
+  "UserHistory",
+  "Refundmesh__Review__V1__UserHistory",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__UserHistory),
+  2,
+  refundmesh__review__v1__user_history__field_descriptors,
+  refundmesh__review__v1__user_history__field_indices_by_name,
+  1,  refundmesh__review__v1__user_history__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__user_history__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor refundmesh__review__v1__add_materials_request__field_descriptors[4] =
@@ -940,7 +1994,7 @@ const ProtobufCEnumDescriptor refundmesh__review__v1__review_case__outcome__desc
   refundmesh__review__v1__review_case__outcome__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor refundmesh__review__v1__review_case__field_descriptors[10] =
+static const ProtobufCFieldDescriptor refundmesh__review__v1__review_case__field_descriptors[12] =
 {
   {
     "refund_id",
@@ -1062,13 +2116,39 @@ static const ProtobufCFieldDescriptor refundmesh__review__v1__review_case__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "decision_note",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ReviewCase, decision_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "negative_list_item",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ReviewCase, negative_list_item),
+    &refundmesh__review__v1__negative_list_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned refundmesh__review__v1__review_case__field_indices_by_name[] = {
   3,   /* field[3] = amount_fen */
   7,   /* field[7] = decided_at_ms */
   6,   /* field[6] = decided_by */
+  10,   /* field[10] = decision_note */
   9,   /* field[9] = facts */
   8,   /* field[8] = manual_reason */
+  11,   /* field[11] = negative_list_item */
   1,   /* field[1] = order_id */
   2,   /* field[2] = outcome */
   5,   /* field[5] = reason */
@@ -1078,7 +2158,7 @@ static const unsigned refundmesh__review__v1__review_case__field_indices_by_name
 static const ProtobufCIntRange refundmesh__review__v1__review_case__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor refundmesh__review__v1__review_case__descriptor =
 {
@@ -1088,14 +2168,1679 @@ const ProtobufCMessageDescriptor refundmesh__review__v1__review_case__descriptor
   "Refundmesh__Review__V1__ReviewCase",
   "refundmesh.review.v1",
   sizeof(Refundmesh__Review__V1__ReviewCase),
-  10,
+  12,
   refundmesh__review__v1__review_case__field_descriptors,
   refundmesh__review__v1__review_case__field_indices_by_name,
   1,  refundmesh__review__v1__review_case__number_ranges,
   (ProtobufCMessageInit) refundmesh__review__v1__review_case__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor refundmesh__review__v1__review__method_descriptors[6] =
+static const ProtobufCFieldDescriptor refundmesh__review__v1__risk_signal__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__RiskSignal, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weight",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__RiskSignal, weight),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__RiskSignal, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__risk_signal__field_indices_by_name[] = {
+  2,   /* field[2] = detail */
+  0,   /* field[0] = name */
+  1,   /* field[1] = weight */
+};
+static const ProtobufCIntRange refundmesh__review__v1__risk_signal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__risk_signal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.RiskSignal",
+  "RiskSignal",
+  "Refundmesh__Review__V1__RiskSignal",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__RiskSignal),
+  3,
+  refundmesh__review__v1__risk_signal__field_descriptors,
+  refundmesh__review__v1__risk_signal__field_indices_by_name,
+  1,  refundmesh__review__v1__risk_signal__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__risk_signal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__risk_assessment__field_descriptors[4] =
+{
+  {
+    "score",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__RiskAssessment, score),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "threshold",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__RiskAssessment, threshold),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "manual",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__RiskAssessment, manual),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signals",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__RiskAssessment, n_signals),
+    offsetof(Refundmesh__Review__V1__RiskAssessment, signals),
+    &refundmesh__review__v1__risk_signal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__risk_assessment__field_indices_by_name[] = {
+  2,   /* field[2] = manual */
+  0,   /* field[0] = score */
+  3,   /* field[3] = signals */
+  1,   /* field[1] = threshold */
+};
+static const ProtobufCIntRange refundmesh__review__v1__risk_assessment__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__risk_assessment__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.RiskAssessment",
+  "RiskAssessment",
+  "Refundmesh__Review__V1__RiskAssessment",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__RiskAssessment),
+  4,
+  refundmesh__review__v1__risk_assessment__field_descriptors,
+  refundmesh__review__v1__risk_assessment__field_indices_by_name,
+  1,  refundmesh__review__v1__risk_assessment__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__risk_assessment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__queue_item__field_descriptors[17] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, order_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "product_kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, product_kind),
+    &refundmesh__refund__v1__product_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ground",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, ground),
+    &refundmesh__refund__v1__refund_ground__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_amount_fen",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, requested_amount_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, outcome),
+    &refundmesh__review__v1__review_case__outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "priority",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, priority),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "priority_reasons",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Refundmesh__Review__V1__QueueItem, n_priority_reasons),
+    offsetof(Refundmesh__Review__V1__QueueItem, priority_reasons),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sla_due_at_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, sla_due_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sla_status",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, sla_status),
+    &refundmesh__review__v1__sla_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sla_kind",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, sla_kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "claimed_by",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, claimed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "claim_expires_at_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, claim_expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "risk_score",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, risk_score),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "manual_reason",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, manual_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opened_at_ms",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__QueueItem, opened_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__queue_item__field_indices_by_name[] = {
+  13,   /* field[13] = claim_expires_at_ms */
+  12,   /* field[12] = claimed_by */
+  4,   /* field[4] = ground */
+  15,   /* field[15] = manual_reason */
+  16,   /* field[16] = opened_at_ms */
+  1,   /* field[1] = order_id */
+  6,   /* field[6] = outcome */
+  7,   /* field[7] = priority */
+  8,   /* field[8] = priority_reasons */
+  3,   /* field[3] = product_kind */
+  0,   /* field[0] = refund_id */
+  5,   /* field[5] = requested_amount_fen */
+  14,   /* field[14] = risk_score */
+  9,   /* field[9] = sla_due_at_ms */
+  11,   /* field[11] = sla_kind */
+  10,   /* field[10] = sla_status */
+  2,   /* field[2] = user_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__queue_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__queue_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.QueueItem",
+  "QueueItem",
+  "Refundmesh__Review__V1__QueueItem",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__QueueItem),
+  17,
+  refundmesh__review__v1__queue_item__field_descriptors,
+  refundmesh__review__v1__queue_item__field_indices_by_name,
+  1,  refundmesh__review__v1__queue_item__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__queue_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__list_queue_request__field_descriptors[2] =
+{
+  {
+    "limit",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ListQueueRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_awaiting_materials",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ListQueueRequest, include_awaiting_materials),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__list_queue_request__field_indices_by_name[] = {
+  1,   /* field[1] = include_awaiting_materials */
+  0,   /* field[0] = limit */
+};
+static const ProtobufCIntRange refundmesh__review__v1__list_queue_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__list_queue_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ListQueueRequest",
+  "ListQueueRequest",
+  "Refundmesh__Review__V1__ListQueueRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ListQueueRequest),
+  2,
+  refundmesh__review__v1__list_queue_request__field_descriptors,
+  refundmesh__review__v1__list_queue_request__field_indices_by_name,
+  1,  refundmesh__review__v1__list_queue_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__list_queue_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__list_queue_response__field_descriptors[2] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__ListQueueResponse, n_items),
+    offsetof(Refundmesh__Review__V1__ListQueueResponse, items),
+    &refundmesh__review__v1__queue_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ListQueueResponse, as_of_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__list_queue_response__field_indices_by_name[] = {
+  1,   /* field[1] = as_of_ms */
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange refundmesh__review__v1__list_queue_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__list_queue_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ListQueueResponse",
+  "ListQueueResponse",
+  "Refundmesh__Review__V1__ListQueueResponse",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ListQueueResponse),
+  2,
+  refundmesh__review__v1__list_queue_response__field_descriptors,
+  refundmesh__review__v1__list_queue_response__field_indices_by_name,
+  1,  refundmesh__review__v1__list_queue_response__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__list_queue_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__claim_case_request__field_descriptors[1] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ClaimCaseRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__claim_case_request__field_indices_by_name[] = {
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__claim_case_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__claim_case_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ClaimCaseRequest",
+  "ClaimCaseRequest",
+  "Refundmesh__Review__V1__ClaimCaseRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ClaimCaseRequest),
+  1,
+  refundmesh__review__v1__claim_case_request__field_descriptors,
+  refundmesh__review__v1__claim_case_request__field_indices_by_name,
+  1,  refundmesh__review__v1__claim_case_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__claim_case_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__case_claim__field_descriptors[3] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseClaim, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reviewer_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseClaim, reviewer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseClaim, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__case_claim__field_indices_by_name[] = {
+  2,   /* field[2] = expires_at_ms */
+  0,   /* field[0] = refund_id */
+  1,   /* field[1] = reviewer_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__case_claim__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__case_claim__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.CaseClaim",
+  "CaseClaim",
+  "Refundmesh__Review__V1__CaseClaim",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__CaseClaim),
+  3,
+  refundmesh__review__v1__case_claim__field_descriptors,
+  refundmesh__review__v1__case_claim__field_indices_by_name,
+  1,  refundmesh__review__v1__case_claim__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__case_claim__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__release_case_request__field_descriptors[1] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ReleaseCaseRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__release_case_request__field_indices_by_name[] = {
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__release_case_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__release_case_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ReleaseCaseRequest",
+  "ReleaseCaseRequest",
+  "Refundmesh__Review__V1__ReleaseCaseRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ReleaseCaseRequest),
+  1,
+  refundmesh__review__v1__release_case_request__field_descriptors,
+  refundmesh__review__v1__release_case_request__field_indices_by_name,
+  1,  refundmesh__review__v1__release_case_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__release_case_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue refundmesh__review__v1__decide_case_request__action__enum_values_by_number[6] =
+{
+  { "ACTION_UNSPECIFIED", "REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__ACTION__ACTION_UNSPECIFIED", 0 },
+  { "ACTION_APPROVE_FULL", "REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__ACTION__ACTION_APPROVE_FULL", 1 },
+  { "ACTION_APPROVE_PARTIAL", "REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__ACTION__ACTION_APPROVE_PARTIAL", 2 },
+  { "ACTION_REJECT", "REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__ACTION__ACTION_REJECT", 3 },
+  { "ACTION_REQUEST_MATERIALS", "REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__ACTION__ACTION_REQUEST_MATERIALS", 4 },
+  { "ACTION_OFFER", "REFUNDMESH__REVIEW__V1__DECIDE_CASE_REQUEST__ACTION__ACTION_OFFER", 5 },
+};
+static const ProtobufCIntRange refundmesh__review__v1__decide_case_request__action__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex refundmesh__review__v1__decide_case_request__action__enum_values_by_name[6] =
+{
+  { "ACTION_APPROVE_FULL", 1 },
+  { "ACTION_APPROVE_PARTIAL", 2 },
+  { "ACTION_OFFER", 5 },
+  { "ACTION_REJECT", 3 },
+  { "ACTION_REQUEST_MATERIALS", 4 },
+  { "ACTION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor refundmesh__review__v1__decide_case_request__action__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.DecideCaseRequest.Action",
+  "Action",
+  "Refundmesh__Review__V1__DecideCaseRequest__Action",
+  "refundmesh.review.v1",
+  6,
+  refundmesh__review__v1__decide_case_request__action__enum_values_by_number,
+  6,
+  refundmesh__review__v1__decide_case_request__action__enum_values_by_name,
+  1,
+  refundmesh__review__v1__decide_case_request__action__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__decide_case_request__field_descriptors[8] =
+{
+  {
+    "decision_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, decision_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refund_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, action),
+    &refundmesh__review__v1__decide_case_request__action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_fen",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, amount_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "days_used",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, days_used),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "negative_list_item",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, negative_list_item),
+    &refundmesh__review__v1__negative_list_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "materials",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, n_materials),
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, materials),
+    &refundmesh__refund__v1__material_kind__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__DecideCaseRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__decide_case_request__field_indices_by_name[] = {
+  2,   /* field[2] = action */
+  3,   /* field[3] = amount_fen */
+  4,   /* field[4] = days_used */
+  0,   /* field[0] = decision_id */
+  6,   /* field[6] = materials */
+  5,   /* field[5] = negative_list_item */
+  7,   /* field[7] = note */
+  1,   /* field[1] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__decide_case_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__decide_case_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.DecideCaseRequest",
+  "DecideCaseRequest",
+  "Refundmesh__Review__V1__DecideCaseRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__DecideCaseRequest),
+  8,
+  refundmesh__review__v1__decide_case_request__field_descriptors,
+  refundmesh__review__v1__decide_case_request__field_indices_by_name,
+  1,  refundmesh__review__v1__decide_case_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__decide_case_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__list_overdue_request__field_descriptors[2] =
+{
+  {
+    "include_due_soon",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ListOverdueRequest, include_due_soon),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ListOverdueRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__list_overdue_request__field_indices_by_name[] = {
+  0,   /* field[0] = include_due_soon */
+  1,   /* field[1] = limit */
+};
+static const ProtobufCIntRange refundmesh__review__v1__list_overdue_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__list_overdue_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ListOverdueRequest",
+  "ListOverdueRequest",
+  "Refundmesh__Review__V1__ListOverdueRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ListOverdueRequest),
+  2,
+  refundmesh__review__v1__list_overdue_request__field_descriptors,
+  refundmesh__review__v1__list_overdue_request__field_indices_by_name,
+  1,  refundmesh__review__v1__list_overdue_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__list_overdue_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__case_detail__field_descriptors[19] =
+{
+  {
+    "review_case",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, review_case),
+    &refundmesh__review__v1__review_case__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queue",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, queue),
+    &refundmesh__review__v1__queue_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, order),
+    &refundmesh__refund__v1__order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ground",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, ground),
+    &refundmesh__refund__v1__refund_ground__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason_statement",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, reason_statement),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "destination",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, destination),
+    &refundmesh__refund__v1__destination__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_amount_fen",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, requested_amount_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, payment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payments",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__CaseDetail, n_payments),
+    offsetof(Refundmesh__Review__V1__CaseDetail, payments),
+    &refundmesh__payment__v1__captured_payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payments_unavailable",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, payments_unavailable),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "materials",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__CaseDetail, n_materials),
+    offsetof(Refundmesh__Review__V1__CaseDetail, materials),
+    &refundmesh__refund__v1__attachment_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_materials",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Refundmesh__Review__V1__CaseDetail, n_requested_materials),
+    offsetof(Refundmesh__Review__V1__CaseDetail, requested_materials),
+    &refundmesh__refund__v1__material_kind__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "risk",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, risk),
+    &refundmesh__review__v1__risk_assessment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flagged",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, flagged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flag_reason",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, flag_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requester_device_id",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, requester_device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requester_ip",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, requester_ip),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_history",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseDetail, user_history),
+    &refundmesh__review__v1__user_history__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeline",
+    19,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__CaseDetail, n_timeline),
+    offsetof(Refundmesh__Review__V1__CaseDetail, timeline),
+    &refundmesh__refund__v1__timeline_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__case_detail__field_indices_by_name[] = {
+  5,   /* field[5] = destination */
+  14,   /* field[14] = flag_reason */
+  13,   /* field[13] = flagged */
+  3,   /* field[3] = ground */
+  10,   /* field[10] = materials */
+  2,   /* field[2] = order */
+  7,   /* field[7] = payment_id */
+  8,   /* field[8] = payments */
+  9,   /* field[9] = payments_unavailable */
+  1,   /* field[1] = queue */
+  4,   /* field[4] = reason_statement */
+  6,   /* field[6] = requested_amount_fen */
+  11,   /* field[11] = requested_materials */
+  15,   /* field[15] = requester_device_id */
+  16,   /* field[16] = requester_ip */
+  0,   /* field[0] = review_case */
+  12,   /* field[12] = risk */
+  18,   /* field[18] = timeline */
+  17,   /* field[17] = user_history */
+};
+static const ProtobufCIntRange refundmesh__review__v1__case_detail__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 19 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__case_detail__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.CaseDetail",
+  "CaseDetail",
+  "Refundmesh__Review__V1__CaseDetail",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__CaseDetail),
+  19,
+  refundmesh__review__v1__case_detail__field_descriptors,
+  refundmesh__review__v1__case_detail__field_indices_by_name,
+  1,  refundmesh__review__v1__case_detail__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__case_detail__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__evidence_entry__field_descriptors[3] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceEntry, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entry",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceEntry, entry),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hash",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceEntry, hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__evidence_entry__field_indices_by_name[] = {
+  1,   /* field[1] = entry */
+  2,   /* field[2] = hash */
+  0,   /* field[0] = sequence */
+};
+static const ProtobufCIntRange refundmesh__review__v1__evidence_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__evidence_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.EvidenceEntry",
+  "EvidenceEntry",
+  "Refundmesh__Review__V1__EvidenceEntry",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__EvidenceEntry),
+  3,
+  refundmesh__review__v1__evidence_entry__field_descriptors,
+  refundmesh__review__v1__evidence_entry__field_indices_by_name,
+  1,  refundmesh__review__v1__evidence_entry__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__evidence_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__evidence_checkpoint__field_descriptors[7] =
+{
+  {
+    "size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "head_hash",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, head_hash),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "merkle_root",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, merkle_root),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "algorithm",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, algorithm),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "public_key",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, public_key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signature",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__EvidenceCheckpoint, signature),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__evidence_checkpoint__field_indices_by_name[] = {
+  4,   /* field[4] = algorithm */
+  3,   /* field[3] = at_ms */
+  1,   /* field[1] = head_hash */
+  2,   /* field[2] = merkle_root */
+  5,   /* field[5] = public_key */
+  6,   /* field[6] = signature */
+  0,   /* field[0] = size */
+};
+static const ProtobufCIntRange refundmesh__review__v1__evidence_checkpoint__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__evidence_checkpoint__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.EvidenceCheckpoint",
+  "EvidenceCheckpoint",
+  "Refundmesh__Review__V1__EvidenceCheckpoint",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__EvidenceCheckpoint),
+  7,
+  refundmesh__review__v1__evidence_checkpoint__field_descriptors,
+  refundmesh__review__v1__evidence_checkpoint__field_indices_by_name,
+  1,  refundmesh__review__v1__evidence_checkpoint__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__evidence_checkpoint__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define refundmesh__review__v1__get_evidence_head_request__field_descriptors NULL
+#define refundmesh__review__v1__get_evidence_head_request__field_indices_by_name NULL
+#define refundmesh__review__v1__get_evidence_head_request__number_ranges NULL
+const ProtobufCMessageDescriptor refundmesh__review__v1__get_evidence_head_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.GetEvidenceHeadRequest",
+  "GetEvidenceHeadRequest",
+  "Refundmesh__Review__V1__GetEvidenceHeadRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__GetEvidenceHeadRequest),
+  0,
+  refundmesh__review__v1__get_evidence_head_request__field_descriptors,
+  refundmesh__review__v1__get_evidence_head_request__field_indices_by_name,
+  0,  refundmesh__review__v1__get_evidence_head_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__get_evidence_head_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define refundmesh__review__v1__create_checkpoint_request__field_descriptors NULL
+#define refundmesh__review__v1__create_checkpoint_request__field_indices_by_name NULL
+#define refundmesh__review__v1__create_checkpoint_request__number_ranges NULL
+const ProtobufCMessageDescriptor refundmesh__review__v1__create_checkpoint_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.CreateCheckpointRequest",
+  "CreateCheckpointRequest",
+  "Refundmesh__Review__V1__CreateCheckpointRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__CreateCheckpointRequest),
+  0,
+  refundmesh__review__v1__create_checkpoint_request__field_descriptors,
+  refundmesh__review__v1__create_checkpoint_request__field_indices_by_name,
+  0,  refundmesh__review__v1__create_checkpoint_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__create_checkpoint_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__stream_evidence_request__field_descriptors[1] =
+{
+  {
+    "from_sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__StreamEvidenceRequest, from_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__stream_evidence_request__field_indices_by_name[] = {
+  0,   /* field[0] = from_sequence */
+};
+static const ProtobufCIntRange refundmesh__review__v1__stream_evidence_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__stream_evidence_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.StreamEvidenceRequest",
+  "StreamEvidenceRequest",
+  "Refundmesh__Review__V1__StreamEvidenceRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__StreamEvidenceRequest),
+  1,
+  refundmesh__review__v1__stream_evidence_request__field_descriptors,
+  refundmesh__review__v1__stream_evidence_request__field_indices_by_name,
+  1,  refundmesh__review__v1__stream_evidence_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__stream_evidence_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define refundmesh__review__v1__list_checkpoints_request__field_descriptors NULL
+#define refundmesh__review__v1__list_checkpoints_request__field_indices_by_name NULL
+#define refundmesh__review__v1__list_checkpoints_request__number_ranges NULL
+const ProtobufCMessageDescriptor refundmesh__review__v1__list_checkpoints_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ListCheckpointsRequest",
+  "ListCheckpointsRequest",
+  "Refundmesh__Review__V1__ListCheckpointsRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ListCheckpointsRequest),
+  0,
+  refundmesh__review__v1__list_checkpoints_request__field_descriptors,
+  refundmesh__review__v1__list_checkpoints_request__field_indices_by_name,
+  0,  refundmesh__review__v1__list_checkpoints_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__list_checkpoints_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__list_checkpoints_response__field_descriptors[1] =
+{
+  {
+    "checkpoints",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__ListCheckpointsResponse, n_checkpoints),
+    offsetof(Refundmesh__Review__V1__ListCheckpointsResponse, checkpoints),
+    &refundmesh__review__v1__evidence_checkpoint__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__list_checkpoints_response__field_indices_by_name[] = {
+  0,   /* field[0] = checkpoints */
+};
+static const ProtobufCIntRange refundmesh__review__v1__list_checkpoints_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__list_checkpoints_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ListCheckpointsResponse",
+  "ListCheckpointsResponse",
+  "Refundmesh__Review__V1__ListCheckpointsResponse",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ListCheckpointsResponse),
+  1,
+  refundmesh__review__v1__list_checkpoints_response__field_descriptors,
+  refundmesh__review__v1__list_checkpoints_response__field_indices_by_name,
+  1,  refundmesh__review__v1__list_checkpoints_response__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__list_checkpoints_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__export_case_evidence_request__field_descriptors[1] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__ExportCaseEvidenceRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__export_case_evidence_request__field_indices_by_name[] = {
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__export_case_evidence_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__export_case_evidence_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.ExportCaseEvidenceRequest",
+  "ExportCaseEvidenceRequest",
+  "Refundmesh__Review__V1__ExportCaseEvidenceRequest",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__ExportCaseEvidenceRequest),
+  1,
+  refundmesh__review__v1__export_case_evidence_request__field_descriptors,
+  refundmesh__review__v1__export_case_evidence_request__field_indices_by_name,
+  1,  refundmesh__review__v1__export_case_evidence_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__export_case_evidence_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__case_evidence__field_descriptors[4] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseEvidence, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__CaseEvidence, n_entries),
+    offsetof(Refundmesh__Review__V1__CaseEvidence, entries),
+    &refundmesh__review__v1__evidence_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "proofs",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__CaseEvidence, n_proofs),
+    offsetof(Refundmesh__Review__V1__CaseEvidence, proofs),
+    &refundmesh__review__v1__inclusion_proof__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checkpoint",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__CaseEvidence, checkpoint),
+    &refundmesh__review__v1__evidence_checkpoint__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__case_evidence__field_indices_by_name[] = {
+  3,   /* field[3] = checkpoint */
+  1,   /* field[1] = entries */
+  2,   /* field[2] = proofs */
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__review__v1__case_evidence__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__case_evidence__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.CaseEvidence",
+  "CaseEvidence",
+  "Refundmesh__Review__V1__CaseEvidence",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__CaseEvidence),
+  4,
+  refundmesh__review__v1__case_evidence__field_descriptors,
+  refundmesh__review__v1__case_evidence__field_indices_by_name,
+  1,  refundmesh__review__v1__case_evidence__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__case_evidence__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__review__v1__inclusion_proof__field_descriptors[2] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__InclusionProof, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Refundmesh__Review__V1__InclusionProof, n_path),
+    offsetof(Refundmesh__Review__V1__InclusionProof, path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__review__v1__inclusion_proof__field_indices_by_name[] = {
+  1,   /* field[1] = path */
+  0,   /* field[0] = sequence */
+};
+static const ProtobufCIntRange refundmesh__review__v1__inclusion_proof__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__review__v1__inclusion_proof__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.InclusionProof",
+  "InclusionProof",
+  "Refundmesh__Review__V1__InclusionProof",
+  "refundmesh.review.v1",
+  sizeof(Refundmesh__Review__V1__InclusionProof),
+  2,
+  refundmesh__review__v1__inclusion_proof__field_descriptors,
+  refundmesh__review__v1__inclusion_proof__field_indices_by_name,
+  1,  refundmesh__review__v1__inclusion_proof__number_ranges,
+  (ProtobufCMessageInit) refundmesh__review__v1__inclusion_proof__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue refundmesh__review__v1__negative_list_item__enum_values_by_number[6] =
+{
+  { "NEGATIVE_LIST_ITEM_UNSPECIFIED", "REFUNDMESH__REVIEW__V1__NEGATIVE_LIST_ITEM__NEGATIVE_LIST_ITEM_UNSPECIFIED", 0 },
+  { "NEGATIVE_LIST_ITEM_USER_MISTAKE", "REFUNDMESH__REVIEW__V1__NEGATIVE_LIST_ITEM__NEGATIVE_LIST_ITEM_USER_MISTAKE", 1 },
+  { "NEGATIVE_LIST_ITEM_CANCEL_AFTER_USE", "REFUNDMESH__REVIEW__V1__NEGATIVE_LIST_ITEM__NEGATIVE_LIST_ITEM_CANCEL_AFTER_USE", 2 },
+  { "NEGATIVE_LIST_ITEM_CARD_KEY_ACTIVATED", "REFUNDMESH__REVIEW__V1__NEGATIVE_LIST_ITEM__NEGATIVE_LIST_ITEM_CARD_KEY_ACTIVATED", 3 },
+  { "NEGATIVE_LIST_ITEM_VALIDITY_EXPIRED", "REFUNDMESH__REVIEW__V1__NEGATIVE_LIST_ITEM__NEGATIVE_LIST_ITEM_VALIDITY_EXPIRED", 4 },
+  { "NEGATIVE_LIST_ITEM_OUTSIDE_WINDOW", "REFUNDMESH__REVIEW__V1__NEGATIVE_LIST_ITEM__NEGATIVE_LIST_ITEM_OUTSIDE_WINDOW", 5 },
+};
+static const ProtobufCIntRange refundmesh__review__v1__negative_list_item__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex refundmesh__review__v1__negative_list_item__enum_values_by_name[6] =
+{
+  { "NEGATIVE_LIST_ITEM_CANCEL_AFTER_USE", 2 },
+  { "NEGATIVE_LIST_ITEM_CARD_KEY_ACTIVATED", 3 },
+  { "NEGATIVE_LIST_ITEM_OUTSIDE_WINDOW", 5 },
+  { "NEGATIVE_LIST_ITEM_UNSPECIFIED", 0 },
+  { "NEGATIVE_LIST_ITEM_USER_MISTAKE", 1 },
+  { "NEGATIVE_LIST_ITEM_VALIDITY_EXPIRED", 4 },
+};
+const ProtobufCEnumDescriptor refundmesh__review__v1__negative_list_item__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.NegativeListItem",
+  "NegativeListItem",
+  "Refundmesh__Review__V1__NegativeListItem",
+  "refundmesh.review.v1",
+  6,
+  refundmesh__review__v1__negative_list_item__enum_values_by_number,
+  6,
+  refundmesh__review__v1__negative_list_item__enum_values_by_name,
+  1,
+  refundmesh__review__v1__negative_list_item__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue refundmesh__review__v1__sla_status__enum_values_by_number[6] =
+{
+  { "SLA_STATUS_UNSPECIFIED", "REFUNDMESH__REVIEW__V1__SLA_STATUS__SLA_STATUS_UNSPECIFIED", 0 },
+  { "SLA_STATUS_ON_TRACK", "REFUNDMESH__REVIEW__V1__SLA_STATUS__SLA_STATUS_ON_TRACK", 1 },
+  { "SLA_STATUS_DUE_SOON", "REFUNDMESH__REVIEW__V1__SLA_STATUS__SLA_STATUS_DUE_SOON", 2 },
+  { "SLA_STATUS_BREACHED", "REFUNDMESH__REVIEW__V1__SLA_STATUS__SLA_STATUS_BREACHED", 3 },
+  { "SLA_STATUS_PAUSED", "REFUNDMESH__REVIEW__V1__SLA_STATUS__SLA_STATUS_PAUSED", 4 },
+  { "SLA_STATUS_MET", "REFUNDMESH__REVIEW__V1__SLA_STATUS__SLA_STATUS_MET", 5 },
+};
+static const ProtobufCIntRange refundmesh__review__v1__sla_status__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex refundmesh__review__v1__sla_status__enum_values_by_name[6] =
+{
+  { "SLA_STATUS_BREACHED", 3 },
+  { "SLA_STATUS_DUE_SOON", 2 },
+  { "SLA_STATUS_MET", 5 },
+  { "SLA_STATUS_ON_TRACK", 1 },
+  { "SLA_STATUS_PAUSED", 4 },
+  { "SLA_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor refundmesh__review__v1__sla_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.review.v1.SlaStatus",
+  "SlaStatus",
+  "Refundmesh__Review__V1__SlaStatus",
+  "refundmesh.review.v1",
+  6,
+  refundmesh__review__v1__sla_status__enum_values_by_number,
+  6,
+  refundmesh__review__v1__sla_status__enum_values_by_name,
+  1,
+  refundmesh__review__v1__sla_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor refundmesh__review__v1__review__method_descriptors[17] =
 {
   { "RecordFulfillment", &refundmesh__review__v1__fulfillment_fact__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "OpenCase", &refundmesh__review__v1__open_case_request__descriptor, &refundmesh__refund__v1__ack__descriptor },
@@ -1103,13 +3848,35 @@ static const ProtobufCMethodDescriptor refundmesh__review__v1__review__method_de
   { "RecordOfferAnswer", &refundmesh__review__v1__offer_answer__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "WithdrawCase", &refundmesh__review__v1__withdraw_case_request__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "GetCase", &refundmesh__review__v1__get_case_request__descriptor, &refundmesh__review__v1__review_case__descriptor },
+  { "ListQueue", &refundmesh__review__v1__list_queue_request__descriptor, &refundmesh__review__v1__list_queue_response__descriptor },
+  { "ClaimCase", &refundmesh__review__v1__claim_case_request__descriptor, &refundmesh__review__v1__case_claim__descriptor },
+  { "ReleaseCase", &refundmesh__review__v1__release_case_request__descriptor, &refundmesh__refund__v1__ack__descriptor },
+  { "GetCaseDetail", &refundmesh__review__v1__get_case_request__descriptor, &refundmesh__review__v1__case_detail__descriptor },
+  { "DecideCase", &refundmesh__review__v1__decide_case_request__descriptor, &refundmesh__review__v1__case_detail__descriptor },
+  { "ListOverdue", &refundmesh__review__v1__list_overdue_request__descriptor, &refundmesh__review__v1__list_queue_response__descriptor },
+  { "GetEvidenceHead", &refundmesh__review__v1__get_evidence_head_request__descriptor, &refundmesh__review__v1__evidence_checkpoint__descriptor },
+  { "CreateCheckpoint", &refundmesh__review__v1__create_checkpoint_request__descriptor, &refundmesh__review__v1__evidence_checkpoint__descriptor },
+  { "StreamEvidence", &refundmesh__review__v1__stream_evidence_request__descriptor, &refundmesh__review__v1__evidence_entry__descriptor },
+  { "ListCheckpoints", &refundmesh__review__v1__list_checkpoints_request__descriptor, &refundmesh__review__v1__list_checkpoints_response__descriptor },
+  { "ExportCaseEvidence", &refundmesh__review__v1__export_case_evidence_request__descriptor, &refundmesh__review__v1__case_evidence__descriptor },
 };
 const unsigned refundmesh__review__v1__review__method_indices_by_name[] = {
   2,        /* AddMaterials */
+  7,        /* ClaimCase */
+  13,        /* CreateCheckpoint */
+  10,        /* DecideCase */
+  16,        /* ExportCaseEvidence */
   5,        /* GetCase */
+  9,        /* GetCaseDetail */
+  12,        /* GetEvidenceHead */
+  15,        /* ListCheckpoints */
+  11,        /* ListOverdue */
+  6,        /* ListQueue */
   1,        /* OpenCase */
   0,        /* RecordFulfillment */
   3,        /* RecordOfferAnswer */
+  8,        /* ReleaseCase */
+  14,        /* StreamEvidence */
   4         /* WithdrawCase */
 };
 const ProtobufCServiceDescriptor refundmesh__review__v1__review__descriptor =
@@ -1119,7 +3886,7 @@ const ProtobufCServiceDescriptor refundmesh__review__v1__review__descriptor =
   "Review",
   "Refundmesh__Review__V1__Review",
   "refundmesh.review.v1",
-  6,
+  17,
   refundmesh__review__v1__review__method_descriptors,
   refundmesh__review__v1__review__method_indices_by_name
 };
@@ -1170,6 +3937,94 @@ void refundmesh__review__v1__review__get_case(ProtobufCService *service,
 {
   assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__list_queue(ProtobufCService *service,
+                                                const Refundmesh__Review__V1__ListQueueRequest *input,
+                                                Refundmesh__Review__V1__ListQueueResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__claim_case(ProtobufCService *service,
+                                                const Refundmesh__Review__V1__ClaimCaseRequest *input,
+                                                Refundmesh__Review__V1__CaseClaim_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__release_case(ProtobufCService *service,
+                                                  const Refundmesh__Review__V1__ReleaseCaseRequest *input,
+                                                  Refundmesh__Refund__V1__Ack_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__get_case_detail(ProtobufCService *service,
+                                                     const Refundmesh__Review__V1__GetCaseRequest *input,
+                                                     Refundmesh__Review__V1__CaseDetail_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__decide_case(ProtobufCService *service,
+                                                 const Refundmesh__Review__V1__DecideCaseRequest *input,
+                                                 Refundmesh__Review__V1__CaseDetail_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__list_overdue(ProtobufCService *service,
+                                                  const Refundmesh__Review__V1__ListOverdueRequest *input,
+                                                  Refundmesh__Review__V1__ListQueueResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__get_evidence_head(ProtobufCService *service,
+                                                       const Refundmesh__Review__V1__GetEvidenceHeadRequest *input,
+                                                       Refundmesh__Review__V1__EvidenceCheckpoint_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__create_checkpoint(ProtobufCService *service,
+                                                       const Refundmesh__Review__V1__CreateCheckpointRequest *input,
+                                                       Refundmesh__Review__V1__EvidenceCheckpoint_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__stream_evidence(ProtobufCService *service,
+                                                     const Refundmesh__Review__V1__StreamEvidenceRequest *input,
+                                                     Refundmesh__Review__V1__EvidenceEntry_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__list_checkpoints(ProtobufCService *service,
+                                                      const Refundmesh__Review__V1__ListCheckpointsRequest *input,
+                                                      Refundmesh__Review__V1__ListCheckpointsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__review__v1__review__export_case_evidence(ProtobufCService *service,
+                                                          const Refundmesh__Review__V1__ExportCaseEvidenceRequest *input,
+                                                          Refundmesh__Review__V1__CaseEvidence_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__review__v1__review__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__review__v1__review__init (Refundmesh__Review__V1__Review_Service *service,
                                            Refundmesh__Review__V1__Review_ServiceDestroy destroy)

@@ -176,10 +176,14 @@ struct  Refundmesh__Refund__V1__Order
    */
   char *buyer_device_id;
   char *buyer_ip;
+  /*
+   * The user is in the platform's elderly care programme (关怀模式): green channel (R-R8).
+   */
+  protobuf_c_boolean elderly_care;
 };
 #define REFUNDMESH__REFUND__V1__ORDER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&refundmesh__refund__v1__order__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, REFUNDMESH__REFUND__V1__PRODUCT_KIND__PRODUCT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, REFUNDMESH__REFUND__V1__PRODUCT_KIND__PRODUCT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import RefundMeshEvidence
+import RefundMeshStore
+
+// R-R9: signed checkpoints of the evidence log, and inclusion proofs against them.
+extension EvidenceStore {
+    /// The signed checkpoints, oldest first. `frontier` is the Merkle tree's right edge at
+    /// `size` (``MerkleFrontier``), so the next checkpoint hashes only the entries added since.
+    /// Add it to `ReviewStore.migrations` after ``migration``.
+    public static let checkpointsMigration = StoreMigration("review.6.evidence-checkpoints") { db in
+        try db.execute(
+            sql: """
+                CREATE TABLE evidence_checkpoints (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    size INTEGER NOT NULL,
+                    head_hash BLOB NOT NULL,
+                    merkle_root BLOB NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    algorithm TEXT NOT NULL,
+                    public_key BLOB NOT NULL,
+                    signature BLOB NOT NULL,
+                    frontier BLOB NOT NULL
+                );
+                """
+        )
+    }
+
+    /// Signs the log's current head if it grew since the latest checkpoint (or that one was
+    /// signed with another key), stores the checkpoint and returns it; otherwise returns the
+    /// latest. An empty log gets a checkpoint of size 0.
+    ///
+    /// Before signing, every entry added since the latest checkpoint is checked to follow it
+    /// without gaps and to chain from its head, so the service never signs over rows that were
+    /// edited or removed. Call it inside a write transaction.
+    /// - Throws: ``EvidenceError`` (``EvidenceError/Code/logInconsistent``) when the log is
+    ///   shorter than the latest checkpoint or the new entries do not chain.
+    @discardableResult
+    public static func checkpoint(_ db: Database, signer: EvidenceSigner, atMs: Int64) throws -> SignedCheckpoint {
+        let latest = try latestStored(db)
+        let size = try self.size(db)
+        if let latest {
+            guard latest.checkpoint.size <= size else {
+                throw EvidenceError(
+                    code: .logInconsistent,
+                    message:
+                        "the evidence log ends at sequence \(size), but the \(latest.checkpoint.label) covers"
+                        + " \(latest.checkpoint.size) entries: its tail was removed; nothing is signed over it"
+                )
+            }
+            if latest.checkpoint.size == size && latest.checkpoint.publicKey == signer.publicKey {
+                return latest.checkpoint
+            }
+        }
+        var frontier = latest?.frontier ?? MerkleFrontier()
+        var head = latest?.checkpoint.headHash ?? EvidenceChain.genesis
+        let rows = try Row.fetchCursor(
+            db,
+            sql: "SELECT sequence, entry, hash FROM evidence_log WHERE sequence > ? ORDER BY sequence",
+            arguments: [frontier.size]
+        )
+        while let row = try rows.next() {
+            let entry = logEntry(row)
+            guard entry.sequence == frontier.size + 1 else { throw missing(frontier.size + 1) }
+            guard EvidenceChain.link(previous: head, entry: entry.entry) == entry.hash else {
+                throw EvidenceError(
+                    code: .logInconsistent,
+                    message:
+                        "evidence entry \(entry.sequence)'s stored hash does not chain from the entry before it (a"
+                        + " row was edited); nothing is signed over it; run `refundctl evidence verify`"
+                )
+            }
+            frontier.append(leafHash: entry.leafHash)
+            head = entry.hash
+        }
+        let signed = try signer.sign(
+            CheckpointStatement(size: frontier.size, headHash: head, merkleRoot: frontier.root, atMs: atMs)
+        )
+        try db.execute(
+            sql: """
+                INSERT INTO evidence_checkpoints
+                    (size, head_hash, merkle_root, at_ms, algorithm, public_key, signature, frontier)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                signed.size, Data(signed.headHash), Data(signed.merkleRoot), signed.atMs, signed.algorithm,
+                Data(signed.publicKey), Data(signed.signature), Data(frontier.serialized),
+            ]
+        )
+        return signed
+    }
+
+    /// The latest signed checkpoint, nil before the first.
+    public static func latestCheckpoint(_ db: Database) throws -> SignedCheckpoint? {
+        try latestStored(db)?.checkpoint
+    }
+
+    /// Every signed checkpoint, oldest first.
+    public static func checkpoints(_ db: Database) throws -> [SignedCheckpoint] {
+        try Row.fetchAll(db, sql: "SELECT * FROM evidence_checkpoints ORDER BY id").map(signedCheckpoint)
+    }
+
+    /// Each entry's audit path in the tree of `checkpoint.size` entries, in the order given.
+    /// - Throws: ``EvidenceError`` (``EvidenceError/Code/logInconsistent``) when the stored
+    ///   entries no longer give the checkpoint's Merkle root (rows changed since it was signed),
+    ///   or an entry lies beyond it.
+    public static func inclusionProofs(
+        _ db: Database,
+        for entries: [EvidenceLogEntry],
+        checkpoint: SignedCheckpoint
+    ) throws -> [[[UInt8]]] {
+        let tree = try merkleTree(db, size: checkpoint.size)
+        guard tree.root() == checkpoint.merkleRoot else {
+            throw EvidenceError(
+                code: .logInconsistent,
+                message:
+                    "the evidence log's first \(checkpoint.size) entries no longer give the Merkle root of the"
+                    + " \(checkpoint.label) (rows changed since); run `refundctl evidence verify`"
+            )
+        }
+        return try entries.map { entry in
+            guard entry.sequence >= 1 && entry.sequence <= checkpoint.size else {
+                throw EvidenceError(
+                    code: .logInconsistent,
+                    message: "evidence entry \(entry.sequence) is not covered by the \(checkpoint.label)"
+                )
+            }
+            return tree.inclusionProof(index: Int(entry.sequence - 1))
+        }
+    }
+
+    private static func latestStored(_ db: Database) throws -> (checkpoint: SignedCheckpoint, frontier: MerkleFrontier)?
+    {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM evidence_checkpoints ORDER BY id DESC LIMIT 1") else {
+            return nil
+        }
+        let checkpoint = signedCheckpoint(row)
+        return (checkpoint, try MerkleFrontier(size: checkpoint.size, serialized: [UInt8](row["frontier"] as Data)))
+    }
+
+    private static func signedCheckpoint(_ row: Row) -> SignedCheckpoint {
+        SignedCheckpoint(
+            size: row["size"],
+            headHash: [UInt8](row["head_hash"] as Data),
+            merkleRoot: [UInt8](row["merkle_root"] as Data),
+            atMs: row["at_ms"],
+            algorithm: row["algorithm"],
+            publicKey: [UInt8](row["public_key"] as Data),
+            signature: [UInt8](row["signature"] as Data)
+        )
+    }
+}
