@@ -79,10 +79,18 @@ let package = Package(
         ),
 
         // MARK: APIs: generated Swift for proto packages outside the runtime
-        // The refund domain's messages and the four services' stubs (proto/refundmesh/{refund,intake,review,payment,notification}).
+        // R-R9 evidence: canonical records, the SHA-256 chain, RFC 6962 proofs, signed checkpoints.
+        // Pure Swift over swift-crypto, so refundctl and auditors' tools verify without the store.
+        .target(
+            name: "RefundMeshEvidence",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swift6
+        ),
+        // The refund domain's messages and the four services' stubs (proto/refundmesh/{refund,intake,review,payment,notification}),
+        // and the evidence messages' conversions to RefundMeshEvidence's types.
         .target(
             name: "RefundMeshAPI",
-            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
+            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos", "RefundMeshEvidence"],
             swiftSettings: swift6
         ),
         // Pure refund rules (DOMAIN.md R-…): no NIO, no Foundation, no store.
@@ -148,13 +156,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: swift6
-        ),
-        // R-R9 evidence: canonical records, the SHA-256 chain, RFC 6962 proofs, signed checkpoints.
-        // Pure Swift over swift-crypto, so refundctl and auditors' tools verify without the store.
-        .target(
-            name: "RefundMeshEvidence",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swift6
         ),
         // review: decides refunds from the records (R-R1 … R-R3, R-R5) or queues them for a person.

@@ -31,6 +31,28 @@ public enum CaseMessages {
     /// The outbox row id of a message for `destination`.
     public static func outboxID(destination: String, eventID: String) -> String { destination + "/" + eventID }
 
+    /// Enqueues ApplyStatus to intake, as outbox row `intake/<event id>`.
+    static func applyStatus(_ db: Database, _ update: StatusUpdate) throws {
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: intake, eventID: update.eventID),
+            destination: intake,
+            method: Intake.Method.applyStatus,
+            request: update
+        )
+    }
+
+    /// Enqueues Publish to notification, as outbox row `notification/<event id>`.
+    static func publish(_ db: Database, _ event: RefundEvent) throws {
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(destination: notification, eventID: event.eventID),
+            destination: notification,
+            method: Notification.Method.publish,
+            request: event
+        )
+    }
+
     /// Enqueues ApplyStatus to intake and Publish to notification for the case's outcome, and
     /// ExecuteRefund to payment-channel for an approval.
     ///
@@ -53,12 +75,9 @@ public enum CaseMessages {
         let eventID = "\(reviewCase.refundID):\(step)"
         let (state, kind) = stateAndKind(reviewCase.outcome)
         let reasonText = reviewCase.reason.text(reviewCase.refundLocale)
-        try OutboxDispatcher.enqueue(
+        try applyStatus(
             db,
-            eventID: outboxID(destination: intake, eventID: eventID),
-            destination: intake,
-            method: Intake.Method.applyStatus,
-            request: StatusUpdate(
+            StatusUpdate(
                 eventID: eventID,
                 refundID: reviewCase.refundID,
                 state: state,
@@ -71,12 +90,9 @@ public enum CaseMessages {
             )
         )
         if notify {
-            try OutboxDispatcher.enqueue(
+            try publish(
                 db,
-                eventID: outboxID(destination: notification, eventID: eventID),
-                destination: notification,
-                method: Notification.Method.publish,
-                request: RefundEvent(
+                RefundEvent(
                     eventID: eventID,
                     userID: reviewCase.order.userID,
                     refundID: reviewCase.refundID,
@@ -134,13 +150,10 @@ public enum CaseMessages {
         let eventID = "\(reviewCase.refundID):\(step)"
         let due = reviewCase.sla?.dueAtMs ?? 0
         let supervisorText =
-            breached ? ReviewText.slaBreached(dueAtMs: due) : ReviewText.slaDueSoon(refundID: reviewCase.refundID)
-        try OutboxDispatcher.enqueue(
+            breached ? ReviewText.slaBreached : ReviewText.slaDueSoon(refundID: reviewCase.refundID)
+        try publish(
             db,
-            eventID: outboxID(destination: notification, eventID: eventID + ":supervisors"),
-            destination: notification,
-            method: Notification.Method.publish,
-            request: RefundEvent(
+            RefundEvent(
                 eventID: eventID + ":supervisors",
                 userID: recipient,
                 refundID: reviewCase.refundID,
@@ -155,13 +168,10 @@ public enum CaseMessages {
             )
         )
         guard breached else { return }
-        let text = ReviewText.slaBreached(dueAtMs: due).text(reviewCase.refundLocale)
-        try OutboxDispatcher.enqueue(
+        let text = ReviewText.slaBreached.text(reviewCase.refundLocale)
+        try publish(
             db,
-            eventID: outboxID(destination: notification, eventID: eventID),
-            destination: notification,
-            method: Notification.Method.publish,
-            request: RefundEvent(
+            RefundEvent(
                 eventID: eventID,
                 userID: reviewCase.order.userID,
                 refundID: reviewCase.refundID,
@@ -173,12 +183,9 @@ public enum CaseMessages {
                 locale: reviewCase.locale
             )
         )
-        try OutboxDispatcher.enqueue(
+        try applyStatus(
             db,
-            eventID: outboxID(destination: intake, eventID: eventID),
-            destination: intake,
-            method: Intake.Method.applyStatus,
-            request: StatusUpdate(
+            StatusUpdate(
                 eventID: eventID,
                 refundID: reviewCase.refundID,
                 state: .underReview,

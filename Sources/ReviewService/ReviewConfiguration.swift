@@ -26,6 +26,15 @@ public struct ReviewConfiguration: Sendable, Equatable {
     public var escalationRecipient: String
     /// How often SLAs and claims are checked (R-R4). `REVIEW_SLA_SCAN_INTERVAL_MS`; default 30 000.
     public var slaScanInterval: Duration
+    /// The Ed25519 seed signing evidence checkpoints (R-R9). `REVIEW_EVIDENCE_KEY_FILE`; nil: the
+    /// data folder's `evidence-signing.key`, created when absent.
+    public var evidenceKeyFile: String?
+    /// How often a grown evidence log's head is signed. `REVIEW_EVIDENCE_CHECKPOINT_INTERVAL_MS`;
+    /// default 60 000.
+    public var evidenceCheckpointInterval: Duration
+    /// Where the latest signed head is published. `REVIEW_EVIDENCE_HEAD_FILE`; nil: the data
+    /// folder's `evidence-head.json`.
+    public var evidenceHeadFile: String?
 
     public init(
         operatorSandbox: FulfillmentFacts.RechargeStatus = .unknown,
@@ -35,7 +44,10 @@ public struct ReviewConfiguration: Sendable, Equatable {
         largeAmountFen: Int64 = 50_000,
         claimTTLMs: Int64 = 15 * 60_000,
         escalationRecipient: String = "review-supervisors",
-        slaScanInterval: Duration = .seconds(30)
+        slaScanInterval: Duration = .seconds(30),
+        evidenceKeyFile: String? = nil,
+        evidenceCheckpointInterval: Duration = .seconds(60),
+        evidenceHeadFile: String? = nil
     ) {
         self.operatorSandbox = operatorSandbox
         self.retryInterval = retryInterval
@@ -45,6 +57,9 @@ public struct ReviewConfiguration: Sendable, Equatable {
         self.claimTTLMs = claimTTLMs
         self.escalationRecipient = escalationRecipient
         self.slaScanInterval = slaScanInterval
+        self.evidenceKeyFile = evidenceKeyFile
+        self.evidenceCheckpointInterval = evidenceCheckpointInterval
+        self.evidenceHeadFile = evidenceHeadFile
     }
 
     /// Reads the `REVIEW_…` variables over the defaults.
@@ -88,6 +103,11 @@ public struct ReviewConfiguration: Sendable, Equatable {
             escalationRecipient = recipient
         }
         slaScanInterval = try Self.milliseconds("REVIEW_SLA_SCAN_INTERVAL_MS", in: environment) ?? slaScanInterval
+        evidenceKeyFile = environment["REVIEW_EVIDENCE_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        evidenceCheckpointInterval =
+            try Self.milliseconds("REVIEW_EVIDENCE_CHECKPOINT_INTERVAL_MS", in: environment)
+            ?? evidenceCheckpointInterval
+        evidenceHeadFile = environment["REVIEW_EVIDENCE_HEAD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     private static func positive(_ variable: String, in environment: [String: String]) throws -> Int64? {

@@ -130,18 +130,3 @@ extension ReviewHandler {
         }
     }
 }
-
-extension EvidenceCheckpoint {
-    /// The wire form of a signed checkpoint.
-    init(_ checkpoint: SignedCheckpoint) {
-        self.init(
-            size: checkpoint.size,
-            headHash: checkpoint.headHash,
-            merkleRoot: checkpoint.merkleRoot,
-            atMs: checkpoint.atMs,
-            algorithm: checkpoint.algorithm,
-            publicKey: checkpoint.publicKey,
-            signature: checkpoint.signature
-        )
-    }
-}

@@ -284,7 +284,9 @@ public struct ReviewHandler: Review.ServiceProtocol {
         var decided = 0
         let rules = self.rules
         for candidate in waiting {
-            let lookup = await lookUpPayments(for: candidate, logger: nil)
+            // Only a case waiting for payments needs them again (R-R3); the others wait for facts.
+            let lookup =
+                candidate.awaiting == .payments ? await lookUpPayments(for: candidate, logger: nil) : PaymentLookup()
             let operatorFact = try await askOperator(for: candidate, context: nil)
             let nowMs = now()
             let changed = try await store.write { db in
@@ -294,7 +296,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 if let operatorFact, try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) {
                     try EvidenceLog.fact(db, operatorFact, refundID: current.refundID, actor: "operator", atMs: nowMs)
                 }
-                if lookup.failure == nil, lookup.asked, current.ground == .duplicateCharge {
+                if lookup.failure == nil, lookup.asked {
                     try EvidenceLog.payments(db, lookup.payments, for: current, atMs: nowMs)
                 }
                 return try Self.decide(db, &current, lookup: lookup, rules: rules, nowMs: nowMs)

@@ -81,12 +81,10 @@ extension ReviewText {
     }
 
     /// R-R4: the case is overdue and was escalated to a supervisor.
-    static func slaBreached(dueAtMs: Int64) -> LocalizedText {
-        LocalizedText(
-            zhCN: "审核已超过承诺时限（R-R4），已升级至主管优先处理。",
-            en: "the review is past its promised time (R-R4); it has been escalated to a supervisor."
-        )
-    }
+    static let slaBreached = LocalizedText(
+        zhCN: "审核已超过承诺时限（R-R4），已升级至主管优先处理。",
+        en: "the review is past its promised time (R-R4); it has been escalated to a supervisor."
+    )
 
     /// R-R4: the case falls due soon (to the supervisors).
     static func slaDueSoon(refundID: String) -> LocalizedText {

@@ -88,21 +88,3 @@ extension Evidence {
         }
     }
 }
-
-extension CaseEvidenceExport {
-    /// The export of what review sent.
-    init(_ evidence: CaseEvidence) {
-        self.init(
-            refundID: evidence.refundID,
-            checkpoint: SignedCheckpoint(evidence.checkpoint ?? EvidenceCheckpoint()),
-            entries: zip(evidence.entries, evidence.proofs).map { entry, proof in
-                Entry(
-                    sequence: entry.sequence,
-                    entry: String(decoding: entry.entry, as: UTF8.self),
-                    chainHash: entry.hash,
-                    inclusionPath: proof.path
-                )
-            }
-        )
-    }
-}

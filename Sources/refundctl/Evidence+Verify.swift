@@ -55,7 +55,7 @@ extension Evidence {
                 ) { stream in
                     for try await entry in stream {
                         verifier.consume(
-                            EvidenceLogEntry(sequence: entry.sequence, entry: entry.entry, hash: entry.hash)
+                            EvidenceLogEntry(entry)
                         )
                     }
                 }

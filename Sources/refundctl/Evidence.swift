@@ -126,18 +126,3 @@ struct TrustedKeyOptions: ParsableArguments {
         return keys
     }
 }
-
-extension SignedCheckpoint {
-    /// A checkpoint as review sent it.
-    init(_ checkpoint: EvidenceCheckpoint) {
-        self.init(
-            size: checkpoint.size,
-            headHash: checkpoint.headHash,
-            merkleRoot: checkpoint.merkleRoot,
-            atMs: checkpoint.atMs,
-            algorithm: checkpoint.algorithm,
-            publicKey: checkpoint.publicKey,
-            signature: checkpoint.signature
-        )
-    }
-}

@@ -61,17 +61,12 @@ struct ReviewMain: AsyncParsableCommand {
             logger: logger
         )
         let signer = try EvidenceSigner.loadOrCreate(
-            keyFile: environment["REVIEW_EVIDENCE_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? settings.dataDirectory + "/evidence-signing.key"
+            keyFile: review.evidenceKeyFile ?? settings.dataDirectory + "/evidence-signing.key"
         )
         logger.info(
             "evidence checkpoints are signed with Ed25519",
             metadata: ["evidence.public_key": "\(signer.publicKeyHex)"]
         )
-        let checkpointInterval = try Self.milliseconds(environment, "REVIEW_EVIDENCE_CHECKPOINT_INTERVAL_MS") ?? 60_000
-        let headFile =
-            environment["REVIEW_EVIDENCE_HEAD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? settings.dataDirectory + "/evidence-head.json"
         let clients = peers.clients(logger: logger)
         let handler = ReviewHandler(
             store: store,
@@ -87,12 +82,22 @@ struct ReviewMain: AsyncParsableCommand {
         )
         let dispatcher = OutboxDispatcher(peers: clients, logger: logger)
         let relay = OutboxRelay(store: store, logger: logger) { message in try await dispatcher.deliver(message) }
-        let retry = ManualQueueRetry(handler: handler, interval: review.retryInterval, logger: logger)
-        let monitor = SLAMonitor(handler: handler, interval: review.slaScanInterval, logger: logger)
+        // R-R2 "retried", R-R3: decide again the cases that wait for records.
+        let retry = PeriodicTask("retrying waiting cases", every: review.retryInterval, logger: logger) {
+            let decided = try await handler.retryAwaitingCases()
+            if decided > 0 { logger.info("waiting cases decided on retry", metadata: ["review.decided": "\(decided)"]) }
+        }
+        // R-R4: warn of cases due soon, escalate breaches.
+        let monitor = PeriodicTask("checking SLAs", every: review.slaScanInterval, runsAtStart: true, logger: logger) {
+            let escalated = try await handler.escalateDueCases()
+            if escalated > 0 {
+                logger.notice("SLA escalations sent (R-R4)", metadata: ["review.escalated": "\(escalated)"])
+            }
+        }
         let checkpointer = EvidenceCheckpointer(
             handler: handler,
-            interval: .milliseconds(checkpointInterval),
-            headFile: headFile,
+            interval: review.evidenceCheckpointInterval,
+            headFile: review.evidenceHeadFile ?? settings.dataDirectory + "/evidence-head.json",
             logger: logger
         )
         try await ServiceHost.run(
@@ -103,67 +108,5 @@ struct ReviewMain: AsyncParsableCommand {
         )
         for client in clients.values { await client.close() }
         try store.close()
-    }
-
-    private static func milliseconds(_ environment: [String: String], _ variable: String) throws -> Int64? {
-        guard let text = environment[variable], !text.isEmpty else { return nil }
-        guard let value = Int64(text), value > 0 else {
-            throw ReviewConfigurationError(
-                variable: variable,
-                value: text,
-                expected: "a positive number of milliseconds"
-            )
-        }
-        return value
-    }
-}
-
-/// Decides again, every `interval`, the cases that wait for records (R-R2 "retried", R-R3).
-struct ManualQueueRetry: Service {
-    let handler: ReviewHandler
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return
-            }
-            do {
-                let decided = try await handler.retryAwaitingCases()
-                if decided > 0 {
-                    logger.info("waiting cases decided on retry", metadata: ["review.decided": "\(decided)"])
-                }
-            } catch {
-                logger.notice("retrying waiting cases failed; next round later", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-}
-
-/// Escalates, every `interval`, the cases due soon or past their SLA (R-R4).
-struct SLAMonitor: Service {
-    let handler: ReviewHandler
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let escalated = try await handler.escalateDueCases()
-                if escalated > 0 {
-                    logger.notice("SLA escalations sent (R-R4)", metadata: ["review.escalated": "\(escalated)"])
-                }
-            } catch {
-                logger.notice("checking SLAs failed; next round later", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return
-            }
-        }
     }
 }

@@ -31,7 +31,7 @@ struct EvidenceMeshTests {
             ["evidence", "export", refunds[0].refundID, "--output", export.path] + key + world.addresses
         )
         #expect(exported.status == 0, "\(exported.output)")
-        let auditor = try run(
+        let auditor = try runProcess(
             "/usr/bin/python3",
             [Self.script, export.path, "--require-signature"] + key
         )
@@ -71,17 +71,4 @@ struct EvidenceMeshTests {
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/verify-evidence-export.py").standardizedFileURL.path
-
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }

@@ -105,16 +105,31 @@ enum RefundCtl {
     ) async throws
         -> (status: Int32, output: String)
     {
-        let process = Process()
-        process.executableURL = ServiceProcess.productsDirectory.appendingPathComponent("refundctl")
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProcess(
+            ServiceProcess.productsDirectory.appendingPathComponent("refundctl").path,
+            arguments,
+            environment: environment
+        )
     }
+}
+
+/// Runs `executable` to its end; returns its exit status and its output and errors together.
+func runProcess(
+    _ executable: String,
+    _ arguments: [String],
+    environment: [String: String]? = nil
+) throws
+    -> (status: Int32, output: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }

@@ -73,7 +73,7 @@ final class EvidenceFixture: Sendable {
             responses: writer,
             context: Self.context(Review.Method.streamEvidence)
         )
-        return await collected.entries.map { EvidenceLogEntry(sequence: $0.sequence, entry: $0.entry, hash: $0.hash) }
+        return await collected.entries.map(EvidenceLogEntry.init)
     }
 
     func createCheckpoint() async throws -> SignedCheckpoint {
@@ -156,36 +156,5 @@ private actor Collected {
 
     func add(_ entry: EvidenceEntry) {
         entries.append(entry)
-    }
-}
-
-extension SignedCheckpoint {
-    init(_ checkpoint: EvidenceCheckpoint) {
-        self.init(
-            size: checkpoint.size,
-            headHash: checkpoint.headHash,
-            merkleRoot: checkpoint.merkleRoot,
-            atMs: checkpoint.atMs,
-            algorithm: checkpoint.algorithm,
-            publicKey: checkpoint.publicKey,
-            signature: checkpoint.signature
-        )
-    }
-}
-
-extension CaseEvidenceExport {
-    init(_ evidence: CaseEvidence) {
-        self.init(
-            refundID: evidence.refundID,
-            checkpoint: SignedCheckpoint(evidence.checkpoint ?? EvidenceCheckpoint()),
-            entries: zip(evidence.entries, evidence.proofs).map { entry, proof in
-                Entry(
-                    sequence: entry.sequence,
-                    entry: String(decoding: entry.entry, as: UTF8.self),
-                    chainHash: entry.hash,
-                    inclusionPath: proof.path
-                )
-            }
-        )
     }
 }

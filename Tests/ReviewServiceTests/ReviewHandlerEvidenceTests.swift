@@ -88,7 +88,7 @@ struct ReviewHandlerEvidenceTests {
             let entries = try await review.streamEvidence(StreamEvidenceRequest(fromSequence: 1)) { stream in
                 var entries: [EvidenceLogEntry] = []
                 for try await entry in stream {
-                    entries.append(EvidenceLogEntry(sequence: entry.sequence, entry: entry.entry, hash: entry.hash))
+                    entries.append(EvidenceLogEntry(entry))
                 }
                 return entries
             }
