@@ -1,6 +1,7 @@
 import Foundation
 import RefundMeshAPI
 import RefundMeshRPC
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -53,22 +54,34 @@ final class Mesh: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    /// A port nothing listens on right now (bound, then released).
+    /// A port nothing listens on right now, never handed out before in this test process.
+    ///
+    /// The services bind it a moment later, so it must not be taken in between: ports come from
+    /// below Linux's ephemeral range (32768-60999), where no other test's bind to port 0 or
+    /// outgoing connection can land, and each is handed out once.
     static func freePort() throws -> Int {
+        for _ in 0..<2_000 {
+            let port = nextPort.withLock { next in
+                defer { next = next >= 32_000 ? 20_000 : next + 1 }
+                return next
+            }
+            if canBind(port) { return port }
+        }
+        throw ServiceProcessError("no free port in 20000-32000")
+    }
+
+    private static let nextPort = Mutex(20_000 + Int(getpid() % 6_000))
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw ServiceProcessError("bind failed") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        } == 0
     }
 }
