@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: C underneath
@@ -99,6 +100,21 @@ let package = Package(
             name: "RPCBenchAPI",
             dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos"],
             path: "Sources/RPCBenchAPI",
+            swiftSettings: swift6
+        ),
+
+        // MARK: Providers: everything on the wire to outside parties (WeChat Pay v3, Alipay, bank, game operator):
+        // Codable shapes, signing both halves, AES-256-GCM notifications, keys, clients (docs/PROVIDERS.md).
+        .target(
+            name: "RefundMeshProviders",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swift6
         ),
 
@@ -311,6 +327,20 @@ let package = Package(
                 "ReviewService", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain",
                 "RefundMeshHosting", "RefundMeshTestSupport", "RefundMeshEvidence",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshProvidersTests",
+            dependencies: [
+                "RefundMeshProviders",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
