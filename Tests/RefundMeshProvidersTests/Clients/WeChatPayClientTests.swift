@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import RefundMeshTestSupport
 import Testing
 
 @testable import RefundMeshProviders
