@@ -310,8 +310,14 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         try await store.read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT refund_no FROM provider_refunds WHERE settles_at_ms <= ? ORDER BY settles_at_ms LIMIT ?",
-                arguments: [nowMs, limit * 4]
+                sql: """
+                    SELECT refund_no FROM provider_refunds
+                    WHERE settles_at_ms <= ? AND (notified_status IS NULL
+                        OR (reverse_after_ms IS NOT NULL AND notified_status != 'REVERSED'
+                            AND settles_at_ms + reverse_after_ms <= ?))
+                    ORDER BY settles_at_ms LIMIT ?
+                    """,
+                arguments: [nowMs, nowMs, limit]
             ).compactMap { number -> (String, ChannelRefundStatus)? in
                 let status = try Self.status(db, refundNo: number, at: nowMs)
                 let notified = try String.fetchOne(
