@@ -85,5 +85,6 @@ struct PaymentChannelHandlerTests {
             _ = try await fixture.handler.getRefundPayment(GetRefundPaymentRequest(refundID: "r-x"), context: .test)
         }
         #expect(error?.code == .notFound)
+        try await fixture.checkInvariants()
     }
 }
