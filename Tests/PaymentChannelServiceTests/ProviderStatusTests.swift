@@ -239,4 +239,52 @@ struct ProviderStatusTests {
         #expect(try await fixture.payments.alerts(refundID: "r-a").map(\.kind) == ["conflicting-status"])
         try await fixture.checkInvariants()
     }
+
+    @Test(
+        "R-C8: WeChat ABNORMAL after SUCCESS is a reversal; after ABNORMAL → RETRY_ORIGINAL → SUCCESS a late ABNORMAL only alerts"
+    )
+    func abnormalAfterSuccess() async throws {
+        let fixture = try PaymentFixture()
+        defer { fixture.remove() }
+        try await fixture.recordPayment(amountFen: 20_000)
+        _ = try await fixture.execute("r-ret", amountFen: 5_000)
+        fixture.clock.advance(by: 200)
+        try await fixture.settle()
+        let arrived = try await fixture.refund("r-ret")
+        #expect(arrived.state == .arrived)
+        _ = try await fixture.payments.applyProviderStatus(
+            providerRefundNo: arrived.providerRefundNo,
+            status: .abnormal(reason: "refund returned by the bank"),
+            source: .notification,
+            at: fixture.clock.now
+        )
+        #expect(try await fixture.refund("r-ret").state == .reversed)
+        try await fixture.checkInvariants()
+
+        var abnormal = SandboxChannelAdapter.Behaviour()
+        abnormal.finalStatus = .abnormal(reason: "")
+        fixture.sandbox.setBehaviour(abnormal, for: "RM-r-ab2")
+        _ = try await fixture.execute("r-ab2", amountFen: 5_000)
+        fixture.clock.advance(by: 200)
+        try await fixture.settle()
+        #expect(try await fixture.refund("r-ab2").state == .abnormal)
+        let retried = try await fixture.handler.resolveRefund(
+            ResolveRefundRequest(refundID: "r-ab2", action: .retryOriginal, operatorID: "op-1", note: "card reissued"),
+            context: .test
+        )
+        #expect(retried.state == .sent && retried.resolution == "retry-original")
+        #expect(try await fixture.sandbox.submissions(refundNo: "RM-r-ab2") == 2, "asked again under the same number")
+        try await fixture.checkInvariants()
+        for status in [ChannelRefundStatus.succeeded(atMs: fixture.clock.now), .abnormal(reason: "stale")] {
+            _ = try await fixture.payments.applyProviderStatus(
+                providerRefundNo: "RM-r-ab2",
+                status: status,
+                source: .notification,
+                at: fixture.clock.now
+            )
+        }
+        #expect(try await fixture.refund("r-ab2").state == .arrived, "a stale ABNORMAL does not reverse it")
+        #expect(try await fixture.payments.alerts(refundID: "r-ab2").map(\.kind).contains("conflicting-status"))
+        #expect(try await fixture.payments.trialBalance().isBalanced)
+    }
 }
