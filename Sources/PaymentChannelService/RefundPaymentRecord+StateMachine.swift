@@ -16,7 +16,7 @@ extension RefundPaymentRecord {
     /// ```
     /// A final state moves again only for a reversal after success, or a success after we had
     /// recorded a failure (the money did move, so the books must say so); both raise an alert.
-    enum Step: Sendable, Hashable {
+    package enum Step: Sendable, Hashable {
         /// → SENT (the provider has it).
         case send
         /// → ARRIVED at the provider's time.
@@ -36,7 +36,7 @@ extension RefundPaymentRecord {
     }
 
     /// The steps `status` causes from this refund's state, in order; empty when it changes nothing.
-    func steps(for status: ChannelRefundStatus) -> [Step] {
+    package func steps(for status: ChannelRefundStatus) -> [Step] {
         let resolvedToBalance = resolution == Resolution.toBalance
         switch (state, status) {
         case (_, .notFound):
