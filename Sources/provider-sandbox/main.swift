@@ -1,0 +1,1 @@
+print("provider-sandbox: not wired yet")

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import ProviderSandbox
+
+/// Notifications to the merchant's notify URL (R-C9): delivered, retried, duplicated, stale
+/// after final, and before the answer.
+@Suite struct NotificationTests {
+    @Test("a settled refund is notified once; a failing endpoint is retried until it answers 2xx")
+    func deliveredWithRetries() async throws {
+        let receiver = NotificationReceiver(failing: 2)
+        try await receiver.run { url in
+            try await SandboxHarness.with { harness in
+                _ = try await harness.sandbox.desk.submit(
+                    RefundDeskTests.wechat("R-n", trade: "T-n", amount: 100, notify: url)
+                )
+                try await SandboxHarness.until("notified") { receiver.received.count == 1 }
+                #expect(receiver.attempts == 3)
+                try await SandboxHarness.until("counted") {
+                    try await harness.store.refund(provider: .wechat, refundNo: "R-n")?.notificationsSent == 1
+                }
+                let stats = try await harness.store.stats()
+                #expect(stats.counters["notifications_sent"] == 1)
+                #expect(stats.counters["notification_attempts_failed"] == 2)
+            }
+        }
+    }
+
+    @Test("scripted duplicates and a stale notice after the final one, in that order")
+    func duplicatesAndOutOfOrder() async throws {
+        let receiver = NotificationReceiver()
+        try await receiver.run { url in
+            try await SandboxHarness.with { harness in
+                try await harness.addRule(
+                    #"{"provider":"wechat","behaviour":{"duplicate_notifications":2,"out_of_order":true}}"#
+                )
+                _ = try await harness.sandbox.desk.submit(
+                    RefundDeskTests.wechat("R-d", trade: "T-d", amount: 100, notify: url)
+                )
+                try await SandboxHarness.until("four notices") { receiver.received.count == 4 }
+                let states = try receiver.received.map { try NotificationTests.state(of: $0) }
+                #expect(states == ["SUCCESS", "SUCCESS", "SUCCESS", "PROCESSING"])
+                let refund = try #require(try await harness.store.refund(provider: .wechat, refundNo: "R-d"))
+                #expect(refund.moneyMoved == 1)
+            }
+        }
+    }
+
+    @Test("notify_before_answer: the notification arrives before the request is answered")
+    func notifyBeforeAnswer() async throws {
+        let receiver = NotificationReceiver()
+        try await receiver.run { url in
+            try await SandboxHarness.with { harness in
+                try await harness.addRule(#"{"provider":"wechat","behaviour":{"notify_before_answer":true}}"#)
+                let answer = try await harness.sandbox.desk.submit(
+                    RefundDeskTests.wechat("R-b", trade: "T-b", amount: 100, notify: url)
+                )
+                // Checked right after the answer, with no waiting: it must already be there.
+                #expect(receiver.received.count == 1)
+                guard case .refund(let refund, isNew: true) = answer else { throw HarnessError("not accepted") }
+                #expect(refund.state == .success)
+            }
+        }
+    }
+
+    @Test("R-C8: a reversal is notified after the success notice")
+    func reversalNotified() async throws {
+        let receiver = NotificationReceiver()
+        try await receiver.run { url in
+            try await SandboxHarness.with { harness in
+                try await harness.addRule(#"{"provider":"wechat","behaviour":{"reverse_after_ms":50}}"#)
+                _ = try await harness.sandbox.desk.submit(
+                    RefundDeskTests.wechat("R-v", trade: "T-v", amount: 100, notify: url)
+                )
+                try await SandboxHarness.until("two notices") { receiver.received.count == 2 }
+                #expect(try receiver.received.map { try NotificationTests.state(of: $0) } == ["SUCCESS", "ABNORMAL"])
+            }
+        }
+    }
+
+    static func state(of notice: NotificationReceiver.Received) throws -> String {
+        try JSONDecoder().decode(ProviderRefund.self, from: Data(notice.body)).state.rawValue
+    }
+}
