@@ -105,6 +105,21 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: Providers: everything on the wire to outside parties (WeChat Pay v3, Alipay, bank, game operator):
+        // Codable shapes, signing both halves, AES-256-GCM notifications, keys, clients (docs/PROVIDERS.md).
+        .target(
+            name: "RefundMeshProviders",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: Services: hosting, domain logic and handlers (no NIO in the domain), executables
         .target(
             name: "RefundMeshHosting",
@@ -214,7 +229,7 @@ let package = Package(
         .target(
             name: "ProviderSandbox",
             dependencies: [
-                "RefundMeshStore", "RefundMeshHosting",
+                "RefundMeshStore", "RefundMeshHosting", "RefundMeshProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -227,7 +242,7 @@ let package = Package(
         .executableTarget(
             name: "provider-sandbox",
             dependencies: [
-                "ProviderSandbox", "RefundMeshHosting",
+                "ProviderSandbox", "RefundMeshHosting", "RefundMeshProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -345,6 +360,20 @@ let package = Package(
             swiftSettings: swift6
         ),
         .testTarget(
+            name: "RefundMeshProvidersTests",
+            dependencies: [
+                "RefundMeshProviders",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
             name: "RefundMeshEvidenceTests",
             dependencies: ["RefundMeshEvidence"],
             swiftSettings: swift6
@@ -358,7 +387,7 @@ let package = Package(
         .testTarget(
             name: "ProviderSandboxTests",
             dependencies: [
-                "ProviderSandbox", "provider-sandbox",
+                "ProviderSandbox", "provider-sandbox", "RefundMeshProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
