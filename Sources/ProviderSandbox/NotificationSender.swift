@@ -6,7 +6,7 @@ import RefundMeshStore
 import ServiceLifecycle
 
 /// Builds the HTTP request of one notification in a provider's wire shape.
-typealias NotificationRequestBuilder = @Sendable (ProviderRefund, NotificationOrder) throws -> HTTPClientRequest
+typealias NotificationRequestBuilder = @Sendable (ProviderRefund, NotificationOrder, String) throws -> HTTPClientRequest
 
 /// Delivers refund notifications to the merchant's notify URL (from the refund request) the
 /// way a provider does: at least once, retried with growing pauses until the merchant answers
@@ -43,7 +43,7 @@ public struct NotificationSender: Service {
                     )
                     return
                 }
-                let request = try build(refund, order)
+                let request = try build(refund, order, message.eventID)
                 let response = try await client.execute(request, timeout: .milliseconds(timeout.milliseconds))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 guard (200..<300).contains(response.status.code) else {

@@ -62,6 +62,9 @@ public struct SandboxConfiguration: Sendable {
     public var defaultTradeTotalFen: Int64 = 1_000_000
     /// How far a signed request's timestamp may be from the sandbox's clock.
     public var signatureMaximumSkew: Duration = .seconds(300)
+    /// The merchant's notify URL as registered with the bank (bank requests carry none); nil: no
+    /// bank notifications.
+    public var bankNotifyURL: String?
     /// Where key files live (`provider-sandbox keys` writes them); default `<data dir>/keys`.
     public var keysDirectory: String
 
@@ -95,6 +98,7 @@ public struct SandboxConfiguration: Sendable {
             signatureMaximumSkew = .seconds(value)
         }
         if let directory = environment["SANDBOX_KEYS_DIR"], !directory.isEmpty { keysDirectory = directory }
+        if let url = environment["SANDBOX_BANK_NOTIFY_URL"], !url.isEmpty { bankNotifyURL = url }
 
         if let value = try env.integer("SANDBOX_WECHAT_MERCHANT_RPS", minimum: 1) { limits.wechatMerchantRPS = value }
         if let value = try env.milliseconds("SANDBOX_WECHAT_ORDER_INTERVAL_MS") { limits.wechatOrderInterval = value }

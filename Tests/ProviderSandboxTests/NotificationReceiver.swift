@@ -11,6 +11,7 @@ final class NotificationReceiver: Sendable {
         var headers: [String: String]
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
+        var headerList: [(String, String)] { headers.map { ($0.key, $0.value) } }
     }
 
     private let state: Mutex<(received: [Received], failuresLeft: Int, attempts: Int)>

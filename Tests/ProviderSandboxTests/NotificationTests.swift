@@ -1,4 +1,5 @@
 import Foundation
+import RefundMeshProviders
 import Testing
 
 @testable import ProviderSandbox
@@ -38,7 +39,7 @@ import Testing
                     RefundDeskTests.wechat("R-d", trade: "T-d", amount: 100, notify: url)
                 )
                 try await SandboxHarness.until("four notices") { receiver.received.count == 4 }
-                let states = try receiver.received.map { try NotificationTests.state(of: $0) }
+                let states = try receiver.received.map { try NotificationTests.state(of: $0, harness.weChatPay()) }
                 #expect(states == ["SUCCESS", "SUCCESS", "SUCCESS", "PROCESSING"])
                 let refund = try #require(try await harness.store.refund(provider: .wechat, refundNo: "R-d"))
                 #expect(refund.moneyMoved == 1)
@@ -73,12 +74,18 @@ import Testing
                     RefundDeskTests.wechat("R-v", trade: "T-v", amount: 100, notify: url)
                 )
                 try await SandboxHarness.until("two notices") { receiver.received.count == 2 }
-                #expect(try receiver.received.map { try NotificationTests.state(of: $0) } == ["SUCCESS", "ABNORMAL"])
+                #expect(
+                    try receiver.received.map { try NotificationTests.state(of: $0, harness.weChatPay()) } == [
+                        "SUCCESS", "ABNORMAL",
+                    ]
+                )
             }
         }
     }
 
-    static func state(of notice: NotificationReceiver.Received) throws -> String {
-        try JSONDecoder().decode(ProviderRefund.self, from: Data(notice.body)).state.rawValue
+    /// Verifies the platform signature, decrypts the resource (RefundMeshProviders' client half)
+    /// and returns the refund status it announces.
+    static func state(of notice: NotificationReceiver.Received, _ client: WeChatPayClient) throws -> String {
+        try client.parseNotification(headers: notice.headerList, body: Data(notice.body)).notice.refundStatus.rawValue
     }
 }

@@ -20,8 +20,10 @@ import Testing
         _ harness: SandboxHarness,
         id: String,
         phone: String = "13800000000",
-        secret: [UInt8] = SandboxHarness.smsSecret
+        secret: [UInt8]? = nil
     ) async throws -> (status: Int, body: String) {
+        let keys = try SandboxHarness.keys
+        let secret = secret ?? Array(keys.smsSecret.utf8)
         let body = #"{"message_id":"\#(id)","phone":"\#(phone)","text":"您的退款已到账","sign_name":"RefundMesh"}"#
         let timestamp = String(harness.sandbox.desk.now() / 1000)
         let signature = SMSRoutes.signature(body: Array(body.utf8), timestamp: timestamp, secret: secret)
@@ -30,7 +32,7 @@ import Testing
             "/sms/v1/messages",
             json: body,
             headers: [
-                ("X-Sms-Account", SandboxHarness.smsAccount), ("X-Sms-Timestamp", timestamp),
+                ("X-Sms-Account", keys.smsAccount), ("X-Sms-Timestamp", timestamp),
                 ("X-Sms-Signature", signature),
             ]
         )

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import RefundMeshProviders
 import ServiceLifecycle
 
 @testable import ProviderSandbox
@@ -13,8 +14,12 @@ struct SandboxHarness: Sendable {
     let sandbox: Sandbox
     let port: Int
     let dataDirectory: String
-    static let smsAccount = "test-sms"
-    static let smsSecret: [UInt8] = Array("0123456789abcdef0123456789abcdef".utf8)
+    /// One development key set for the whole test process (RSA key generation is slow).
+    static let generatedKeys = Result { try ProviderKeySet.generateDevelopment() }
+    static var keys: ProviderKeySet { get throws { try generatedKeys.get() } }
+
+    /// Where this sandbox's key files are (the clients load them through their `*_FILE` settings).
+    var keysDirectory: String { dataDirectory + "/keys" }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var store: SandboxStore { sandbox.store }
@@ -49,11 +54,9 @@ struct SandboxHarness: Sendable {
         tweak.apply(&configuration)
         var logger = Logger(label: "provider-sandbox-test")
         logger.logLevel = .warning
-        let sandbox = try Sandbox(
-            configuration: configuration,
-            smsAccounts: [smsAccount: smsSecret],
-            logger: logger
-        )
+        let keys = try Self.keys
+        if !ProviderKeySet.exists(in: configuration.keysDirectory) { try keys.write(to: configuration.keysDirectory) }
+        let sandbox = try Sandbox(configuration: configuration, keys: keys, logger: logger)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -80,6 +83,56 @@ struct SandboxHarness: Sendable {
         }
         try sandbox.close()
         return try result.get()
+    }
+
+    // MARK: Provider clients (RefundMeshProviders), configured as the services are
+
+    /// The services' settings for this sandbox: key files, base URLs, notify URLs under `notifyBase`.
+    func clientEnvironment(notifyBase: String = "http://127.0.0.1:9") throws -> [String: String] {
+        try Self.keys.environment(directory: keysDirectory, baseURL: baseURL, notifyBaseURL: notifyBase)
+    }
+
+    func weChatPay(timeoutMs: Int = 10_000, notifyURL: String? = nil) throws -> WeChatPayClient {
+        var environment = try clientEnvironment()
+        environment["WECHATPAY_TIMEOUT_MS"] = String(timeoutMs)
+        if let notifyURL { environment["WECHATPAY_NOTIFY_URL"] = notifyURL }
+        return WeChatPayClient(
+            configuration: try WeChatPayConfiguration(environment: environment),
+            httpClient: .shared,
+            logger: Self.logger
+        )
+    }
+
+    func alipay(notifyURL: String? = nil) throws -> AlipayClient {
+        var environment = try clientEnvironment()
+        environment["ALIPAY_NOTIFY_URL"] = notifyURL
+        return AlipayClient(
+            configuration: try AlipayConfiguration(environment: environment),
+            httpClient: .shared,
+            logger: Self.logger
+        )
+    }
+
+    func bank() throws -> BankCardClient {
+        BankCardClient(
+            configuration: try BankCardConfiguration(environment: try clientEnvironment()),
+            httpClient: .shared,
+            logger: Self.logger
+        )
+    }
+
+    func gameOperator() throws -> GameOperatorClient {
+        GameOperatorClient(
+            configuration: try GameOperatorConfiguration(environment: try clientEnvironment()),
+            httpClient: .shared,
+            logger: Self.logger
+        )
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "provider-sandbox-test")
+        logger.logLevel = .warning
+        return logger
     }
 
     // MARK: HTTP

@@ -1,5 +1,6 @@
 import Hummingbird
 import RefundMeshHosting
+import RefundMeshProviders
 
 /// The control API under `/sandbox/v1`, for tests, benches and operators: script behaviour,
 /// set fault rates, register trades, set operator records, and read the records (R-C5
@@ -83,13 +84,15 @@ struct ControlRoutes: Sendable {
     private func setRecharge(_ request: Request, orderID: String) async throws -> Response {
         do {
             let body = try HTTPExchange.decode(RechargeUpdate.self, from: try await HTTPExchange.body(of: request))
-            guard OperatorRecharge.statuses.contains(body.status) else {
+            let status = OperatorRechargeStatus(rawValue: body.status)
+            guard SandboxStore.rechargeStatuses.contains(status) else {
                 throw SandboxRequestError(
-                    "status is \"\(body.status)\"; expected \(OperatorRecharge.statuses.joined(separator: ", "))"
+                    "status is \"\(body.status)\"; expected "
+                        + SandboxStore.rechargeStatuses.map(\.rawValue).joined(separator: ", ")
                 )
             }
-            let credited = body.status == "CREDITED" ? (body.creditedAtMs ?? now()) : body.creditedAtMs
-            let recharge = OperatorRecharge(orderID: orderID, status: body.status, creditedAtMs: credited)
+            let credited = status == .credited ? (body.creditedAtMs ?? now()) : body.creditedAtMs
+            let recharge = OperatorRecharge(orderID: orderID, status: status, creditedAtMs: credited)
             try await store.setRecharge(recharge, now: now())
             return try HTTPExchange.json(recharge)
         } catch let error as SandboxRequestError {

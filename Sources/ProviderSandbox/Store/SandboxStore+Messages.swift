@@ -1,4 +1,5 @@
 import GRDB
+import RefundMeshProviders
 
 /// An SMS the sandbox accepted (R-N2), listed by `GET /sandbox/v1/sms`.
 public struct SMSMessage: Codable, Sendable, Equatable {
@@ -25,28 +26,6 @@ extension SMSMessage: FetchableRecord {
             signName: row["sign_name"],
             receivedAtMs: row["received_at_ms"]
         )
-    }
-}
-
-/// A game operator's record of one recharge order (R-R2).
-public struct OperatorRecharge: Codable, Sendable, Equatable {
-    public var orderID: String
-    /// `CREDITED`, `FAILED`, `PENDING` or `UNKNOWN`.
-    public var status: String
-    public var creditedAtMs: Int64?
-
-    public static let statuses = ["CREDITED", "FAILED", "PENDING", "UNKNOWN"]
-
-    public init(orderID: String, status: String, creditedAtMs: Int64? = nil) {
-        self.orderID = orderID
-        self.status = status
-        self.creditedAtMs = creditedAtMs
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case orderID = "order_id"
-        case status
-        case creditedAtMs = "credited_at_ms"
     }
 }
 
@@ -105,6 +84,9 @@ extension SandboxStore {
         }
     }
 
+    /// The statuses an operator answers (R-R2).
+    public static let rechargeStatuses: [OperatorRechargeStatus] = [.credited, .failed, .pending, .unknown]
+
     /// Sets what the operator says about a recharge order.
     public func setRecharge(_ recharge: OperatorRecharge, now: Int64) async throws {
         try await store.write { db in
@@ -115,7 +97,7 @@ extension SandboxStore {
                     ON CONFLICT (order_id) DO UPDATE SET status = excluded.status,
                         credited_at_ms = excluded.credited_at_ms, updated_at_ms = excluded.updated_at_ms
                     """,
-                arguments: [recharge.orderID, recharge.status, recharge.creditedAtMs, now]
+                arguments: [recharge.orderID, recharge.status.rawValue, recharge.creditedAtMs, now]
             )
         }
     }
@@ -128,8 +110,13 @@ extension SandboxStore {
                 sql: "SELECT status, credited_at_ms FROM operator_recharges WHERE order_id = ?",
                 arguments: [orderID]
             )
-            guard let row else { return OperatorRecharge(orderID: orderID, status: "UNKNOWN") }
-            return OperatorRecharge(orderID: orderID, status: row["status"], creditedAtMs: row["credited_at_ms"])
+            guard let row else { return OperatorRecharge(orderID: orderID, status: .unknown) }
+            let status: String = row["status"]
+            return OperatorRecharge(
+                orderID: orderID,
+                status: OperatorRechargeStatus(rawValue: status),
+                creditedAtMs: row["credited_at_ms"]
+            )
         }
     }
 }

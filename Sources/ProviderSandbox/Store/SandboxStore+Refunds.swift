@@ -284,6 +284,11 @@ extension SandboxStore {
         }
     }
 
+    /// One trade by provider and number.
+    func trade(provider: ProviderKind, tradeNo: String) async throws -> ProviderTrade? {
+        try await store.read { db in try Self.trade(db, provider: provider, tradeNo: tradeNo) }
+    }
+
     static func trade(_ db: Database, provider: ProviderKind, tradeNo: String) throws -> ProviderTrade? {
         try ProviderTrade.fetchOne(
             db,

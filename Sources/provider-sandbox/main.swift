@@ -1,1 +1,0 @@
-print("provider-sandbox: not wired yet")
