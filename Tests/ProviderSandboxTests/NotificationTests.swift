@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import RefundMeshProviders
 import Testing
 
@@ -20,9 +21,33 @@ import Testing
                 try await SandboxHarness.until("counted") {
                     try await harness.store.refund(provider: .wechat, refundNo: "R-n")?.notificationsSent == 1
                 }
+                let (_, pending) = try await harness.send(.GET, "/sandbox/v1/notifications")
+                #expect(String(decoding: pending, as: UTF8.self) == #"{"pending":[]}"#)
                 let stats = try await harness.store.stats()
                 #expect(stats.counters["notifications_sent"] == 1)
                 #expect(stats.counters["notification_attempts_failed"] == 2)
+            }
+        }
+    }
+
+    @Test("a notification that keeps failing is listed with its attempts, then given up after the maximum")
+    func givenUp() async throws {
+        let receiver = NotificationReceiver(failing: 1_000)
+        try await receiver.run { url in
+            try await SandboxHarness.with(Tweak { $0.notifications.maximumAttempts = 4 }) { harness in
+                _ = try await harness.sandbox.desk.submit(
+                    RefundDeskTests.wechat("R-g", trade: "T-g", amount: 1, notify: url)
+                )
+                try await SandboxHarness.until("listed with attempts") {
+                    let (_, body) = try await harness.send(.GET, "/sandbox/v1/notifications")
+                    return String(decoding: body, as: UTF8.self).contains(#""attempts":1"#)
+                }
+                try await SandboxHarness.until("given up") {
+                    try await harness.store.stats().counters["notifications_abandoned"] == 1
+                }
+                #expect(receiver.attempts == 4)
+                let (_, body) = try await harness.send(.GET, "/sandbox/v1/notifications")
+                #expect(String(decoding: body, as: UTF8.self) == #"{"pending":[]}"#)
             }
         }
     }

@@ -30,6 +30,18 @@ struct ControlRoutes: Sendable {
             return try HTTPExchange.json(RefundList(refunds: try await store.refunds(provider: provider)))
         }
         group.get("stats") { _, _ in try HTTPExchange.json(try await store.stats()) }
+        group.get("notifications") { _, _ in
+            let pending = try await store.pendingNotifications().map { message in
+                PendingNotification(
+                    eventID: message.eventID,
+                    state: message.kind,
+                    attempts: message.attempts,
+                    lastError: message.lastError,
+                    nextAttemptAtMs: Int64(message.nextAttemptAt.timeIntervalSince1970 * 1000)
+                )
+            }
+            return try HTTPExchange.json(["pending": pending])
+        }
         group.get("sms") { request, _ in
             let phone = request.uri.queryParameters["phone"].map(String.init)
             return try HTTPExchange.json(MessageList(messages: try await store.messages(phone: phone)))
@@ -109,6 +121,22 @@ struct ControlRoutes: Sendable {
     }
 
     struct RuleList: Codable { var rules: [BehaviourRule] }
+
+    /// A notification still waiting for the merchant's 2xx.
+    struct PendingNotification: Codable {
+        var eventID: String
+        var state: String
+        var attempts: Int
+        var lastError: String?
+        var nextAttemptAtMs: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case eventID = "event_id"
+            case state, attempts
+            case lastError = "last_error"
+            case nextAttemptAtMs = "next_attempt_at_ms"
+        }
+    }
     struct TradeList: Codable { var trades: [ProviderTrade] }
     struct RefundList: Codable { var refunds: [ProviderRefund] }
     struct MessageList: Codable { var messages: [SMSMessage] }
