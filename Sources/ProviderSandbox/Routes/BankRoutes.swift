@@ -32,6 +32,13 @@ struct BankRoutes: Sendable {
         } catch {
             return try answerError(.badRequest, "INVALID_REQUEST", "body is not a bank refund request: \(error)")
         }
+        guard refund.merchantID == server.authenticator.identity else {
+            return try answerError(
+                .forbidden,
+                "MERCHANT_MISMATCH",
+                "merchant_id \(refund.merchantID) is not the signing merchant \(server.authenticator.identity)"
+            )
+        }
         guard refund.amountFen > 0, refund.currency == "CNY", !refund.refundNo.isEmpty, !refund.cardPaymentID.isEmpty
         else {
             return try answerError(
