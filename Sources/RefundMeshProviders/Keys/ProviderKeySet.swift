@@ -207,6 +207,8 @@ public struct ProviderKeySet: Sendable {
     /// and notify URLs under `notifyBaseURL` (`/notify/wechatpay`, `/notify/alipay`, `/notify/bank`).
     public func environment(directory: String, baseURL: String, notifyBaseURL: String) -> [String: String] {
         var environment = self.environment(directory: directory)
+        let baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        let notifyBaseURL = notifyBaseURL.hasSuffix("/") ? String(notifyBaseURL.dropLast()) : notifyBaseURL
         environment["WECHATPAY_BASE_URL"] = baseURL
         environment["ALIPAY_GATEWAY_URL"] = baseURL + "/gateway.do"
         environment["BANK_BASE_URL"] = baseURL
