@@ -18,7 +18,7 @@ import Testing
                     + #""duplicate_notifications":0.3,"settle_after_ms":50,"reverse_after_ms":50,"seed":7}"#
             )
             #expect(status == 200)
-            let client = try harness.weChatPay(timeoutMs: 500)
+            let client = try harness.weChatPay(timeoutMs: 2_000)
             var refused = 0
             for index in 0..<30 {
                 let request = WeChatPayRefundRequest(
