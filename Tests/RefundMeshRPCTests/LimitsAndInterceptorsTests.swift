@@ -59,7 +59,9 @@ struct LimitsAndInterceptorsTests {
             let client = makeTestClient(ports: [port])
             let stub = TestService.Client(client)
             _ = try await stub.unary(Ping(id: 1))
-            try await Task.sleep(for: .milliseconds(500))
+            // Well past the idle timeout, so even on a loaded machine the server has closed the
+            // connection before the next call (a call racing the close is a different test).
+            try await Task.sleep(for: .seconds(2))
             // The server closed the idle connection; the call must still succeed on a new one.
             let pong = try await stub.unary(Ping(id: 2))
             #expect(pong.id == 2)

@@ -170,7 +170,11 @@ struct ReviewHandlerTests {
         ]
         try await withTestServer(services: [FakePaymentChannel(payments: ["o-1": payments])]) { _, port in
             let client = makeTestClient(ports: [port])
-            let review = try ReviewFixture(payments: PaymentChannelRecords(client: PaymentChannel.Client(client)))
+            // A generous timeout: on a loaded CI machine the default 3 s can pass, and the case
+            // would (correctly) go to a person instead.
+            let review = try ReviewFixture(
+                payments: PaymentChannelRecords(client: PaymentChannel.Client(client), timeout: .seconds(30))
+            )
             _ = try await review.open(
                 ReviewFixture.openCase(
                     "r-1",
