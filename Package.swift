@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: C underneath
@@ -144,13 +145,30 @@ let package = Package(
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        // notification's outside channels (R-N2): webhook and SMS over AsyncHTTPClient, e-mail over
+        // a small SMTP client on SwiftNIO. Kept out of NotificationService so the domain stays NIO-free.
+        .target(
+            name: "NotificationChannels",
+            dependencies: [
+                "NotificationService", "RefundMeshAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),
         .executableTarget(
             name: "notification",
             dependencies: [
-                "NotificationService", "RefundMeshHosting", "RefundMeshStore",
+                "NotificationService", "NotificationChannels", "RefundMeshHosting", "RefundMeshStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -313,6 +331,22 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swift6
+        ),
+        // notification's channels against real receivers (aiosmtpd, HTTP servers in the test).
+        .testTarget(
+            name: "NotificationServiceTests",
+            dependencies: [
+                "NotificationService", "NotificationChannels", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
+                "RefundMeshHosting", "RefundMeshTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["Support/smtp_sink.py"],
             swiftSettings: swift6
         ),
         .testTarget(
