@@ -121,4 +121,56 @@ struct NotificationServiceTests {
         await client.close()
         try await service.stop()
     }
+
+    @Test(
+        "R-N2/R-N3 over the real process: preferences, a delivery that fails to the dead letters, an operator's retry"
+    )
+    func preferencesDeliveriesAndDeadLetters() async throws {
+        // A port nobody listens on: every webhook attempt is refused at once.
+        let closed = try await withTestPeerServer([]) { port in port }
+        let service = try ServiceProcess("notification")
+        try await service.start(environment: [
+            "NOTIFY_RETRY_INITIAL_MS": "20", "NOTIFY_RETRY_MAX_MS": "100", "NOTIFY_RETRY_ATTEMPTS": "2",
+            "NOTIFY_WORKER_INTERVAL_MS": "20", "NOTIFY_WEBHOOK_TIMEOUT_MS": "1000",
+        ])
+        let client = service.client()
+        let notification = Notification.Client(client)
+
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await notification.setPreferences(ChannelPreferences(userID: "u-1", smsEnabled: true, phone: "42"))
+        }
+        #expect(refused?.code == .invalidArgument && refused?.message.contains("phone") == true)
+        let stored = try await notification.setPreferences(
+            ChannelPreferences(
+                userID: "u-1",
+                webhookEnabled: true,
+                webhookURL: "http://127.0.0.1:\(closed)/hook",
+                webhookSecret: "whsec-0123456789abcdef"
+            )
+        )
+        #expect(stored.webhookSecretSet && stored.webhookSecret.isEmpty)
+        _ = try await notification.publish(event("d-1"))
+
+        var letters: [Delivery] = []
+        let dead = try await meshEventually(timeout: .seconds(60)) {
+            letters = try await notification.listDeadLetters(ListDeadLettersRequest()).deliveries
+            return !letters.isEmpty
+        }
+        #expect(dead, "the delivery ends in the dead letters")
+        let letter = try #require(letters.first)
+        #expect(letter.deliveryID == "d-1/webhook" && letter.log.count == 2)
+        #expect(letter.log.map(\.outcome) == [.retry, .dead])
+
+        let back = try await notification.retryDeadLetter(
+            RetryDeadLetterRequest(deliveryID: "d-1/webhook", operatorID: "ops-1")
+        )
+        #expect(back.retriedBy == "ops-1")
+        let deadAgain = try await meshEventually(timeout: .seconds(60)) {
+            let deliveries = try await notification.listDeliveries(ListDeliveriesRequest(userID: "u-1")).deliveries
+            return deliveries.first?.state == .dead && deliveries.first?.log.count == 4
+        }
+        #expect(deadAgain, "put back to due, tried twice more, dead again")
+        await client.close()
+        #expect(try await service.stop() == 0)
+    }
 }
