@@ -88,3 +88,25 @@ struct NotificationTemplatesTests {
         #expect(text.hasSuffix("…"))
     }
 }
+
+/// payment-channel's alerts arrive as SLA escalations with rule R-C6 or R-C8 and say so.
+@Suite("payment alert templates")
+struct PaymentAlertTemplateTests {
+    @Test(
+        "stuck (R-C6) and reversed/abnormal (R-C8) alerts read as such, with the reason",
+        arguments: ["R-C6", "R-C8"]
+    )
+    func paymentAlerts(rule: String) {
+        let templates = NotificationTemplates()
+        var event = refundEvent("alert", kind: .slaEscalated)
+        event.rule = rule
+        event.reason = "渠道退回了已到账的退款"
+        var review = event
+        review.rule = "R-R4"
+        for language in NotificationTemplates.Language.allCases {
+            let (title, body) = templates.render(event, in: language)
+            #expect(title != templates.render(review, in: language).title, "\(rule) is not a review SLA breach")
+            #expect(body.contains("渠道退回了已到账的退款") && body.contains(event.refundID))
+        }
+    }
+}
