@@ -173,4 +173,52 @@ struct NotificationServiceTests {
         await client.close()
         #expect(try await service.stop() == 0)
     }
+
+    @Test("refundctl prefs set|show, deliveries, dead-letters and retry-dead-letter against the real process")
+    func refundctlNotifications() async throws {
+        let closed = try await withTestPeerServer([]) { port in port }
+        let service = try ServiceProcess("notification")
+        try await service.start(environment: [
+            "NOTIFY_RETRY_INITIAL_MS": "20", "NOTIFY_RETRY_ATTEMPTS": "1", "NOTIFY_WORKER_INTERVAL_MS": "20",
+            "NOTIFY_WEBHOOK_TIMEOUT_MS": "1000",
+        ])
+        let at = ["--notification", "127.0.0.1:\(service.port)"]
+        func ctl(_ arguments: [String], expectSuccess: Bool = true) async throws -> String {
+            let result = try await RefundCtl.run(arguments + at)
+            #expect(
+                (result.status == 0) == expectSuccess,
+                "refundctl \(arguments.joined(separator: " ")): \(result.output)"
+            )
+            return result.output
+        }
+        let refused = try await ctl(
+            ["prefs", "set", "--user", "u-7", "--sms", "on", "--phone", "12"],
+            expectSuccess: false
+        )
+        #expect(refused.contains("phone \"12\""), "\(refused)")
+        let set = try await ctl([
+            "prefs", "set", "--user", "u-7", "--webhook", "on", "--url", "http://127.0.0.1:\(closed)/hook", "--secret",
+            "whsec-0123456789abcdef", "--locale", "en",
+        ])
+        #expect(set.contains("webhook  on") && set.contains("(secret set)") && !set.contains("whsec-"), "\(set)")
+        let shown = try await ctl(["prefs", "show", "--user", "u-7"])
+        #expect(shown.contains("locale   en") && shown.contains("sms      off"), "\(shown)")
+
+        let client = service.client()
+        _ = try await Notification.Client(client).publish(event("ctl-1", user: "u-7"))
+        await client.close()
+        var letters = ""
+        let dead = try await meshEventually(timeout: .seconds(60)) {
+            letters = try await ctl(["dead-letters"])
+            return letters.contains("ctl-1/webhook")
+        }
+        #expect(dead, "\(letters)")
+        let anonymous = try await RefundCtl.run(["retry-dead-letter", "ctl-1/webhook"] + at, environment: [:])
+        #expect(anonymous.status != 0 && anonymous.output.contains("--operator"), "\(anonymous.output)")
+        let retried = try await ctl(["retry-dead-letter", "ctl-1/webhook", "--operator", "ops-2"])
+        #expect(retried.contains("put back by ops-2"), "\(retried)")
+        let listed = try await ctl(["deliveries", "--event", "ctl-1"])
+        #expect(listed.contains("ctl-1/webhook") && listed.contains("#1"), "\(listed)")
+        #expect(try await service.stop() == 0)
+    }
 }
