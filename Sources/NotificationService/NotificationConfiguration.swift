@@ -8,7 +8,7 @@ public struct NotificationConfiguration: Sendable, Equatable {
     /// (``OutboxRelay/Backoff``), so both back off the same way.
     public var backoff: OutboxRelay.Backoff
     /// Attempts per delivery before it becomes a dead letter. `NOTIFY_RETRY_ATTEMPTS`; default 10
-    /// (with the default delays about 43 minutes from the first failure to the dead-letter list).
+    /// (with the default delays 35–43 minutes from the first failure to the dead-letter list).
     public var maximumAttempts: Int
     /// How often the worker looks for due deliveries. `NOTIFY_WORKER_INTERVAL_MS`; default 500.
     public var workerInterval: Duration
