@@ -56,6 +56,9 @@ public struct NotificationConfiguration: Sendable, Equatable {
         public var baseURL: String
         /// `NOTIFY_SMS_ACCOUNT` (the `X-Sms-Account` header).
         public var account: String
+        /// A file holding the account instead (`provider-sandbox keys` writes `sms-account.txt`).
+        /// `NOTIFY_SMS_ACCOUNT_FILE`; used when `NOTIFY_SMS_ACCOUNT` is empty.
+        public var accountFile: String
         /// File holding the account's HMAC secret. `NOTIFY_SMS_SECRET_FILE`.
         public var secretFile: String
         /// The signature the provider puts in front of the text. `NOTIFY_SMS_SIGN_NAME`;
@@ -67,12 +70,14 @@ public struct NotificationConfiguration: Sendable, Equatable {
         public init(
             baseURL: String = "",
             account: String = "",
+            accountFile: String = "",
             secretFile: String = "",
             signName: String = "RefundMesh",
             timeout: Duration = .seconds(10)
         ) {
             self.baseURL = baseURL
             self.account = account
+            self.accountFile = accountFile
             self.secretFile = secretFile
             self.signName = signName
             self.timeout = timeout
@@ -156,8 +161,9 @@ public struct NotificationConfiguration: Sendable, Equatable {
             )
         }
         sms.account = environment["NOTIFY_SMS_ACCOUNT"] ?? sms.account
+        sms.accountFile = environment["NOTIFY_SMS_ACCOUNT_FILE"] ?? sms.accountFile
         sms.secretFile = environment["NOTIFY_SMS_SECRET_FILE"] ?? sms.secretFile
-        if !sms.baseURL.isEmpty, sms.account.isEmpty || sms.secretFile.isEmpty {
+        if !sms.baseURL.isEmpty, (sms.account.isEmpty && sms.accountFile.isEmpty) || sms.secretFile.isEmpty {
             throw NotificationConfigurationError(
                 variable: sms.account.isEmpty ? "NOTIFY_SMS_ACCOUNT" : "NOTIFY_SMS_SECRET_FILE",
                 value: "",

@@ -40,5 +40,10 @@ struct NotificationConfigurationTests {
             _ = try NotificationConfiguration(environment: ["NOTIFY_SMS_BASE_URL": "http://127.0.0.1:7010"])
         }
         #expect(error?.variable == "NOTIFY_SMS_ACCOUNT")
+        let fromFiles = try? NotificationConfiguration(environment: [
+            "NOTIFY_SMS_BASE_URL": "http://127.0.0.1:7010", "NOTIFY_SMS_ACCOUNT_FILE": "/keys/sms-account.txt",
+            "NOTIFY_SMS_SECRET_FILE": "/keys/sms-secret.key",
+        ])
+        #expect(fromFiles?.sms.accountFile == "/keys/sms-account.txt", "the account may come from a file")
     }
 }
