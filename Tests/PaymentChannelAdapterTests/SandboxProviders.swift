@@ -179,6 +179,7 @@ enum UnixTimeNow {
 }
 
 /// Polls `probe` until it returns a value, for at most `seconds` (generous: CI is shared).
+@discardableResult
 func eventually<T>(
     within seconds: Int = 30,
     _ what: String,

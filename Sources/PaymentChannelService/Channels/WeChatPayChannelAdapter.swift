@@ -62,7 +62,13 @@ public struct WeChatPayChannelAdapter: ChannelAdapter {
     /// `out_refund_no,refund_id,refund_fen,refund_status,success_time` or WeChat's `商户退款单号`,
     /// `微信退款单号`, `退款金额` in yuan, `退款状态`, `交易时间`).
     public func bill(day: CivilDate) async throws -> [ProviderBillRecord] {
-        let table = ProviderBillTable(lines: try await client.refundBill(date: ProviderTime.billDate(day)))
+        try Self.billRecords(lines: try await client.refundBill(date: ProviderTime.billDate(day)))
+    }
+
+    /// The records of a REFUND bill's text lines (header first; see ``bill(day:)``).
+    /// - Throws: ``BillLineError`` for a line without an amount; `AmountError` for a malformed one.
+    static func billRecords(lines: [String]) throws -> [ProviderBillRecord] {
+        let table = ProviderBillTable(lines: lines)
         return try table.rows.compactMap { row in
             guard let number = table.value(row, "out_refund_no", "商户退款单号"), !number.isEmpty else { return nil }
             let amount: Int64
