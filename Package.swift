@@ -182,6 +182,7 @@ let package = Package(
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshEvidence",
+                "RefundMeshProviders",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -193,6 +194,8 @@ let package = Package(
             dependencies: [
                 "ReviewService", "RefundMeshHosting", "RefundMeshStore", "RefundMeshAPI", "RefundMeshDomain",
                 "RefundMeshEvidence",
+                "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -313,6 +316,8 @@ let package = Package(
             dependencies: [
                 "RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RefundMeshTestSupport",
@@ -383,6 +388,8 @@ let package = Package(
             dependencies: [
                 "ReviewService", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain",
                 "RefundMeshHosting", "RefundMeshTestSupport", "RefundMeshEvidence",
+                "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -391,7 +398,7 @@ let package = Package(
         .testTarget(
             name: "RefundMeshProvidersTests",
             dependencies: [
-                "RefundMeshProviders",
+                "RefundMeshProviders", "RefundMeshTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

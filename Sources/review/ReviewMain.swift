@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -7,6 +8,7 @@ import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshEvidence
 import RefundMeshHosting
+import RefundMeshProviders
 import RefundMeshStore
 import ReviewService
 import ServiceLifecycle
@@ -24,7 +26,9 @@ struct ReviewMain: AsyncParsableCommand {
               REVIEW_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               INTAKE_ADDR (127.0.0.1:7001), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003),
               NOTIFICATION_ADDR (127.0.0.1:7004),
-              REVIEW_OPERATOR_SANDBOX (unknown | credited | failed; default unknown),
+              REVIEW_OPERATOR_SANDBOX (unknown | credited | failed; default unknown; used when OPERATOR_BASE_URL is unset),
+              OPERATOR_BASE_URL, OPERATOR_CLIENT_ID, OPERATOR_HMAC_KEY_FILE, OPERATOR_TIMEOUT_MS (5000),
+              OPERATOR_CLOCK_SKEW_MS (300000): the game operator's recharge API (R-R2; docs/PROVIDERS.md),
               REVIEW_RETRY_INTERVAL_MS (30000), REVIEW_PAYMENTS_TIMEOUT_MS (3000),
               REVIEW_SLA_AUTOMATIC_MS (600000), REVIEW_SLA_MANUAL_WORKING_DAYS (3) or REVIEW_SLA_MANUAL_MS,
               REVIEW_SLA_WARNING_MS (14400000), REVIEW_SLA_SCAN_INTERVAL_MS (30000),
@@ -52,6 +56,8 @@ struct ReviewMain: AsyncParsableCommand {
             peers: [CaseMessages.intake, CaseMessages.paymentChannel, CaseMessages.notification],
             environment: environment
         )
+        let operatorConfiguration =
+            environment["OPERATOR_BASE_URL"] != nil ? try GameOperatorConfiguration(environment: environment) : nil
         ServiceHost.bootstrapLogging(level: settings.logLevel)
         let logger = Logger(label: "review")
 
@@ -68,13 +74,31 @@ struct ReviewMain: AsyncParsableCommand {
             metadata: ["evidence.public_key": "\(signer.publicKeyHex)"]
         )
         let clients = peers.clients(logger: logger)
+        // R-R2: ask the real (or sandbox) game operator over HTTP when one is configured.
+        let operatorHTTPClient = operatorConfiguration.map { _ in HTTPClient(eventLoopGroupProvider: .singleton) }
+        let operatorAdapter: any OperatorAdapter
+        if let operatorConfiguration, let operatorHTTPClient {
+            operatorAdapter = HTTPOperatorAdapter(
+                client: GameOperatorClient(
+                    configuration: operatorConfiguration,
+                    httpClient: operatorHTTPClient,
+                    logger: logger
+                )
+            )
+            logger.info(
+                "asking the game operator over HTTP (R-R2)",
+                metadata: ["operator.url": "\(operatorConfiguration.baseURL)"]
+            )
+        } else {
+            operatorAdapter = SandboxOperatorAdapter(answer: review.operatorSandbox)
+        }
         let handler = ReviewHandler(
             store: store,
             payments: PaymentChannelRecords(
                 client: PaymentChannel.Client(clients[CaseMessages.paymentChannel]!),
                 timeout: review.paymentsTimeout
             ),
-            operatorAdapter: SandboxOperatorAdapter(answer: review.operatorSandbox),
+            operatorAdapter: operatorAdapter,
             configuration: review,
             calendar: policy.calendar,
             riskScorer: RiskScorer(configuration: risk),
@@ -100,13 +124,19 @@ struct ReviewMain: AsyncParsableCommand {
             headFile: review.evidenceHeadFile ?? settings.dataDirectory + "/evidence-head.json",
             logger: logger
         )
-        try await ServiceHost.run(
-            configuration: settings,
-            services: [handler],
-            background: [relay, retry, monitor, checkpointer],
-            logger: logger
-        )
+        do {
+            try await ServiceHost.run(
+                configuration: settings,
+                services: [handler],
+                background: [relay, retry, monitor, checkpointer],
+                logger: logger
+            )
+        } catch {
+            try? await operatorHTTPClient?.shutdown()  // an HTTPClient must be shut down before it is released
+            throw error
+        }
         for client in clients.values { await client.close() }
+        try await operatorHTTPClient?.shutdown()
         try store.close()
     }
 }

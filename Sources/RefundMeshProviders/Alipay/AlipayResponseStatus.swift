@@ -1,11 +1,3 @@
-/// The fields every Alipay response node carries: `code`, `msg`, and on failure `sub_code`, `sub_msg`.
-public protocol AlipayResponseNode: Codable, Sendable {
-    var code: String { get }
-    var msg: String { get }
-    var subCode: String? { get }
-    var subMsg: String? { get }
-}
-
 /// Just the status of an Alipay response node (what an `error_response` holds).
 public struct AlipayResponseStatus: AlipayResponseNode, Hashable {
     public var code: String
@@ -51,32 +43,5 @@ public struct AlipayResponseStatus: AlipayResponseNode, Hashable {
         public static let refundFeeError = "ACQ.REASON_TRADE_REFUND_FEE_ERR"
         public static let sellerBalanceNotEnough = "ACQ.SELLER_BALANCE_NOT_ENOUGH"
         public static let tradeNotAllowRefund = "ACQ.TRADE_NOT_ALLOW_REFUND"
-    }
-}
-
-extension KeyedDecodingContainer {
-    /// Decodes a yuan string as fen, exactly (``YuanAmount``).
-    func decodeYuan(forKey key: Key) throws -> Int64 {
-        let text = try decode(String.self, forKey: key)
-        do {
-            return try YuanAmount.fen(fromYuan: text, field: key.stringValue)
-        } catch {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: error.description)
-        }
-    }
-
-    func decodeYuanIfPresent(forKey key: Key) throws -> Int64? {
-        guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        return try decodeYuan(forKey: key)
-    }
-}
-
-extension KeyedEncodingContainer {
-    mutating func encodeYuan(_ fen: Int64, forKey key: Key) throws {
-        try encode(YuanAmount.yuanString(fen: fen), forKey: key)
-    }
-
-    mutating func encodeYuanIfPresent(_ fen: Int64?, forKey key: Key) throws {
-        if let fen { try encodeYuan(fen, forKey: key) }
     }
 }

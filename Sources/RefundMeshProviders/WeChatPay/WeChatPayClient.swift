@@ -44,7 +44,8 @@ public struct WeChatPayClient: Sendable {
             )
         }
         let response = try await send(method: .POST, path: "/v3/refund/domestic/refunds", body: body)
-        return try decode(WeChatPayRefund.self, from: response)
+        // A 404 here means the paid order is unknown: a refusal, not "no such refund number".
+        return try decode(WeChatPayRefund.self, from: response, notFoundMeansUnknownNumber: false)
     }
 
     /// `GET /v3/refund/domestic/refunds/{out_refund_no}`. A refund WeChat does not know throws
@@ -221,8 +222,14 @@ public struct WeChatPayClient: Sendable {
         return response
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from response: ProviderHTTPResponse) throws -> T {
-        guard (200..<300).contains(response.status) else { throw mapError(response) }
+    private func decode<T: Decodable>(
+        _ type: T.Type,
+        from response: ProviderHTTPResponse,
+        notFoundMeansUnknownNumber: Bool = true
+    ) throws -> T {
+        guard (200..<300).contains(response.status) else {
+            throw mapError(response, notFoundMeansUnknownNumber: notFoundMeansUnknownNumber)
+        }
         do {
             return try WireJSON.decode(type, from: response.body)
         } catch {
@@ -238,11 +245,21 @@ public struct WeChatPayClient: Sendable {
     }
 
     /// Maps a WeChat error answer (docs/PROVIDERS.md, error table).
-    func mapError(_ response: ProviderHTTPResponse) -> ProviderError {
-        Self.mapError(status: response.status, body: response.body, retryAfter: response.retryAfter)
+    func mapError(_ response: ProviderHTTPResponse, notFoundMeansUnknownNumber: Bool = true) -> ProviderError {
+        Self.mapError(
+            status: response.status,
+            body: response.body,
+            retryAfter: response.retryAfter,
+            notFoundMeansUnknownNumber: notFoundMeansUnknownNumber
+        )
     }
 
-    static func mapError(status: Int, body: Data, retryAfter: Duration?) -> ProviderError {
+    static func mapError(
+        status: Int,
+        body: Data,
+        retryAfter: Duration?,
+        notFoundMeansUnknownNumber: Bool = true
+    ) -> ProviderError {
         let error = try? WireJSON.decode(WeChatPayErrorBody.self, from: body)
         let code: ProviderError.Code
         let message: String
@@ -253,7 +270,8 @@ public struct WeChatPayClient: Sendable {
         case (_, WeChatPayErrorBody.Code.systemError?), (500..., _):
             code = .unknownOutcome
             message = "WeChat Pay answered a system error; retry with the same out_refund_no (R-C6)"
-        case (404, _), (_, WeChatPayErrorBody.Code.resourceNotExists?):
+        case (404, _) where notFoundMeansUnknownNumber,
+            (_, WeChatPayErrorBody.Code.resourceNotExists?) where notFoundMeansUnknownNumber:
             code = .notFound
             message = "WeChat Pay has no such refund"
         case (400..<500, _):

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import RefundMeshTestSupport
 import Testing
 
 @testable import RefundMeshProviders

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import RefundMeshTestSupport
 import Testing
 
 @testable import RefundMeshProviders
@@ -139,6 +140,7 @@ struct WeChatPayClientTests {
             (500, "SYSTEM_ERROR", .unknownOutcome),
             (502, "BAD_GATEWAY", .unknownOutcome),
             (403, "FREQUENCY_LIMITED", .rateLimited),
+            (404, "RESOURCE_NOT_EXISTS", .refused),  // on create: the paid order is unknown
         ]
     )
     func errorMapping(status: Int, code: String, expected: ProviderError.Code) async throws {

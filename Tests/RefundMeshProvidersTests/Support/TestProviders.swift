@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import RefundMeshTestSupport
 
 @testable import RefundMeshProviders
 

@@ -3,21 +3,21 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A request as the stub provider received it.
-struct StubRequest: Sendable {
-    var method: String
-    var target: String
-    var headers: [(String, String)]
-    var body: Data
+/// A request as a stub HTTP peer (a payment provider, the game operator) received it.
+public struct StubRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [(String, String)]
+    public var body: Data
 }
 
 /// What the stub provider answers; nil from a handler means "never answer" (a timeout for the client).
-struct StubResponse: Sendable {
-    var status: Int
-    var headers: [(String, String)]
-    var body: Data
+public struct StubResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Data
 
-    init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+    public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -26,7 +26,7 @@ struct StubResponse: Sendable {
 
 /// A real HTTP/1.1 server on 127.0.0.1, port 0, for the duration of `body`; every request goes to
 /// `handler`. Built on swift-nio's NIOAsyncChannel like `NIOTCPEchoServer`.
-func withStubHTTPServer<T: Sendable>(
+public func withStubHTTPServer<T: Sendable>(
     _ handler: @escaping @Sendable (StubRequest) async -> StubResponse?,
     body: (_ baseURL: String) async throws -> T
 ) async throws -> T {
@@ -62,7 +62,7 @@ func withStubHTTPServer<T: Sendable>(
     }
 }
 
-enum StubServerError: Error { case noPort }
+public enum StubServerError: Error { case noPort }
 
 private func serve(
     _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
@@ -110,7 +110,8 @@ private func serve(
 }
 
 /// Collects what the stub saw, for assertions.
-actor RequestLog {
-    private(set) var requests: [StubRequest] = []
-    func append(_ request: StubRequest) { requests.append(request) }
+public actor RequestLog {
+    public private(set) var requests: [StubRequest] = []
+    public init() {}
+    public func append(_ request: StubRequest) { requests.append(request) }
 }
