@@ -65,6 +65,7 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
                 sentAtMs: now(),
                 policy: policy
             )
+            try await payments.checkChannelLimits(payment: payment, method: terms.method, at: now())
             return RefundQuote(
                 method: terms.method,
                 destination: terms.destination,

@@ -174,3 +174,13 @@ extension PaymentStore {
         }
     }
 }
+
+extension PaymentStore {
+    /// R-C7 for pre-checks (R-A6): throws the same refusal ExecuteRefund would when a WeChat Pay
+    /// refund of `payment` would be its 51st or come more than 365 days after payment.
+    public func checkChannelLimits(payment: CapturedPayment, method: PaymentMethod, at nowMs: Int64) async throws {
+        guard method == .wechatPay else { return }
+        let settings = self.settings
+        try await store.read { db in try Self.checkWeChatLimits(db, payment: payment, settings: settings, at: nowMs) }
+    }
+}

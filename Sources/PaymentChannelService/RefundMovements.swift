@@ -138,7 +138,7 @@ enum RefundMovements {
             at: nowMs
         )
         refund.state = .abnormal
-        refund.failureReason = "abnormal: " + reason
+        refund.failureReason = RefundPaymentRecord.Resolution.abnormalPrefix + reason
         refund.nextQueryAtMs = nil
         try RefundNotices.alert(
             db,

@@ -16,7 +16,7 @@ extension RefundPaymentRecord {
     /// ```
     /// A final state moves again only for a reversal after success, or a success after we had
     /// recorded a failure (the money did move, so the books must say so); both raise an alert.
-    enum Step: Sendable, Hashable {
+    package enum Step: Sendable, Hashable {
         /// → SENT (the provider has it).
         case send
         /// → ARRIVED at the provider's time.
@@ -36,7 +36,7 @@ extension RefundPaymentRecord {
     }
 
     /// The steps `status` causes from this refund's state, in order; empty when it changes nothing.
-    func steps(for status: ChannelRefundStatus) -> [Step] {
+    package func steps(for status: ChannelRefundStatus) -> [Step] {
         let resolvedToBalance = resolution == Resolution.toBalance
         switch (state, status) {
         case (_, .notFound):
@@ -72,13 +72,18 @@ extension RefundPaymentRecord {
             return []
         case (.arrived, .reversed(let reason)):
             return resolvedToBalance ? [] : [.reverse(reason: reason)]
+        case (.arrived, .abnormal(let reason)) where !resolvedToBalance && !abnormalBefore:
+            // WeChat reports a refund returned after SUCCESS as ABNORMAL: a refund that was never
+            // ABNORMAL before cannot be getting a stale ABNORMAL, so the money came back.
+            return [.reverse(reason: "ABNORMAL after SUCCESS: \(reason)")]
         case (.arrived, .closed(let reason)), (.arrived, .abnormal(let reason)):
             guard !resolvedToBalance else { return [] }
             return [
                 .alert(
                     kind: "conflicting-status",
-                    message: "provider reports \(status.name) (\(reason)) for a refund it confirmed as SUCCESS;"
-                        + " an adapter reports money taken back as REVERSED (R-C8): check the provider"
+                    message: "provider reports \(status.name) (\(reason)) for a refund it confirmed as SUCCESS"
+                        + " (after an earlier ABNORMAL, or CLOSED): check the provider; money taken back is"
+                        + " reported as REVERSED (R-C8)"
                 )
             ]
         case (.failed, .succeeded(let at)):
@@ -90,8 +95,12 @@ extension RefundPaymentRecord {
         }
     }
 
-    /// Whether the refund was reversed before (set by the store from the ledger).
+    /// Whether the refund was reversed before (its failure reason says so).
     var reversedBefore: Bool { failureReason?.hasPrefix(Resolution.reversedPrefix) == true }
+
+    /// Whether the refund was ABNORMAL before (its failure reason says so): a later ABNORMAL
+    /// for it may be a stale notification rather than a reversal.
+    var abnormalBefore: Bool { failureReason?.hasPrefix(Resolution.abnormalPrefix) == true }
 
     /// Operator resolutions (``PaymentStore/resolve(_:action:operatorID:note:at:)``).
     enum Resolution {
@@ -99,5 +108,7 @@ extension RefundPaymentRecord {
         static let toBalance = "to-balance"
         /// A reversed refund's failure reason starts with this.
         static let reversedPrefix = "reversed: "
+        /// An ABNORMAL refund's failure reason starts with this.
+        static let abnormalPrefix = "abnormal: "
     }
 }

@@ -29,16 +29,69 @@ public struct RefundPaymentRecord: Sendable, Hashable {
     /// Provider submissions that did not get an answer (timeouts, errors); for operators.
     public var attempts: Int
     /// How an operator resolved an ABNORMAL or REVERSED refund: `retry-original`, `to-balance`.
-    public var resolution: String? = nil
+    public var resolution: String?
     /// R-C6: when the next provider query is due, and the interval that led there (doubling).
-    public var nextQueryAtMs: Int64? = nil
-    public var queryIntervalMs: Int64? = nil
+    public var nextQueryAtMs: Int64?
+    public var queryIntervalMs: Int64?
     /// R-C7: not submitted before this time (throttling, a provider's rate limit, a backoff).
-    public var notBeforeMs: Int64? = nil
+    public var notBeforeMs: Int64?
     /// R-C6: when the refund was escalated as stuck (once).
-    public var escalatedAtMs: Int64? = nil
+    public var escalatedAtMs: Int64?
     /// R-C5: a submission to the provider is under way until this time (one at a time per payment).
-    public var submittingUntilMs: Int64? = nil
+    public var submittingUntilMs: Int64?
+
+    /// Every field; the optional schedule and resolution fields default to none.
+    package init(
+        refundID: String,
+        paymentID: String,
+        orderID: String,
+        userID: String,
+        method: PaymentMethod,
+        destination: Destination,
+        amountFen: Int64,
+        feeFen: Int64,
+        netFen: Int64,
+        platformFault: Bool,
+        state: RefundPayment.State,
+        providerRefundNo: String,
+        createdAtMs: Int64,
+        sentAtMs: Int64?,
+        arrivedAtMs: Int64?,
+        expectedArrivalMs: Int64,
+        failureReason: String?,
+        attempts: Int,
+        resolution: String? = nil,
+        nextQueryAtMs: Int64? = nil,
+        queryIntervalMs: Int64? = nil,
+        notBeforeMs: Int64? = nil,
+        escalatedAtMs: Int64? = nil,
+        submittingUntilMs: Int64? = nil
+    ) {
+        self.refundID = refundID
+        self.paymentID = paymentID
+        self.orderID = orderID
+        self.userID = userID
+        self.method = method
+        self.destination = destination
+        self.amountFen = amountFen
+        self.feeFen = feeFen
+        self.netFen = netFen
+        self.platformFault = platformFault
+        self.state = state
+        self.providerRefundNo = providerRefundNo
+        self.createdAtMs = createdAtMs
+        self.sentAtMs = sentAtMs
+        self.arrivedAtMs = arrivedAtMs
+        self.expectedArrivalMs = expectedArrivalMs
+        self.failureReason = failureReason
+        self.attempts = attempts
+        self.resolution = resolution
+        self.nextQueryAtMs = nextQueryAtMs
+        self.queryIntervalMs = queryIntervalMs
+        self.notBeforeMs = notBeforeMs
+        self.escalatedAtMs = escalatedAtMs
+        self.submittingUntilMs = submittingUntilMs
+    }
 
     /// The wire form.
     public var message: RefundPayment {

@@ -26,17 +26,9 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     private let rules: Rules
 
     /// How the sandbox answers a refund number (or every number), for tests.
-    public struct Behaviour: Sendable, Hashable {
+    public struct Behaviour: Sendable {
         /// Refuse the submission for good with this reason and provider code.
-        public var refuse: (reason: String, code: String)? {
-            get { refuseReason.map { ($0, refuseCode) } }
-            set {
-                refuseReason = newValue?.reason
-                refuseCode = newValue?.code ?? ""
-            }
-        }
-        var refuseReason: String?
-        var refuseCode = ""
+        public var refuse: (reason: String, code: String)?
         /// Answer "too many requests" with this hint (nil hint: none given).
         public var rateLimited = false
         public var retryAfterMs: Int64?
@@ -50,19 +42,6 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         public var immediateSuccess = false
 
         public init() {}
-
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.refuseReason == rhs.refuseReason && lhs.refuseCode == rhs.refuseCode
-                && lhs.rateLimited == rhs.rateLimited && lhs.retryAfterMs == rhs.retryAfterMs
-                && lhs.timeoutAfterCommit == rhs.timeoutAfterCommit && lhs.finalStatus == rhs.finalStatus
-                && lhs.reverseAfterMs == rhs.reverseAfterMs && lhs.immediateSuccess == rhs.immediateSuccess
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(refuseReason)
-            hasher.combine(rateLimited)
-            hasher.combine(timeoutAfterCommit)
-        }
     }
 
     /// An answer lost on the way back (``Behaviour/timeoutAfterCommit``).
@@ -179,18 +158,17 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                 try log("rate-limited")
                 return .rateLimited(retryAfterMs: behaviour.retryAfterMs)
             }
-            if let known = try Row.fetchOne(
+            if try Int.fetchOne(
                 db,
-                sql: "SELECT settles_at_ms, succeeds, final_status FROM provider_refunds WHERE refund_no = ?",
+                sql: "SELECT 1 FROM provider_refunds WHERE refund_no = ?",
                 arguments: [request.refundNo]
-            ) {
+            ) != nil {
                 // Same number again: the provider answers with what it has; nothing is paid again.
                 try db.execute(
                     sql: "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?",
                     arguments: [request.refundNo]
                 )
                 try log("duplicate")
-                _ = known
                 return .accepted(nil)
             }
             if let refusal = behaviour.refuse {

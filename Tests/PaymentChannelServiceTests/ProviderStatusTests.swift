@@ -239,4 +239,79 @@ struct ProviderStatusTests {
         #expect(try await fixture.payments.alerts(refundID: "r-a").map(\.kind) == ["conflicting-status"])
         try await fixture.checkInvariants()
     }
+
+    @Test(
+        "R-C8: WeChat ABNORMAL after SUCCESS is a reversal; after ABNORMAL → RETRY_ORIGINAL → SUCCESS a late ABNORMAL only alerts"
+    )
+    func abnormalAfterSuccess() async throws {
+        let fixture = try PaymentFixture()
+        defer { fixture.remove() }
+        try await fixture.recordPayment(amountFen: 20_000)
+        _ = try await fixture.execute("r-ret", amountFen: 5_000)
+        fixture.clock.advance(by: 200)
+        try await fixture.settle()
+        let arrived = try await fixture.refund("r-ret")
+        #expect(arrived.state == .arrived)
+        _ = try await fixture.payments.applyProviderStatus(
+            providerRefundNo: arrived.providerRefundNo,
+            status: .abnormal(reason: "refund returned by the bank"),
+            source: .notification,
+            at: fixture.clock.now
+        )
+        #expect(try await fixture.refund("r-ret").state == .reversed)
+        try await fixture.checkInvariants()
+
+        var abnormal = SandboxChannelAdapter.Behaviour()
+        abnormal.finalStatus = .abnormal(reason: "")
+        fixture.sandbox.setBehaviour(abnormal, for: "RM-r-ab2")
+        _ = try await fixture.execute("r-ab2", amountFen: 5_000)
+        fixture.clock.advance(by: 200)
+        try await fixture.settle()
+        #expect(try await fixture.refund("r-ab2").state == .abnormal)
+        let retried = try await fixture.handler.resolveRefund(
+            ResolveRefundRequest(refundID: "r-ab2", action: .retryOriginal, operatorID: "op-1", note: "card reissued"),
+            context: .test
+        )
+        #expect(retried.state == .sent && retried.resolution == "retry-original")
+        #expect(try await fixture.sandbox.submissions(refundNo: "RM-r-ab2") == 2, "asked again under the same number")
+        try await fixture.checkInvariants()
+        for status in [ChannelRefundStatus.succeeded(atMs: fixture.clock.now), .abnormal(reason: "stale")] {
+            _ = try await fixture.payments.applyProviderStatus(
+                providerRefundNo: "RM-r-ab2",
+                status: status,
+                source: .notification,
+                at: fixture.clock.now
+            )
+        }
+        #expect(try await fixture.refund("r-ab2").state == .arrived, "a stale ABNORMAL does not reverse it")
+        #expect(try await fixture.payments.alerts(refundID: "r-ab2").map(\.kind).contains("conflicting-status"))
+        #expect(try await fixture.payments.trialBalance().isBalanced)
+    }
+
+    @Test("R-C6: a SENT refund the provider lost (query: not found) is submitted again once, same number, then settles")
+    func providerLostIt() async throws {
+        let fixture = try PaymentFixture()
+        defer { fixture.remove() }
+        try await fixture.recordPayment()
+        _ = try await fixture.payments.begin(
+            ExecuteRefundRequest(refundID: "r-lost", orderID: "order-1", amountFen: 2_000),
+            at: fixture.clock.now
+        )
+        try await fixture.payments.applySubmission("r-lost", answer: .accepted(nil), at: fixture.clock.now)
+        #expect(
+            try await fixture.sandbox.submissions(refundNo: "RM-r-lost") == 0,
+            "ours says SENT, the provider has nothing"
+        )
+        fixture.clock.advance(by: 60_000)
+        try await fixture.settler().settleOnce()
+        #expect(try await fixture.sandbox.submissions(refundNo: "RM-r-lost") == 1)
+        let rescheduled = try await fixture.refund("r-lost")
+        #expect(rescheduled.state == .sent && rescheduled.nextQueryAtMs == fixture.clock.now + 120_000)
+        try await fixture.settler().settleOnce()
+        #expect(try await fixture.sandbox.submissions(refundNo: "RM-r-lost") == 1, "not asked again at once")
+        fixture.clock.advance(by: 200)
+        try await fixture.settle()
+        #expect(try await fixture.refund("r-lost").state == .arrived)
+        try await fixture.checkInvariants()
+    }
 }

@@ -149,6 +149,10 @@ struct ReconciliationTests {
             "\(report.mismatches)"
         )
         #expect(report.ourRefunds == 4 && report.providerRecords == 5)
+        #expect(
+            try await fixture.payments.trialBalance().isBalanced,
+            "mismatches are reported, the books still balance"
+        )
         let clean = try await fixture.handler.reconcileDay(
             ReconcileDayRequest(method: .alipay, date: "\(day)"),
             context: .test

@@ -126,6 +126,10 @@ struct ThrottlingTests {
             _ = try await fixture.execute("r-old", amountFen: 100, order: "order-old")
         }
         #expect(old?.message.contains("more than 365 days ago") == true)
+        let quoted = await #expect(throws: RPCError.self) {
+            _ = try await fixture.handler.quote(QuoteRequest(orderID: "order-old", amountFen: 100), context: .test)
+        }
+        #expect(quoted?.message.contains("more than 365 days ago") == true, "the pre-check says so too (R-A6)")
         #expect(try await fixture.sandbox.submissionLog(paymentID: "old").isEmpty, "the provider was never asked")
     }
 }
