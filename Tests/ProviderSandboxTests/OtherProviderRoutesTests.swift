@@ -25,6 +25,12 @@ import Testing
             let query = try await client.queryRefund(outTradeNo: "AT-1", outRequestNo: "AR-1")
             #expect(query.succeeded)
             #expect(query.refundAmountFen == 700)
+            #expect(try await client.queryRefund(outTradeNo: "AT-1", outRequestNo: "AR-none").refundStatus == nil)
+            let missing = try await #require(throws: ProviderError.self) {
+                try await client.queryRefund(outTradeNo: "AT-none", outRequestNo: "AR-1")
+            }
+            #expect(missing.code == .notFound)
+            #expect(missing.providerCode == "ACQ.TRADE_NOT_EXIST")
             let error = try await #require(throws: ProviderError.self) {
                 try await client.refund(
                     AlipayRefundRequest(outTradeNo: "AT-1", refundAmountFen: 400, outRequestNo: "AR-2")
@@ -109,11 +115,14 @@ import Testing
         }
     }
 
-    @Test("R-R2: the operator answers the recharge status set through the control API; UNKNOWN otherwise")
+    @Test("R-R2: the operator answers the recharge status set through the control API; 404 for orders it never saw")
     func operatorStatus() async throws {
         try await SandboxHarness.with { harness in
             let client = try harness.gameOperator()
-            #expect(try await client.rechargeStatus(orderID: "O-1").status == .unknown)
+            let unknown = try await #require(throws: ProviderError.self) {
+                try await client.rechargeStatus(orderID: "O-1")
+            }
+            #expect(unknown.code == .notFound)
             let (status, _) = try await harness.send(
                 .PUT,
                 "/sandbox/v1/operator/recharges/O-1",
@@ -135,6 +144,41 @@ import Testing
                 #"{"provider":"operator","match":{"order_id":"O-1"},"behaviour":{"fail":"SYSTEM_ERROR"}}"#
             )
             await #expect(throws: ProviderError.self) { try await client.rechargeStatus(orderID: "O-1") }
+        }
+    }
+}
+
+/// `SANDBOX_REQUIRE_REGISTERED_TRADES`: refunds of payments the provider does not know.
+@Suite struct RegisteredTradesTests {
+    @Test("unknown trades are refused as each provider refuses them; registered ones are refunded")
+    func unknownTradesRefused() async throws {
+        try await SandboxHarness.with(Tweak { $0.requireRegisteredTrades = true }) { harness in
+            let wechat = try await #require(throws: ProviderError.self) {
+                try await harness.weChatPay().createRefund(
+                    WeChatPayRefundRequest(outTradeNo: "T-x", outRefundNo: "R-x", amount: .init(refund: 1, total: 10))
+                )
+            }
+            #expect(wechat.code == .refused)
+            #expect(wechat.providerCode == "RESOURCE_NOT_EXISTS" && wechat.httpStatus == 404)
+            let alipay = try await #require(throws: ProviderError.self) {
+                try await harness.alipay().refund(
+                    AlipayRefundRequest(outTradeNo: "AT-x", refundAmountFen: 1, outRequestNo: "AR-x")
+                )
+            }
+            #expect(alipay.providerCode == "ACQ.TRADE_NOT_EXIST")
+            let bank = try await #require(throws: ProviderError.self) {
+                try await harness.bank().submit(refundNo: "B-x", cardPaymentID: "CP-x", amountFen: 1)
+            }
+            #expect(bank.providerCode == "PAYMENT_NOT_FOUND")
+            #expect(try await harness.stats().refunds == 0)
+            _ = try await harness.send(
+                .POST,
+                "/sandbox/v1/trades",
+                json: #"{"provider":"bank","trade_no":"CP-x","total_fen":5}"#
+            )
+            #expect(
+                try await harness.bank().submit(refundNo: "B-x", cardPaymentID: "CP-x", amountFen: 1).state == .accepted
+            )
         }
     }
 }

@@ -25,7 +25,7 @@ import Testing
         let keys = try SandboxHarness.keys
         let secret = secret ?? Array(keys.smsSecret.utf8)
         let body = #"{"message_id":"\#(id)","phone":"\#(phone)","text":"您的退款已到账","sign_name":"RefundMesh"}"#
-        let timestamp = String(harness.sandbox.desk.now() / 1000)
+        let timestamp = String(Int64(Date().timeIntervalSince1970))
         let signature = SMSRoutes.signature(body: Array(body.utf8), timestamp: timestamp, secret: secret)
         let (status, answer) = try await harness.send(
             .POST,

@@ -32,6 +32,13 @@ struct BankRoutes: Sendable {
         } catch {
             return try answerError(.badRequest, "INVALID_REQUEST", "body is not a bank refund request: \(error)")
         }
+        guard refund.merchantID == server.authenticator.identity else {
+            return try answerError(
+                .forbidden,
+                "MERCHANT_MISMATCH",
+                "merchant_id \(refund.merchantID) is not the signing merchant \(server.authenticator.identity)"
+            )
+        }
         guard refund.amountFen > 0, refund.currency == "CNY", !refund.refundNo.isEmpty, !refund.cardPaymentID.isEmpty
         else {
             return try answerError(
@@ -67,16 +74,18 @@ struct BankRoutes: Sendable {
             return try answerError(.tooManyRequests, ProviderErrorBody.Code.rateLimited, "too many requests")
         case .refused(.exceedsTrade(let requested, let remaining)):
             return try answerError(
-                .unprocessableContent,
+                .badRequest,
                 "AMOUNT_EXCEEDS_PAYMENT",
                 "\(requested) fen exceeds what remains of the card payment (\(remaining) fen) (R-C5)"
             )
         case .refused(.discordantRepeat(let existing)):
             return try answerError(
                 .conflict,
-                "DUPLICATE_REFUND_NO",
+                "REFUND_NO_CONFLICT",
                 "refund_no \(existing.refundNo) was used for \(existing.amountFen) fen of \(existing.tradeNo)"
             )
+        case .refused(.unknownTrade):
+            return try answerError(.notFound, "PAYMENT_NOT_FOUND", "no card payment \(refund.cardPaymentID)")
         case .refused(let refusal):
             return try answerError(.badRequest, "REFUND_NOT_ALLOWED", "\(refusal)")
         }
