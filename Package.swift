@@ -377,6 +377,7 @@ let package = Package(
             name: "MeshTests",
             dependencies: [
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
+                "provider-sandbox",
                 "RefundMeshRPC", "RefundMeshDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
