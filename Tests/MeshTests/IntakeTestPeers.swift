@@ -211,7 +211,7 @@ func withTestPeerServer<Result: Sendable>(
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func meshEventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+func meshEventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -59,7 +59,7 @@ struct ConnectionLifecycleTests {
             group.addTask { try await second.run() }
             _ = try await second.listeningAddress()
             var answered: Pong?
-            try await eventually(timeout: .seconds(5)) {
+            try await eventually(timeout: .seconds(30)) {
                 answered = try? await stub.unary(Ping(id: 2))
                 return answered != nil
             }

@@ -54,14 +54,16 @@ struct LimitsAndInterceptorsTests {
     @Test("an idle connection is closed by the server and the client reconnects on the next call")
     func idleTimeout() async throws {
         var configuration = RPCServer.Configuration()
-        configuration.idleTimeout = .milliseconds(150)
+        // Not much shorter: a loaded machine can take longer than a tiny timeout between a new
+        // connection and its first call, and the server would idle that one out too (seen in CI).
+        configuration.idleTimeout = .seconds(1)
         try await withTestServer(services: [TestServiceImplementation()], configuration: configuration) { _, port in
             let client = makeTestClient(ports: [port])
             let stub = TestService.Client(client)
             _ = try await stub.unary(Ping(id: 1))
             // Well past the idle timeout, so even on a loaded machine the server has closed the
             // connection before the next call (a call racing the close is a different test).
-            try await Task.sleep(for: .seconds(2))
+            try await Task.sleep(for: .seconds(4))
             // The server closed the idle connection; the call must still succeed on a new one.
             let pong = try await stub.unary(Ping(id: 2))
             #expect(pong.id == 2)

@@ -129,9 +129,10 @@ struct OutboxRelayTests {
             ) { log.record($0) }
             try await withRunningRelay(relay) {
                 try await enqueue(store, "warm-up")
-                #expect(try await eventually(timeout: .seconds(5)) { log.count == 1 })
+                // Generous waits (a loaded CI machine), still well inside the 60 s poll.
+                #expect(try await eventually(timeout: .seconds(30)) { log.count == 1 })
                 #expect(
-                    try await eventually(timeout: .seconds(5)) {
+                    try await eventually(timeout: .seconds(30)) {
                         try await store.read { db in try Outbox.stats(db).pendingCount } == 0
                     }
                 )
@@ -139,7 +140,7 @@ struct OutboxRelayTests {
                 try await Task.sleep(for: .milliseconds(50))
                 let start = ContinuousClock.now
                 try await enqueue(store, "measured")
-                #expect(try await eventually(timeout: .seconds(5)) { log.count == 2 })
+                #expect(try await eventually(timeout: .seconds(30)) { log.count == 2 })
                 print("store.tests: enqueue→deliver with the commit hook took \(ContinuousClock.now - start)")
             }
             #expect(log.eventIDs == ["warm-up", "measured"])

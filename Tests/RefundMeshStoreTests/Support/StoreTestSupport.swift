@@ -80,7 +80,7 @@ final class Tally: Sendable {
 /// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
 /// For waiting on background work, not for timing assertions.
 func eventually(
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(30),
     _ condition: () async throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
