@@ -11,12 +11,7 @@ protocol NotificationWords {
 enum WeChatWords: NotificationWords {
     static let success = NotificationAnswer(status: 204, contentType: nil, body: "", acknowledged: true)
     static func failure(_ status: Int, _ code: String, _ message: String) -> NotificationAnswer {
-        NotificationAnswer(
-            status: status,
-            contentType: "application/json",
-            body: jsonError(code, message),
-            acknowledged: false
-        )
+        jsonAnswer(status, code, message, acknowledged: false)
     }
 }
 
@@ -35,26 +30,21 @@ enum AlipayWords: NotificationWords {
 
 /// The bank: 200 `{"code":"SUCCESS"}`; anything else is sent again.
 enum BankWords: NotificationWords {
-    static let success = NotificationAnswer(
-        status: 200,
-        contentType: "application/json",
-        body: jsonError("SUCCESS", "recorded"),
-        acknowledged: true
-    )
+    static let success = jsonAnswer(200, "SUCCESS", "recorded", acknowledged: true)
     static func failure(_ status: Int, _ code: String, _ message: String) -> NotificationAnswer {
-        NotificationAnswer(
-            status: status,
-            contentType: "application/json",
-            body: jsonError(code, message),
-            acknowledged: false
-        )
+        jsonAnswer(status, code, message, acknowledged: false)
     }
 }
 
-/// `{"code":…,"message":…}` (the shape WeChat Pay and the bank use).
-private func jsonError(_ code: String, _ message: String) -> String {
+/// A `{"code":…,"message":…}` JSON answer (the shape WeChat Pay and the bank use).
+private func jsonAnswer(_ status: Int, _ code: String, _ message: String, acknowledged: Bool) -> NotificationAnswer {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let data = (try? encoder.encode(ProviderErrorBody(code: code, message: message))) ?? Data()
-    return String(decoding: data, as: UTF8.self)
+    return NotificationAnswer(
+        status: status,
+        contentType: "application/json",
+        body: String(decoding: data, as: UTF8.self),
+        acknowledged: acknowledged
+    )
 }

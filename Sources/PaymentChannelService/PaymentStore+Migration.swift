@@ -46,9 +46,7 @@ extension PaymentStore {
                 db,
                 refundID: refund.refundID,
                 movement: "begin",
-                postings: [
-                    .init(Ledger.refundExpense, refund.amountFen), .init(Ledger.refundsPayable, -refund.amountFen),
-                ],
+                postings: RefundMovements.owedPostings(refund),
                 memo: "migrated",
                 at: at
             )
@@ -68,10 +66,7 @@ extension PaymentStore {
                 db,
                 refundID: refund.refundID,
                 movement: "sent",
-                postings: [
-                    .init(Ledger.refundsPayable, refund.amountFen), .init(Ledger.feeIncome, -refund.feeFen),
-                    .init(Ledger.clearing(refund.method), -refund.netFen),
-                ],
+                postings: RefundMovements.sentPostings(refund),
                 memo: "migrated",
                 at: refund.sentAtMs ?? at
             )
@@ -80,10 +75,11 @@ extension PaymentStore {
                     db,
                     refundID: refund.refundID,
                     movement: "arrived",
-                    postings: [
-                        .init(Ledger.clearing(refund.method), refund.netFen),
-                        .init(Ledger.settlement(refund.method), -refund.netFen),
-                    ],
+                    postings: RefundMovements.netPostings(
+                        refund,
+                        debit: Ledger.clearing(refund.method),
+                        credit: Ledger.settlement(refund.method)
+                    ),
                     memo: "migrated",
                     at: refund.arrivedAtMs ?? at
                 )

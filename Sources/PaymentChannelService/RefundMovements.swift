@@ -39,7 +39,7 @@ enum RefundMovements {
             db,
             refundID: refund.refundID,
             movement: "begin",
-            postings: [.init(Ledger.refundExpense, refund.amountFen), .init(Ledger.refundsPayable, -refund.amountFen)],
+            postings: owedPostings(refund),
             at: nowMs
         )
         guard !refund.usesProvider else { return }
@@ -60,10 +60,7 @@ enum RefundMovements {
             db,
             refundID: refund.refundID,
             movement: "sent",
-            postings: [
-                .init(Ledger.refundsPayable, refund.amountFen), .init(Ledger.feeIncome, -refund.feeFen),
-                .init(Ledger.clearing(refund.method), -refund.netFen),
-            ],
+            postings: sentPostings(refund),
             at: nowMs
         )
         refund.state = .sent
@@ -91,7 +88,7 @@ enum RefundMovements {
             db,
             refundID: refund.refundID,
             movement: "arrived",
-            postings: [.init(from, refund.netFen), .init(Ledger.settlement(refund.method), -refund.netFen)],
+            postings: netPostings(refund, debit: from, credit: Ledger.settlement(refund.method)),
             at: nowMs
         )
         refund.state = .arrived
@@ -130,10 +127,11 @@ enum RefundMovements {
             db,
             refundID: refund.refundID,
             movement: "abnormal",
-            postings: [
-                .init(Ledger.clearing(refund.method), refund.netFen),
-                .init(Ledger.abnormal(refund.method), -refund.netFen),
-            ],
+            postings: netPostings(
+                refund,
+                debit: Ledger.clearing(refund.method),
+                credit: Ledger.abnormal(refund.method)
+            ),
             memo: reason,
             at: nowMs
         )
@@ -199,10 +197,7 @@ enum RefundMovements {
             db,
             refundID: refund.refundID,
             movement: "late-success",
-            postings: [
-                .init(Ledger.refundExpense, refund.amountFen), .init(Ledger.feeIncome, -refund.feeFen),
-                .init(Ledger.settlement(refund.method), -refund.netFen),
-            ],
+            postings: lateSuccessPostings(refund),
             at: nowMs
         )
         let earlier = refund.failureReason ?? ""
@@ -232,9 +227,7 @@ enum RefundMovements {
             db,
             refundID: refund.refundID,
             movement: "paid-twice",
-            postings: [
-                .init(Ledger.overpaidRefunds, refund.netFen), .init(Ledger.settlement(refund.method), -refund.netFen),
-            ],
+            postings: netPostings(refund, debit: Ledger.overpaidRefunds, credit: Ledger.settlement(refund.method)),
             at: nowMs
         )
         try RefundNotices.alert(

@@ -144,7 +144,7 @@ private struct PaymentPeer: PaymentChannel.ServiceProtocol {
     }
 }
 
-private struct NotificationPeer: Notification.ServiceProtocol {
+private struct NotificationPeer: EventNotificationPeer {
     let peers: IntakeTestPeers
 
     func publish(_ request: RefundEvent, context: ServerContext) async throws -> Ack {
@@ -160,6 +160,13 @@ private struct NotificationPeer: Notification.ServiceProtocol {
         responses: MessageWriter<InboxItem>,
         context: ServerContext
     ) async throws {}
+}
+
+/// A notification peer for tests that exercise only the event and inbox RPCs: preferences and
+/// deliveries answer `unimplemented` (shared by ``NotificationPeer`` and ``FakeNotification``).
+protocol EventNotificationPeer: RefundMeshAPI.Notification.ServiceProtocol {}
+
+extension EventNotificationPeer {
     func setPreferences(_ request: ChannelPreferences, context: ServerContext) async throws -> ChannelPreferences {
         throw RPCError(code: .unimplemented, message: "not in this test")
     }

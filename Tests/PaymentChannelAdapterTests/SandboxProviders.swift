@@ -54,19 +54,7 @@ struct SandboxProviders: Sendable {
         let keys = try generatedKeys.get()
         try keys.write(to: configuration.keysDirectory)
         let sandbox = try Sandbox(configuration: configuration, keys: keys, logger: testLogger)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: sandbox.services { portSink.yield($0) }.map { .init(service: $0) },
-                logger: testLogger
-            )
-        )
-        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try? await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                return .failure(TestFailure("provider-sandbox did not start listening"))
-            }
+        return try await sandbox.withServicesRunning(logger: testLogger) { port in
             let providers = SandboxProviders(
                 sandbox: sandbox,
                 port: port,
@@ -77,18 +65,8 @@ struct SandboxProviders: Sendable {
                     notifyBaseURL: notifyBase
                 )
             )
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(providers))
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            await tasks.waitForAll()
-            return result
+            return try await body(providers)
         }
-        try sandbox.close()
-        return try result.get()
     }
 
     /// A behaviour for the next `times` requests about `refundNo` (R-C6 … R-C9 faults).

@@ -58,35 +58,9 @@ struct SandboxHarness: Sendable {
         let keys = try Self.keys
         if !ProviderKeySet.exists(in: configuration.keysDirectory) { try keys.write(to: configuration.keysDirectory) }
         let sandbox = try Sandbox(configuration: configuration, keys: keys, logger: logger)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: sandbox.services { portSink.yield($0) }.map { .init(service: $0) },
-                logger: logger
-            )
-        )
-        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                try? await group.run()
-                portSink.finish()  // a server that never listened must not leave the test waiting
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                return .failure(HarnessError("the sandbox did not start listening"))
-            }
-            let harness = SandboxHarness(sandbox: sandbox, port: port, dataDirectory: dataDirectory)
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(harness))
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            await tasks.waitForAll()
-            return result
+        return try await sandbox.withServicesRunning(logger: logger) { port in
+            try await body(SandboxHarness(sandbox: sandbox, port: port, dataDirectory: dataDirectory))
         }
-        try sandbox.close()
-        return try result.get()
     }
 
     // MARK: Provider clients (RefundMeshProviders), configured as the services are

@@ -43,12 +43,10 @@ public struct AlipayChannelAdapter: ChannelAdapter {
             outRequestNo: request.refundNo,
             refundReason: request.reason.isEmpty ? nil : String(request.reason.prefix(256))
         )
-        do {
+        return try await ProviderCallOutcome.submission {
             let answer = try await client.refund(body)
             guard answer.movedMoney else { return .accepted(nil) }
             return .accepted(.succeeded(atMs: ProviderTime.milliseconds(answer.gmtRefundPay) ?? now()))
-        } catch {
-            return try ProviderCallOutcome.submission(after: error)
         }
     }
 

@@ -30,23 +30,19 @@ public struct BankCardChannelAdapter: ChannelAdapter {
     }
 
     public func submit(_ request: ChannelRefundRequest) async throws -> ChannelSubmission {
-        do {
+        try await ProviderCallOutcome.submission {
             let refund = try await client.submit(
                 refundNo: request.refundNo,
                 cardPaymentID: request.payment.paymentID,
                 amountFen: request.amountFen
             )
             return .accepted(status(of: refund))
-        } catch {
-            return try ProviderCallOutcome.submission(after: error)
         }
     }
 
     public func query(_ request: ChannelRefundRequest) async throws -> ChannelRefundStatus {
-        do {
-            return status(of: try await client.query(refundNo: request.refundNo))
-        } catch {
-            return try ProviderCallOutcome.status(after: error)
+        try await ProviderCallOutcome.status {
+            status(of: try await client.query(refundNo: request.refundNo))
         }
     }
 

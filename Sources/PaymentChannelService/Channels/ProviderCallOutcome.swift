@@ -34,4 +34,22 @@ enum ProviderCallOutcome {
         guard let error = error as? ProviderError, error.code == .notFound else { throw error }
         return .notFound
     }
+
+    /// Runs a submission and answers a ``ProviderError`` it throws as ``submission(after:)`` does.
+    static func submission(_ call: () async throws -> ChannelSubmission) async throws -> ChannelSubmission {
+        do {
+            return try await call()
+        } catch {
+            return try submission(after: error)
+        }
+    }
+
+    /// Runs a query and answers "no such refund number" as ``status(after:)`` does.
+    static func status(_ call: () async throws -> ChannelRefundStatus) async throws -> ChannelRefundStatus {
+        do {
+            return try await call()
+        } catch {
+            return try status(after: error)
+        }
+    }
 }

@@ -42,19 +42,14 @@ public struct WeChatPayChannelAdapter: ChannelAdapter {
             reason: request.reason.isEmpty ? nil : String(request.reason.prefix(80)),
             amount: WeChatPayRefundRequest.Amount(refund: request.amountFen, total: payment.amountFen)
         )
-        do {
-            let refund = try await client.createRefund(body)
-            return .accepted(status(of: refund))
-        } catch {
-            return try ProviderCallOutcome.submission(after: error)
+        return try await ProviderCallOutcome.submission {
+            .accepted(status(of: try await client.createRefund(body)))
         }
     }
 
     public func query(_ request: ChannelRefundRequest) async throws -> ChannelRefundStatus {
-        do {
-            return status(of: try await client.queryRefund(outRefundNo: request.refundNo))
-        } catch {
-            return try ProviderCallOutcome.status(after: error)
+        try await ProviderCallOutcome.status {
+            status(of: try await client.queryRefund(outRefundNo: request.refundNo))
         }
     }
 

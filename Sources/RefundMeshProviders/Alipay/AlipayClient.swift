@@ -94,26 +94,21 @@ public struct AlipayClient: Sendable {
             )
         }
         let parameters = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
-        do {
+        try ProviderError.wrapping(
+            .badSignature,
+            "notification signature did not verify",
+            appendingCause: true,
+            provider: Self.provider
+        ) {
             try AlipaySignature.verifyNotification(parameters, key: configuration.alipayPublicKey)
-        } catch {
-            throw ProviderError(
-                code: .badSignature,
-                message: "notification signature did not verify: \(error)",
-                provider: Self.provider,
-                cause: error
-            )
         }
-        let notification: AlipayNotification
-        do {
-            notification = try AlipayNotification(parameters: parameters)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "notification is incomplete: \(error)",
-                provider: Self.provider,
-                cause: error
-            )
+        let notification = try ProviderError.wrapping(
+            .invalidRequest,
+            "notification is incomplete",
+            appendingCause: true,
+            provider: Self.provider
+        ) {
+            try AlipayNotification(parameters: parameters)
         }
         guard notification.appID == configuration.appID else {
             throw ProviderError(
@@ -153,16 +148,9 @@ public struct AlipayClient: Sendable {
         as type: Node.Type,
         isQuery: Bool
     ) async throws -> Node {
-        let parameters: [String: String]
-        do {
-            parameters = try signedParameters(method: method, bizContent: bizContent)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "cannot build \(method)",
-                provider: Self.provider,
-                cause: error
-            )
+        let parameters = try ProviderError.wrapping(.invalidRequest, "cannot build \(method)", provider: Self.provider)
+        {
+            try signedParameters(method: method, bizContent: bizContent)
         }
         let body = FormEncoding.encode(parameters.sorted { $0.key < $1.key })
         let response = try await transport.send(
@@ -209,16 +197,12 @@ public struct AlipayClient: Sendable {
                 cause: error
             )
         }
-        let status: AlipayResponseStatus
-        do {
-            status = try WireJSON.decode(AlipayResponseStatus.self, from: node.json)
-        } catch {
-            throw ProviderError(
-                code: .unknownOutcome,
-                message: "\(method) answer has no code/msg; query again",
-                provider: Self.provider,
-                cause: error
-            )
+        let status = try ProviderError.wrapping(
+            .unknownOutcome,
+            "\(method) answer has no code/msg; query again",
+            provider: Self.provider
+        ) {
+            try WireJSON.decode(AlipayResponseStatus.self, from: node.json)
         }
         guard status.code == AlipayResponseStatus.Code.success else {
             throw Self.mapError(status, method: method, isQuery: isQuery)

@@ -30,14 +30,7 @@ public enum AlipaySignature {
         _ parameters: [String: String],
         key: _RSA.Signing.PublicKey
     ) throws(SignatureVerificationError) {
-        guard let sign = parameters["sign"], !sign.isEmpty else {
-            throw SignatureVerificationError(
-                code: .missingField,
-                field: "sign",
-                message: "request has no sign parameter"
-            )
-        }
-        try SHA256WithRSA.verify(sign, message: Data(signContent(parameters).utf8), key: key, field: "sign")
+        try verifySign(of: parameters, excluding: ["sign"], key: key, what: "request")
     }
 
     /// Signs a notification's parameters (all but `sign` and `sign_type`); returns the `sign` value.
@@ -50,14 +43,24 @@ public enum AlipaySignature {
         _ parameters: [String: String],
         key: _RSA.Signing.PublicKey
     ) throws(SignatureVerificationError) {
+        try verifySign(of: parameters, excluding: ["sign", "sign_type"], key: key, what: "notification")
+    }
+
+    /// Verifies the `sign` parameter of a request or notification over the other parameters.
+    private static func verifySign(
+        of parameters: [String: String],
+        excluding excluded: Set<String>,
+        key: _RSA.Signing.PublicKey,
+        what: String
+    ) throws(SignatureVerificationError) {
         guard let sign = parameters["sign"], !sign.isEmpty else {
             throw SignatureVerificationError(
                 code: .missingField,
                 field: "sign",
-                message: "notification has no sign parameter"
+                message: "\(what) has no sign parameter"
             )
         }
-        let content = signContent(parameters, excluding: ["sign", "sign_type"])
+        let content = signContent(parameters, excluding: excluded)
         try SHA256WithRSA.verify(sign, message: Data(content.utf8), key: key, field: "sign")
     }
 

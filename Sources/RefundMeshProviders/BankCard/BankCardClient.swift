@@ -13,14 +13,12 @@ public struct BankCardClient: Sendable {
     public init(configuration: BankCardConfiguration, httpClient: HTTPClient, logger: Logger) {
         self.configuration = configuration
         self.call = HMACProviderCall(
-            transport: ProviderTransport(
-                client: httpClient,
-                provider: Self.provider,
-                timeout: configuration.timeout,
-                logger: logger
-            ),
+            provider: Self.provider,
             authenticator: Self.authenticator(configuration),
-            baseURL: configuration.baseURL
+            baseURL: configuration.baseURL,
+            timeout: configuration.timeout,
+            httpClient: httpClient,
+            logger: logger
         )
     }
 
@@ -42,16 +40,8 @@ public struct BankCardClient: Sendable {
             cardPaymentID: cardPaymentID,
             amountFen: amountFen
         )
-        let body: Data
-        do {
-            body = try WireJSON.encode(request)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "cannot encode the refund",
-                provider: Self.provider,
-                cause: error
-            )
+        let body = try ProviderError.wrapping(.invalidRequest, "cannot encode the refund", provider: Self.provider) {
+            try WireJSON.encode(request)
         }
         let answer = try await call.send(
             method: .POST,
@@ -81,26 +71,20 @@ public struct BankCardClient: Sendable {
         body: Data,
         now: Date = Date()
     ) throws -> BankRefundNotification {
-        do {
+        try ProviderError.wrapping(
+            .badSignature,
+            "notification did not verify",
+            appendingCause: true,
+            provider: Self.provider
+        ) {
             try Self.authenticator(configuration).verifyMessage(headers: headers, body: body, now: now)
-        } catch {
-            throw ProviderError(
-                code: .badSignature,
-                message: "notification did not verify: \(error)",
-                provider: Self.provider,
-                cause: error
-            )
         }
-        let notification: BankRefundNotification
-        do {
-            notification = try WireJSON.decode(BankRefundNotification.self, from: body)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "body is not a bank notification",
-                provider: Self.provider,
-                cause: error
-            )
+        let notification = try ProviderError.wrapping(
+            .invalidRequest,
+            "body is not a bank notification",
+            provider: Self.provider
+        ) {
+            try WireJSON.decode(BankRefundNotification.self, from: body)
         }
         guard notification.merchantID == configuration.merchantID else {
             throw ProviderError(

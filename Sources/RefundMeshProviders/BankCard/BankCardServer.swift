@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// The bank side of the wire, for the provider sandbox: verifies merchant requests, signs answers
-/// and builds signed notifications — the same ``HMACAuthenticator`` the client uses.
-public struct BankCardServer: Sendable {
+/// (``HMACProviderServer``) and builds signed notifications — the same ``HMACAuthenticator`` the
+/// client uses.
+public struct BankCardServer: HMACProviderServer {
     public var authenticator: HMACAuthenticator
 
     public init(merchantID: String, hmacKey: SecretKey, allowedClockSkew: Duration = .seconds(300)) {
@@ -26,32 +27,6 @@ public struct BankCardServer: Sendable {
             hmacKey: SecretKey(text: keySet.bankHMACKey),
             allowedClockSkew: allowedClockSkew
         )
-    }
-
-    /// Verifies a request; `target` is the path with its query as received.
-    /// - Throws: ``SignatureVerificationError``; answer 401 `SIGN_ERROR`.
-    public func verifyRequest(
-        method: String,
-        target: String,
-        headers: ProviderHeaders,
-        body: Data,
-        now: Date = Date()
-    ) throws(SignatureVerificationError) {
-        try authenticator.verifyRequest(method: method, path: target, headers: headers, body: body, now: now)
-    }
-
-    /// Signed headers for an answer body (JSON or the settlement CSV).
-    public func signedResponseHeaders(body: Data, now: Date = Date()) -> ProviderHeaders {
-        authenticator.messageHeaders(body: body, now: now)
-    }
-
-    /// A JSON answer and its signed headers.
-    public func signedResponse<T: Encodable>(
-        _ value: T,
-        now: Date = Date()
-    ) throws -> (headers: ProviderHeaders, body: Data) {
-        let body = try WireJSON.encode(value)
-        return (signedResponseHeaders(body: body, now: now) + [("Content-Type", "application/json")], body)
     }
 
     /// A signed error answer `{"code","message"}`.

@@ -13,19 +13,17 @@ public struct GameOperatorClient: Sendable {
     public init(configuration: GameOperatorConfiguration, httpClient: HTTPClient, logger: Logger) {
         self.configuration = configuration
         self.call = HMACProviderCall(
-            transport: ProviderTransport(
-                client: httpClient,
-                provider: Self.provider,
-                timeout: configuration.timeout,
-                logger: logger
-            ),
+            provider: Self.provider,
             authenticator: HMACAuthenticator(
                 headerNames: .gameOperator,
                 identity: configuration.clientID,
                 key: configuration.hmacKey,
                 allowedClockSkew: configuration.allowedClockSkew
             ),
-            baseURL: configuration.baseURL
+            baseURL: configuration.baseURL,
+            timeout: configuration.timeout,
+            httpClient: httpClient,
+            logger: logger
         )
     }
 

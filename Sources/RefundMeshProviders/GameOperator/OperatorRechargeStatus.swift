@@ -1,4 +1,6 @@
 /// CREDITED, FAILED, PENDING or UNKNOWN. Extensible: any other value decodes and is kept.
+/// Coded as the bare string by the standard library's `RawRepresentable` `Codable` defaults
+/// (`init(rawValue:)` never fails, so any value decodes).
 public struct OperatorRechargeStatus: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -11,15 +13,6 @@ public struct OperatorRechargeStatus: RawRepresentable, Codable, Sendable, Hasha
     public static let pending = OperatorRechargeStatus(rawValue: "PENDING")
     /// The operator does not know.
     public static let unknown = OperatorRechargeStatus(rawValue: "UNKNOWN")
-
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     public var description: String { rawValue }
 }

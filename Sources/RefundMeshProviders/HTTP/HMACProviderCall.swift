@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOHTTP1
 
 /// The request/answer cycle shared by the bank and game operator clients: HMAC-signed request,
@@ -10,6 +12,20 @@ struct HMACProviderCall: Sendable {
 
     var provider: String { transport.provider }
 
+    /// A call on `httpClient` to `baseURL`, signed and verified with `authenticator`.
+    init(
+        provider: String,
+        authenticator: HMACAuthenticator,
+        baseURL: String,
+        timeout: Duration,
+        httpClient: HTTPClient,
+        logger: Logger
+    ) {
+        self.transport = ProviderTransport(client: httpClient, provider: provider, timeout: timeout, logger: logger)
+        self.authenticator = authenticator
+        self.baseURL = baseURL
+    }
+
     /// Sends and returns the verified 2xx answer body; throws a mapped ``ProviderError`` otherwise.
     /// - Parameter notFoundMeansUnknownNumber: whether 404 means "no such request number"
     ///   (``ProviderError/Code-swift.struct/notFound``) rather than a refusal.
@@ -20,16 +36,14 @@ struct HMACProviderCall: Sendable {
         let response = try await transport.send(method: method, url: baseURL + path, headers: headers, body: body)
         let success = (200..<300).contains(response.status)
         if success || response.headers.firstValue(authenticator.headerNames.signature) != nil {
-            do {
+            try ProviderError.wrapping(
+                .badSignature,
+                "answer to \(method.rawValue) \(path) did not verify",
+                appendingCause: true,
+                provider: provider,
+                httpStatus: response.status
+            ) {
                 try authenticator.verifyMessage(headers: response.headers, body: response.body)
-            } catch {
-                throw ProviderError(
-                    code: .badSignature,
-                    message: "answer to \(method.rawValue) \(path) did not verify: \(error)",
-                    provider: provider,
-                    httpStatus: response.status,
-                    cause: error
-                )
             }
         }
         guard success else {
@@ -45,15 +59,9 @@ struct HMACProviderCall: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
-        do {
-            return try WireJSON.decode(type, from: body)
-        } catch {
-            throw ProviderError(
-                code: .unknownOutcome,
-                message: "signed answer is not a \(T.self): query again",
-                provider: provider,
-                cause: error
-            )
+        try ProviderError.wrapping(.unknownOutcome, "signed answer is not a \(T.self): query again", provider: provider)
+        {
+            try WireJSON.decode(type, from: body)
         }
     }
 

@@ -32,16 +32,12 @@ public struct WeChatPayClient: Sendable {
     public func createRefund(_ request: WeChatPayRefundRequest) async throws -> WeChatPayRefund {
         var request = request
         if request.notifyURL == nil { request.notifyURL = configuration.notifyURL }
-        let body: Data
-        do {
-            body = try WireJSON.encode(request)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "cannot encode the refund request",
-                provider: Self.provider,
-                cause: error
-            )
+        let body = try ProviderError.wrapping(
+            .invalidRequest,
+            "cannot encode the refund request",
+            provider: Self.provider
+        ) {
+            try WireJSON.encode(request)
         }
         let response = try await send(method: .POST, path: "/v3/refund/domestic/refunds", body: body)
         // A 404 here means the paid order is unknown: a refusal, not "no such refund number".
@@ -82,16 +78,12 @@ public struct WeChatPayClient: Sendable {
         } catch {
             throw badSignature("notification signature did not verify: \(error)", cause: error)
         }
-        let envelope: WeChatPayNotification
-        do {
-            envelope = try WireJSON.decode(WeChatPayNotification.self, from: body)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "notification body is not a WeChat Pay notification",
-                provider: Self.provider,
-                cause: error
-            )
+        let envelope = try ProviderError.wrapping(
+            .invalidRequest,
+            "notification body is not a WeChat Pay notification",
+            provider: Self.provider
+        ) {
+            try WireJSON.decode(WeChatPayNotification.self, from: body)
         }
         let plaintext: Data
         do {
@@ -99,16 +91,12 @@ public struct WeChatPayClient: Sendable {
         } catch {
             throw badSignature("notification resource did not decrypt: \(error)", cause: error)
         }
-        let notice: WeChatPayRefundNotice
-        do {
-            notice = try WireJSON.decode(WeChatPayRefundNotice.self, from: plaintext)
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "decrypted resource is not a refund notice",
-                provider: Self.provider,
-                cause: error
-            )
+        let notice = try ProviderError.wrapping(
+            .invalidRequest,
+            "decrypted resource is not a refund notice",
+            provider: Self.provider
+        ) {
+            try WireJSON.decode(WeChatPayRefundNotice.self, from: plaintext)
         }
         guard notice.merchantID == configuration.merchantID else {
             throw badSignature(
@@ -173,22 +161,18 @@ public struct WeChatPayClient: Sendable {
         body: Data?,
         verify: Bool
     ) async throws -> ProviderHTTPResponse {
-        let authorization: WeChatPayAuthorization
-        do {
-            authorization = try WeChatPaySignature.authorization(
+        let authorization = try ProviderError.wrapping(
+            .invalidRequest,
+            "cannot sign the request",
+            provider: Self.provider
+        ) {
+            try WeChatPaySignature.authorization(
                 method: method.rawValue,
                 url: target,
                 body: body ?? Data(),
                 merchantID: configuration.merchantID,
                 serial: configuration.merchantSerial,
                 key: configuration.merchantPrivateKey
-            )
-        } catch {
-            throw ProviderError(
-                code: .invalidRequest,
-                message: "cannot sign the request",
-                provider: Self.provider,
-                cause: error
             )
         }
         var headers: ProviderHeaders = [
@@ -230,17 +214,14 @@ public struct WeChatPayClient: Sendable {
         guard (200..<300).contains(response.status) else {
             throw mapError(response, notFoundMeansUnknownNumber: notFoundMeansUnknownNumber)
         }
-        do {
-            return try WireJSON.decode(type, from: response.body)
-        } catch {
-            // Signed and successful but unreadable: the provider acted; we do not know how (R-C6).
-            throw ProviderError(
-                code: .unknownOutcome,
-                message: "HTTP \(response.status) answer is not a \(T.self): query again",
-                provider: Self.provider,
-                httpStatus: response.status,
-                cause: error
-            )
+        // Signed and successful but unreadable: the provider acted; we do not know how (R-C6).
+        return try ProviderError.wrapping(
+            .unknownOutcome,
+            "HTTP \(response.status) answer is not a \(T.self): query again",
+            provider: Self.provider,
+            httpStatus: response.status
+        ) {
+            try WireJSON.decode(type, from: response.body)
         }
     }
 

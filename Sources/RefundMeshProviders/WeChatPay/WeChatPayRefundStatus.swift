@@ -1,5 +1,7 @@
 /// WeChat Pay refund status (R-C8): PROCESSING, SUCCESS, CLOSED, ABNORMAL. Extensible: an unknown
 /// value decodes and is kept, so a new status never fails a whole answer.
+/// Coded as the bare string by the standard library's `RawRepresentable` `Codable` defaults
+/// (`init(rawValue:)` never fails, so any value decodes).
 public struct WeChatPayRefundStatus: RawRepresentable, Codable, Sendable, Hashable, CustomStringConvertible {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -12,15 +14,6 @@ public struct WeChatPayRefundStatus: RawRepresentable, Codable, Sendable, Hashab
     public static let closed = WeChatPayRefundStatus(rawValue: "CLOSED")
     /// Not final: the user's account cannot receive it; needs a person or another destination (R-C8).
     public static let abnormal = WeChatPayRefundStatus(rawValue: "ABNORMAL")
-
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     public var description: String { rawValue }
 }
