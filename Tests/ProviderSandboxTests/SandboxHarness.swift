@@ -66,11 +66,21 @@ struct SandboxHarness: Sendable {
     // MARK: Provider clients (RefundMeshProviders), configured as the services are
 
     /// The services' settings for this sandbox: key files, base URLs, notify URLs under `notifyBase`.
+    /// Client timeouts are generous (30 s): tests run beside many others on two cores, and a
+    /// timeout would read as an unknown outcome. Tests of timeouts set their own.
     func clientEnvironment(notifyBase: String = "http://127.0.0.1:9") throws -> [String: String] {
-        try Self.keys.environment(directory: keysDirectory, baseURL: baseURL, notifyBaseURL: notifyBase)
+        var environment = try Self.keys.environment(
+            directory: keysDirectory,
+            baseURL: baseURL,
+            notifyBaseURL: notifyBase
+        )
+        for name in ["WECHATPAY_TIMEOUT_MS", "ALIPAY_TIMEOUT_MS", "BANK_TIMEOUT_MS", "OPERATOR_TIMEOUT_MS"] {
+            environment[name] = "30000"
+        }
+        return environment
     }
 
-    func weChatPay(timeoutMs: Int = 10_000, notifyURL: String? = nil) throws -> WeChatPayClient {
+    func weChatPay(timeoutMs: Int = 30_000, notifyURL: String? = nil) throws -> WeChatPayClient {
         var environment = try clientEnvironment()
         environment["WECHATPAY_TIMEOUT_MS"] = String(timeoutMs)
         if let notifyURL { environment["WECHATPAY_NOTIFY_URL"] = notifyURL }
