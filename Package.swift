@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "refund-bench", targets: ["refund-bench"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
+        .executable(name: "provider-sandbox", targets: ["provider-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
@@ -226,6 +228,32 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: Provider sandbox: WeChat Pay, Alipay, a bank, a game operator and an SMS provider over HTTP
+        .target(
+            name: "ProviderSandbox",
+            dependencies: [
+                "RefundMeshStore", "RefundMeshHosting", "RefundMeshProviders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "provider-sandbox",
+            dependencies: [
+                "ProviderSandbox", "RefundMeshHosting", "RefundMeshProviders",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: Tools
         .executableTarget(
             name: "refundmesh-protogen",
@@ -360,6 +388,20 @@ let package = Package(
         .testTarget(
             name: "RefundMeshDomainTests",
             dependencies: ["RefundMeshDomain", "RefundMeshAPI"],
+            swiftSettings: swift6
+        ),
+        // Starts the sandbox in-process and as the real `provider-sandbox` executable.
+        .testTarget(
+            name: "ProviderSandboxTests",
+            dependencies: [
+                "ProviderSandbox", "provider-sandbox", "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swift6
         ),
         .testTarget(

@@ -1,0 +1,140 @@
+import Foundation
+import RefundMeshProviders
+import Testing
+
+@testable import ProviderSandbox
+
+/// Alipay, the bank and the game operator over real HTTP, driven by RefundMeshProviders' clients.
+@Suite struct OtherProviderRoutesTests {
+    @Test("Alipay: fund_change Y once, N on the repeat; query REFUND_SUCCESS; the trade total holds")
+    func alipayRefund() async throws {
+        try await SandboxHarness.with { harness in
+            let (status, _) = try await harness.send(
+                .POST,
+                "/sandbox/v1/trades",
+                json: #"{"provider":"alipay","trade_no":"AT-1","total_fen":1000}"#
+            )
+            #expect(status == 201)
+            let client = try harness.alipay()
+            let request = AlipayRefundRequest(outTradeNo: "AT-1", refundAmountFen: 700, outRequestNo: "AR-1")
+            let first = try await client.refund(request)
+            #expect(first.fundChange == "Y")
+            #expect(first.refundFeeFen == 700)
+            let again = try await client.refund(request)
+            #expect(again.fundChange == "N")
+            let query = try await client.queryRefund(outTradeNo: "AT-1", outRequestNo: "AR-1")
+            #expect(query.succeeded)
+            #expect(query.refundAmountFen == 700)
+            let error = try await #require(throws: ProviderError.self) {
+                try await client.refund(
+                    AlipayRefundRequest(outTradeNo: "AT-1", refundAmountFen: 400, outRequestNo: "AR-2")
+                )
+            }
+            #expect(error.providerCode == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL")
+            let stats = try await harness.stats()
+            #expect(stats.moneyMovedCount == 1)
+            #expect(stats.maxMoneyMovedPerRefund == 1)
+        }
+    }
+
+    @Test("R-C7: Alipay's 3 s between refunds of one trade answers 40004 ACQ.REQUEST_TOO_FAST")
+    func alipayInterval() async throws {
+        try await SandboxHarness.with(Tweak { $0.limits.alipayTradeInterval = .seconds(3) }) { harness in
+            let client = try harness.alipay()
+            _ = try await client.refund(
+                AlipayRefundRequest(outTradeNo: "AT-2", refundAmountFen: 10, outRequestNo: "AR-1")
+            )
+            let error = try await #require(throws: ProviderError.self) {
+                try await client.refund(
+                    AlipayRefundRequest(outTradeNo: "AT-2", refundAmountFen: 10, outRequestNo: "AR-2")
+                )
+            }
+            #expect(error.providerCode == "ACQ.REQUEST_TOO_FAST")
+            #expect(try await harness.stats().refunds == 1)
+        }
+    }
+
+    @Test("Alipay: scripted fund_change N settles later; the notification verifies with the client")
+    func alipayDeferredAndNotified() async throws {
+        let receiver = NotificationReceiver()
+        try await receiver.run { url in
+            try await SandboxHarness.with { harness in
+                try await harness.addRule(
+                    #"{"provider":"alipay","behaviour":{"fund_change":"N","settle_after_ms":200}}"#
+                )
+                let client = try harness.alipay(notifyURL: url)
+                let answer = try await client.refund(
+                    AlipayRefundRequest(outTradeNo: "AT-3", refundAmountFen: 55, outRequestNo: "AR-3")
+                )
+                #expect(answer.fundChange == "N")
+                try await SandboxHarness.until("notified") { receiver.received.count == 1 }
+                let notice = try client.parseNotification(
+                    headers: receiver.received[0].headerList,
+                    body: Data(receiver.received[0].body)
+                )
+                #expect(notice.outBizNo == "AR-3")
+                #expect(notice.refundFeeFen == 55)
+                #expect(try await client.queryRefund(outTradeNo: "AT-3", outRequestNo: "AR-3").succeeded)
+            }
+        }
+    }
+
+    @Test(
+        "bank: ACCEPTED, SETTLED after sandbox working days, RETURNED on reversal; notifications and settlement file verify"
+    )
+    func bankLifecycle() async throws {
+        let receiver = NotificationReceiver()
+        try await receiver.run { url in
+            try await SandboxHarness.with(Tweak { $0.bankNotifyURL = url }) { harness in
+                try await harness.addRule(#"{"provider":"bank","behaviour":{"reverse_after_ms":300}}"#)
+                let client = try harness.bank()
+                let accepted = try await client.submit(refundNo: "B-1", cardPaymentID: "CP-1", amountFen: 900)
+                #expect(accepted.state == .accepted)
+                try await SandboxHarness.until("settled") { try await client.query(refundNo: "B-1").state == .settled }
+                let settledAt = try #require(try await client.query(refundNo: "B-1").settledAtMs)
+                let date = String(AlipayServer.timeString(ProviderHTTP.date(settledAt)).prefix(10))
+                let file = try await client.settlementFile(date: date)
+                #expect(file.entries.map(\.refundNo) == ["B-1"])
+                try await SandboxHarness.until("returned") {
+                    try await client.query(refundNo: "B-1").state == .returned
+                }
+                try await SandboxHarness.until("two notices") { receiver.received.count == 2 }
+                let states = try receiver.received.map {
+                    try client.parseNotification(headers: $0.headerList, body: Data($0.body)).refund.state
+                }
+                #expect(states == [.settled, .returned])
+                let refund = try #require(try await harness.refunds("bank").first)
+                #expect(refund.moneyMoved == 1 && refund.reversed)
+            }
+        }
+    }
+
+    @Test("R-R2: the operator answers the recharge status set through the control API; UNKNOWN otherwise")
+    func operatorStatus() async throws {
+        try await SandboxHarness.with { harness in
+            let client = try harness.gameOperator()
+            #expect(try await client.rechargeStatus(orderID: "O-1").status == .unknown)
+            let (status, _) = try await harness.send(
+                .PUT,
+                "/sandbox/v1/operator/recharges/O-1",
+                json: #"{"status":"FAILED"}"#
+            )
+            #expect(status == 200)
+            #expect(try await client.rechargeStatus(orderID: "O-1").status == .failed)
+            _ = try await harness.send(.PUT, "/sandbox/v1/operator/recharges/O-1", json: #"{"status":"CREDITED"}"#)
+            let credited = try await client.rechargeStatus(orderID: "O-1")
+            #expect(credited.status == .credited)
+            #expect(credited.creditedAtMs != nil)
+            let (refused, _) = try await harness.send(
+                .PUT,
+                "/sandbox/v1/operator/recharges/O-1",
+                json: #"{"status":"MAYBE"}"#
+            )
+            #expect(refused == 400)
+            try await harness.addRule(
+                #"{"provider":"operator","match":{"order_id":"O-1"},"behaviour":{"fail":"SYSTEM_ERROR"}}"#
+            )
+            await #expect(throws: ProviderError.self) { try await client.rechargeStatus(orderID: "O-1") }
+        }
+    }
+}
