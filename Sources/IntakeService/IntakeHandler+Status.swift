@@ -44,7 +44,19 @@ extension IntakeHandler {
                     amountFen: request.amountFen
                 )
             )
-            if !record.state.isFinal, request.state.rank > record.state.rank || backInReview {
+            // R-C8: a reversal moves an arrived refund back; after it, only updates made later than
+            // the reversal move it on (a stale MONEY_ARRIVED delivered late does not).
+            let reversal = request.state == .moneyReversed && [.moneySent, .moneyArrived].contains(record.state)
+            var moves = !record.state.isFinal && (request.state.rank > record.state.rank || backInReview)
+            if moves, record.state == .moneyReversed {
+                let reversedAt = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state = ?",
+                    arguments: [record.refundID, RefundState.moneyReversed.rawValue]
+                )
+                moves = request.atMs >= (reversedAt ?? 0)
+            }
+            if reversal || moves {
                 record.state = request.state
                 if request.state == .underReview { record.requestedMaterials = [] }
             }

@@ -5,7 +5,9 @@ import RefundMeshRPC
 
 /// `refundmesh.payment.v1.PaymentChannel`: records captured payments, quotes refunds and pays
 /// them back the way the money came (R-C1), exactly once per refund id (R-C5), through a
-/// ``ChannelAdapter`` for third-party channels and the balance ledger for the platform balance.
+/// ``ChannelAdapter`` per channel (``ChannelAdapters``) and the ledger for the platform balance.
+/// The operators' RPCs (ledger, trial balance, reconciliation, alerts, resolution) are in
+/// `PaymentChannelHandler+Operations.swift`.
 public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     public let payments: PaymentStore
     public let payer: RefundPayer
@@ -63,6 +65,7 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
                 sentAtMs: now(),
                 policy: policy
             )
+            try await payments.checkChannelLimits(payment: payment, method: terms.method, at: now())
             return RefundQuote(
                 method: terms.method,
                 destination: terms.destination,

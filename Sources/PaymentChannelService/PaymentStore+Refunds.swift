@@ -22,6 +22,7 @@ extension PaymentStore {
     public func begin(_ request: ExecuteRefundRequest, at nowMs: Int64) async throws -> Begun {
         try Self.validate(request)
         let policy = self.policy
+        let settings = self.settings
         return try await store.write { db in
             let destination: Destination = request.destination == .balance ? .balance : .original
             if let existing = try Self.refund(db, id: request.refundID) {
@@ -52,6 +53,9 @@ extension PaymentStore {
                 sentAtMs: nowMs,
                 policy: policy
             )
+            if terms.method == .wechatPay {
+                try Self.checkWeChatLimits(db, payment: payment, settings: settings, at: nowMs)
+            }
             var refund = RefundPaymentRecord(
                 refundID: request.refundID,
                 paymentID: payment.paymentID,
@@ -72,22 +76,12 @@ extension PaymentStore {
                 failureReason: nil,
                 attempts: 0
             )
-            if !refund.usesProvider {
-                // The balance is our own ledger: crediting it is the payment, so it happens here,
-                // in the transaction that creates the refund, and it arrives at once (R-C3).
-                _ = try Self.creditRefund(
-                    db,
-                    userID: refund.userID,
-                    refundID: refund.refundID,
-                    amountFen: refund.netFen,
-                    at: nowMs
-                )
-                refund.state = .arrived
-                refund.sentAtMs = nowMs
-                refund.arrivedAtMs = nowMs
-            }
+            // The balance is our own ledger: crediting it is the payment, so it happens here, in
+            // the transaction that creates the refund, and it arrives at once (R-C3).
             try Self.insert(db, refund)
+            try RefundMovements.begin(db, &refund, at: nowMs)
             if refund.state == .arrived {
+                try RefundMovements.save(db, refund)
                 try RefundNotices.moneySent(db, refund, at: nowMs)
                 try RefundNotices.moneyArrived(db, refund, at: nowMs)
             }
@@ -98,110 +92,6 @@ extension PaymentStore {
     /// The refund payment for `refundID`, if any.
     public func refund(id refundID: String) async throws -> RefundPaymentRecord? {
         try await store.read { db in try Self.refund(db, id: refundID) }
-    }
-
-    /// Records that the provider accepted the refund: PENDING → SENT, with MONEY_SENT enqueued.
-    /// Returns the refund as stored afterwards; a refund no longer PENDING is left alone (another
-    /// submission got there first).
-    @discardableResult
-    public func markSent(_ refundID: String, at nowMs: Int64) async throws -> RefundPaymentRecord? {
-        let policy = self.policy
-        return try await store.writeIgnoringCancellation { db in
-            guard var refund = try Self.refund(db, id: refundID), refund.state == .pending else {
-                return try Self.refund(db, id: refundID)
-            }
-            refund.state = .sent
-            refund.sentAtMs = nowMs
-            // R-C3: the promise counts from when the money actually left.
-            refund.expectedArrivalMs = FeeSchedule.expectedArrival(
-                method: refund.method,
-                sentAtMs: nowMs,
-                calendar: policy.calendar,
-                policy: policy
-            )
-            try db.execute(
-                sql: """
-                    UPDATE refund_payments SET state = ?, sent_at_ms = ?, expected_arrival_ms = ?, last_error = NULL
-                    WHERE refund_id = ? AND state = ?
-                    """,
-                arguments: [
-                    Int(refund.state.rawValue), nowMs, refund.expectedArrivalMs, refundID,
-                    Int(RefundPayment.State.pending.rawValue),
-                ]
-            )
-            try RefundNotices.moneySent(db, refund, at: nowMs)
-            return refund
-        }
-    }
-
-    /// Records that the provider confirmed the money arrived: SENT (or PENDING, when the
-    /// confirmation overtook our own record of sending, R-C9) → ARRIVED, with MONEY_ARRIVED
-    /// (and MONEY_SENT if it was never recorded) enqueued. A final refund is left alone.
-    @discardableResult
-    public func markArrived(_ refundID: String, at nowMs: Int64) async throws -> RefundPaymentRecord? {
-        try await store.writeIgnoringCancellation { db in
-            guard var refund = try Self.refund(db, id: refundID), refund.state == .pending || refund.state == .sent
-            else { return try Self.refund(db, id: refundID) }
-            if refund.state == .pending {
-                refund.sentAtMs = nowMs
-                try RefundNotices.moneySent(db, refund, at: nowMs)
-            }
-            refund.state = .arrived
-            refund.arrivedAtMs = nowMs
-            try db.execute(
-                sql: "UPDATE refund_payments SET state = ?, sent_at_ms = ?, arrived_at_ms = ? WHERE refund_id = ?",
-                arguments: [Int(refund.state.rawValue), refund.sentAtMs, nowMs, refundID]
-            )
-            try RefundNotices.moneyArrived(db, refund, at: nowMs)
-            return refund
-        }
-    }
-
-    /// Records that the provider refused or closed the refund: → FAILED with the reason, and a
-    /// FAILED status for intake. A final refund is left alone.
-    @discardableResult
-    public func markFailed(_ refundID: String, reason: String, at nowMs: Int64) async throws -> RefundPaymentRecord? {
-        try await store.writeIgnoringCancellation { db in
-            guard var refund = try Self.refund(db, id: refundID), refund.state == .pending || refund.state == .sent
-            else { return try Self.refund(db, id: refundID) }
-            refund.state = .failed
-            refund.failureReason = reason
-            try db.execute(
-                sql: "UPDATE refund_payments SET state = ?, failure_reason = ? WHERE refund_id = ?",
-                arguments: [Int(refund.state.rawValue), reason, refundID]
-            )
-            try RefundNotices.failed(db, refund, at: nowMs)
-            return refund
-        }
-    }
-
-    /// Counts a provider call that got no answer; the refund stays as it was and is retried with
-    /// the same refund number (R-C6).
-    public func recordAttemptError(_ refundID: String, error: String) async throws {
-        try await store.writeIgnoringCancellation { db in
-            try db.execute(
-                sql: "UPDATE refund_payments SET attempts = attempts + 1, last_error = ? WHERE refund_id = ?",
-                arguments: [error, refundID]
-            )
-        }
-    }
-
-    /// Refunds a ``RefundSettler`` must look after: PENDING ones created before `pendingBefore`
-    /// (left by a crash or a failed submission) and every SENT one, oldest first.
-    public func inFlight(pendingBefore cutoffMs: Int64, limit: Int = 100) async throws -> [RefundPaymentRecord] {
-        try await store.read { db in
-            try RefundPaymentRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM refund_payments
-                    WHERE (state = ? AND created_at_ms <= ?) OR state = ?
-                    ORDER BY created_at_ms, refund_id LIMIT ?
-                    """,
-                arguments: [
-                    Int(RefundPayment.State.pending.rawValue), cutoffMs, Int(RefundPayment.State.sent.rawValue), limit,
-                ]
-            )
-        }
     }
 
     // MARK: Inside a transaction
@@ -230,6 +120,37 @@ extension PaymentStore {
                 refund.arrivedAtMs, refund.expectedArrivalMs, refund.failureReason, refund.attempts,
             ]
         )
+    }
+
+    /// R-C7: WeChat Pay takes at most 50 refunds per trade and none 365 days after payment;
+    /// asking anyway would only be refused, so we refuse first, saying what a person can do.
+    static func checkWeChatLimits(
+        _ db: Database,
+        payment: CapturedPayment,
+        settings: PaymentChannelConfiguration,
+        at nowMs: Int64
+    ) throws {
+        let count =
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM refund_payments WHERE payment_id = ? AND method = ?",
+                arguments: [payment.paymentID, Int(PaymentMethod.wechatPay.rawValue)]
+            ) ?? 0
+        if count >= settings.wechatMaxRefundsPerOrder {
+            throw PaymentChannelError.refused(
+                "payment \(payment.paymentID) already has \(count) WeChat Pay refunds; WeChat Pay accepts at most"
+                    + " \(settings.wechatMaxRefundsPerOrder) per order (R-C7): refund the rest to the platform balance"
+                    + " (destination BALANCE) or in fewer, larger refunds"
+            )
+        }
+        let windowMs = Int64(settings.wechatRefundWindowDays) * 86_400_000
+        if payment.capturedAtMs > 0, nowMs - payment.capturedAtMs > windowMs {
+            throw PaymentChannelError.refused(
+                "payment \(payment.paymentID) was captured more than \(settings.wechatRefundWindowDays) days ago;"
+                    + " WeChat Pay no longer accepts refunds for it (R-C7): refund to the platform balance"
+                    + " (destination BALANCE) instead"
+            )
+        }
     }
 
     /// R-C5: a retry must ask for the same refund; one that changes it is a different refund and

@@ -4,7 +4,8 @@ import RefundMeshDomain
 import RefundMeshStore
 
 /// payment-channel's SQLite store: captured payments, refund payments (one per refund id,
-/// R-C5) and the balance ledger.
+/// R-C5), the double-entry ledger (``Ledger``; user balances are derived from it, R-C4), alerts
+/// and the persisted throttles (R-C7).
 ///
 /// Every method is one transaction. The refund-side methods live in
 /// `PaymentStore+Refunds.swift`; each state change there enqueues its ApplyStatus and Publish
@@ -13,6 +14,16 @@ public struct PaymentStore: Sendable {
     public let store: Store
     /// Fees and arrival times (R-C2, R-C3), balance withdrawal (R-C4).
     public let policy: RefundPolicy
+    /// Reconciliation schedule, throttles, escalation (R-C6, R-C7).
+    public let settings: PaymentChannelConfiguration
+
+    /// What the movements inside a transaction need to know.
+    struct Context: Sendable {
+        var policy: RefundPolicy
+        var settings: PaymentChannelConfiguration
+    }
+
+    var context: Context { Context(policy: policy, settings: settings) }
 
     /// The payment methods a captured payment may have.
     public static let knownMethods: Set<PaymentMethod> = [.wechatPay, .alipay, .bankCard, .balance]
@@ -92,11 +103,15 @@ public struct PaymentStore: Sendable {
                     """
             )
         },
+        StoreMigration("payment-channel.4.ledger-reconciliation-throttles") { db in
+            try migrateToLedger(db)
+        },
     ]
 
-    public init(store: Store, policy: RefundPolicy) {
+    public init(store: Store, policy: RefundPolicy, settings: PaymentChannelConfiguration = .init()) {
         self.store = store
         self.policy = policy
+        self.settings = settings
     }
 
     // MARK: Captured payments
@@ -153,54 +168,10 @@ public struct PaymentStore: Sendable {
 
     // MARK: Balance
 
-    /// The user's platform balance in fen (0 for a user who never had one).
+    /// The user's platform balance in fen (0 for a user who never had one): the credit balance of
+    /// their `user_balance:<user>` ledger account, the one source of truth (R-C4).
     public func balance(userID: String) async throws -> Int64 {
-        try await store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT available_fen FROM balances WHERE user_id = ?", arguments: [userID])
-                ?? 0
-        }
-    }
-
-    /// The user's ledger entries, oldest first: (amount, kind, refund id).
-    public func ledger(userID: String) async throws -> [(amountFen: Int64, kind: String, refundID: String?)] {
-        try await store.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT amount_fen, kind, refund_id FROM balance_entries WHERE user_id = ? ORDER BY entry_id",
-                arguments: [userID]
-            ).map { ($0["amount_fen"], $0["kind"], $0["refund_id"]) }
-        }
-    }
-
-    /// Credits the ledger for a refund; false (and nothing changed) when that refund was credited
-    /// before, which the unique refund id on the entry guarantees (R-C5).
-    static func creditRefund(
-        _ db: Database,
-        userID: String,
-        refundID: String,
-        amountFen: Int64,
-        at nowMs: Int64
-    )
-        throws -> Bool
-    {
-        try db.execute(
-            sql: """
-                INSERT INTO balance_entries (user_id, amount_fen, kind, refund_id, created_at_ms)
-                VALUES (?, ?, 'refund-credit', ?, ?)
-                ON CONFLICT (refund_id) DO NOTHING
-                """,
-            arguments: [userID, amountFen, refundID, nowMs]
-        )
-        guard db.changesCount > 0 else { return false }
-        try db.execute(
-            sql: """
-                INSERT INTO balances (user_id, available_fen, updated_at_ms) VALUES (?, ?, ?)
-                ON CONFLICT (user_id) DO UPDATE SET
-                    available_fen = available_fen + excluded.available_fen, updated_at_ms = excluded.updated_at_ms
-                """,
-            arguments: [userID, amountFen, nowMs]
-        )
-        return true
+        try await store.read { db in -(try Ledger.balance(db, account: Ledger.userBalance(userID))) }
     }
 
     // MARK: Queries inside a transaction

@@ -30,7 +30,7 @@ public enum RefundNotices {
         let reason =
             "已退回\(RefundText.paymentMethod(refund.method).zhCN) \(RefundText.money(refund.amountFen))\(fee)，"
             + "退款单号 \(refund.providerRefundNo)"
-        try enqueue(
+        try enqueueStep(
             db,
             refund,
             step: "money-sent",
@@ -46,7 +46,7 @@ public enum RefundNotices {
     static func moneyArrived(_ db: Database, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
         let reason =
             "\(RefundText.money(refund.netFen)) 已到账\(RefundText.paymentMethod(refund.method).zhCN)"
-        try enqueue(
+        try enqueueStep(
             db,
             refund,
             step: "money-arrived",
@@ -78,7 +78,7 @@ public enum RefundNotices {
         )
     }
 
-    private static func enqueue(
+    static func enqueueStep(
         _ db: Database,
         _ refund: RefundPaymentRecord,
         step: String,

@@ -3,8 +3,10 @@ import RefundMeshAPI
 
 /// One row of `refund_payments`: a refund being paid, once per refund id (R-C5).
 ///
-/// States move PENDING → SENT → ARRIVED, or to FAILED; a balance refund goes straight to ARRIVED
-/// in the transaction that credits the ledger.
+/// States move PENDING → SENT → ARRIVED, or to FAILED; SENT may become ABNORMAL (WeChat, waits
+/// for a person) and ARRIVED may become REVERSED (the provider took it back); both are resolved
+/// by an operator (`RefundPaymentRecord+StateMachine.swift`, docs/PAYMENTS.md). A balance refund
+/// goes straight to ARRIVED in the transaction that credits the ledger.
 public struct RefundPaymentRecord: Sendable, Hashable {
     public var refundID: String
     public var paymentID: String
@@ -26,6 +28,70 @@ public struct RefundPaymentRecord: Sendable, Hashable {
     public var failureReason: String?
     /// Provider submissions that did not get an answer (timeouts, errors); for operators.
     public var attempts: Int
+    /// How an operator resolved an ABNORMAL or REVERSED refund: `retry-original`, `to-balance`.
+    public var resolution: String?
+    /// R-C6: when the next provider query is due, and the interval that led there (doubling).
+    public var nextQueryAtMs: Int64?
+    public var queryIntervalMs: Int64?
+    /// R-C7: not submitted before this time (throttling, a provider's rate limit, a backoff).
+    public var notBeforeMs: Int64?
+    /// R-C6: when the refund was escalated as stuck (once).
+    public var escalatedAtMs: Int64?
+    /// R-C5: a submission to the provider is under way until this time (one at a time per payment).
+    public var submittingUntilMs: Int64?
+
+    /// Every field; the optional schedule and resolution fields default to none.
+    package init(
+        refundID: String,
+        paymentID: String,
+        orderID: String,
+        userID: String,
+        method: PaymentMethod,
+        destination: Destination,
+        amountFen: Int64,
+        feeFen: Int64,
+        netFen: Int64,
+        platformFault: Bool,
+        state: RefundPayment.State,
+        providerRefundNo: String,
+        createdAtMs: Int64,
+        sentAtMs: Int64?,
+        arrivedAtMs: Int64?,
+        expectedArrivalMs: Int64,
+        failureReason: String?,
+        attempts: Int,
+        resolution: String? = nil,
+        nextQueryAtMs: Int64? = nil,
+        queryIntervalMs: Int64? = nil,
+        notBeforeMs: Int64? = nil,
+        escalatedAtMs: Int64? = nil,
+        submittingUntilMs: Int64? = nil
+    ) {
+        self.refundID = refundID
+        self.paymentID = paymentID
+        self.orderID = orderID
+        self.userID = userID
+        self.method = method
+        self.destination = destination
+        self.amountFen = amountFen
+        self.feeFen = feeFen
+        self.netFen = netFen
+        self.platformFault = platformFault
+        self.state = state
+        self.providerRefundNo = providerRefundNo
+        self.createdAtMs = createdAtMs
+        self.sentAtMs = sentAtMs
+        self.arrivedAtMs = arrivedAtMs
+        self.expectedArrivalMs = expectedArrivalMs
+        self.failureReason = failureReason
+        self.attempts = attempts
+        self.resolution = resolution
+        self.nextQueryAtMs = nextQueryAtMs
+        self.queryIntervalMs = queryIntervalMs
+        self.notBeforeMs = notBeforeMs
+        self.escalatedAtMs = escalatedAtMs
+        self.submittingUntilMs = submittingUntilMs
+    }
 
     /// The wire form.
     public var message: RefundPayment {
@@ -41,12 +107,26 @@ public struct RefundPaymentRecord: Sendable, Hashable {
             sentAtMs: sentAtMs ?? 0,
             arrivedAtMs: arrivedAtMs ?? 0,
             expectedArrivalMs: expectedArrivalMs,
-            failureReason: failureReason ?? ""
+            failureReason: failureReason ?? "",
+            resolution: resolution ?? "",
+            nextQueryAtMs: nextQueryAtMs ?? 0,
+            notBeforeMs: notBeforeMs ?? 0
         )
     }
 
     /// Whether the money goes through a third-party provider (and so through a ``ChannelAdapter``).
     public var usesProvider: Bool { method != .balance }
+
+    /// What the adapter is asked, the same on every retry (R-C6).
+    func channelRequest(payment: CapturedPayment) -> ChannelRefundRequest {
+        ChannelRefundRequest(
+            refundNo: providerRefundNo,
+            refundID: refundID,
+            amountFen: netFen,
+            payment: payment,
+            reason: "refund \(refundID)"
+        )
+    }
 }
 
 extension RefundPaymentRecord: FetchableRecord {
@@ -69,7 +149,13 @@ extension RefundPaymentRecord: FetchableRecord {
             arrivedAtMs: row["arrived_at_ms"],
             expectedArrivalMs: row["expected_arrival_ms"],
             failureReason: row["failure_reason"],
-            attempts: row["attempts"]
+            attempts: row["attempts"],
+            resolution: row["resolution"],
+            nextQueryAtMs: row["next_query_at_ms"],
+            queryIntervalMs: row["query_interval_ms"],
+            notBeforeMs: row["not_before_ms"],
+            escalatedAtMs: row["escalated_at_ms"],
+            submittingUntilMs: row["submitting_until_ms"]
         )
     }
 }

@@ -2,20 +2,24 @@ import Logging
 import RefundMeshAPI
 import ServiceLifecycle
 
-/// Brings every refund payment in flight to a final state (R-C6).
+/// Brings every refund payment in flight to a final state (R-C6), as a swift-service-lifecycle
+/// `Service`.
 ///
-/// A swift-service-lifecycle `Service`: every ``Configuration/pollInterval`` it submits PENDING
-/// refunds that were not sent (a crash between commit and submission, a provider that did not
-/// answer) under their fixed refund number, and queries SENT ones until the provider says they
-/// arrived (→ ARRIVED, MONEY_ARRIVED) or failed (→ FAILED). A refund still processing after its
-/// expected arrival is logged as stuck for a person to look at.
+/// Every ``Configuration/pollInterval`` it:
+/// 1. submits PENDING refunds whose turn has come (throttled or rate limited ones at their
+///    not-before time, R-C7; ones a crash left behind after ``Configuration/pendingGrace``),
+///    always under their fixed refund number;
+/// 2. queries SENT refunds whose `next_query_at_ms` is due — about a minute after sending, then
+///    ×2 up to a maximum (``PaymentChannelConfiguration``); the schedule is stored, so a restart
+///    continues it, and notifications bring it forward or make it unnecessary;
+/// 3. escalates, once, refunds still not final past their expected arrival plus a grace.
 public struct RefundSettler: Service {
     public struct Configuration: Sendable {
         /// Time between passes. Default 100 ms.
         public var pollInterval: Duration
         /// A PENDING refund younger than this is left to the call that created it. Default 1 s.
         public var pendingGrace: Duration
-        /// Refunds looked at per pass. Default 100.
+        /// Refunds looked at per pass and kind. Default 100.
         public var batchSize: Int
 
         public init(
@@ -55,71 +59,48 @@ public struct RefundSettler: Service {
         }
     }
 
-    /// One pass over the refunds in flight; returns how many changed state.
+    /// One pass: due submissions, due queries, stuck escalations. Returns how many refunds changed
+    /// state (escalations count as a change).
     @discardableResult
     public func settleOnce() async throws -> Int {
+        let payments = payer.payments
         let nowMs = payer.now()
         let cutoff = nowMs - configuration.pendingGrace.wholeMilliseconds
-        let refunds = try await payer.payments.inFlight(pendingBefore: cutoff, limit: configuration.batchSize)
         var changed = 0
-        for refund in refunds {
-            let after: RefundPaymentRecord
-            do {
-                after = try await settle(refund)
-            } catch {
-                logger.notice(
-                    "could not settle refund; will retry",
-                    metadata: ["refund.id": "\(refund.refundID)", "error": "\(error)"]
+        for refund in try await payments.dueSubmissions(
+            pendingBefore: cutoff,
+            at: nowMs,
+            limit: configuration.batchSize
+        ) {
+            changed += try await attempt(refund) { try await payer.submit(refund) }
+        }
+        for refund in try await payments.dueQueries(at: payer.now(), limit: configuration.batchSize) {
+            changed += try await attempt(refund) { try await payer.query(refund) }
+        }
+        for refund in try await payments.stuckRefunds(at: payer.now(), limit: configuration.batchSize) {
+            if try await payments.escalateStuck(refund.refundID, at: payer.now()) {
+                logger.warning(
+                    "refund is past its expected arrival and not final; escalated (R-C6)",
+                    metadata: ["refund.id": "\(refund.refundID)", "refund.provider_no": "\(refund.providerRefundNo)"]
                 )
-                continue
+                changed += 1
             }
-            if after.state != refund.state { changed += 1 }
         }
         return changed
     }
 
-    private func settle(_ refund: RefundPaymentRecord) async throws -> RefundPaymentRecord {
-        let payments = payer.payments
-        switch refund.state {
-        case .pending:
-            return try await payer.submit(refund)
-        case .sent:
-            let status: ChannelRefundStatus
-            do {
-                status = try await payer.adapter.query(refundNo: refund.providerRefundNo)
-            } catch {
-                try await payments.recordAttemptError(refund.refundID, error: "\(error)")
-                return refund
-            }
-            switch status {
-            case .succeeded:
-                return try await payments.markArrived(refund.refundID, at: payer.now()) ?? refund
-            case .failed(let reason):
-                return try await payments.markFailed(refund.refundID, reason: reason, at: payer.now()) ?? refund
-            case .notFound:
-                // Our SENT record is ahead of the provider's (R-C9): submit again, same number.
-                let answer = try await payer.adapter.submit(
-                    refundNo: refund.providerRefundNo,
-                    amountFen: refund.netFen,
-                    payment: try await payments.payment(orderID: refund.orderID, paymentID: refund.paymentID)
-                )
-                if case .failed(let reason) = answer {
-                    return try await payments.markFailed(refund.refundID, reason: reason, at: payer.now()) ?? refund
-                }
-                return refund
-            case .processing:
-                if payer.now() > refund.expectedArrivalMs {
-                    logger.warning(
-                        "refund is past its expected arrival and still processing at the provider (R-C6)",
-                        metadata: [
-                            "refund.id": "\(refund.refundID)", "refund.provider_no": "\(refund.providerRefundNo)",
-                        ]
-                    )
-                }
-                return refund
-            }
-        default:
-            return refund
+    private func attempt(
+        _ refund: RefundPaymentRecord,
+        _ body: () async throws -> RefundPaymentRecord
+    ) async throws -> Int {
+        do {
+            return try await body().state != refund.state ? 1 : 0
+        } catch {
+            logger.notice(
+                "could not settle refund; will retry",
+                metadata: ["refund.id": "\(refund.refundID)", "error": "\(error)"]
+            )
+            return 0
         }
     }
 }

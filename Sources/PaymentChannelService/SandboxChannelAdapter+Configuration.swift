@@ -1,3 +1,5 @@
+import RefundMeshDomain
+
 extension SandboxChannelAdapter {
     /// How the sandbox behaves. Its times are sandbox time: they stand in for the minutes a
     /// wallet provider takes to confirm and the days a bank card takes (R-C3), scaled down so a
@@ -8,6 +10,7 @@ extension SandboxChannelAdapter {
     /// | `PAYMENT_SANDBOX_LATENCY_MILLIS` | 5 | each call's round trip |
     /// | `PAYMENT_SANDBOX_SETTLE_MILLIS` | 200 (wallets), 600 (bank cards) | submission to final state; when set, bank cards take 3× |
     /// | `PAYMENT_SANDBOX_FAILURE_RATE` | 0 | share of accepted refunds the provider later closes (0…1) |
+    /// | `PAYMENT_SANDBOX_ORDER_INTERVAL_MS` | 0 | the sandbox answers "too many requests" to a second refund of a trade sooner (R-C7) |
     public struct Configuration: Sendable, Hashable {
         public var latency: Duration
         /// WeChat Pay and Alipay: stands in for the provider's minutes.
@@ -16,6 +19,10 @@ extension SandboxChannelAdapter {
         public var bankCardSettle: Duration
         /// 0 … 1.
         public var failureRate: Double
+        /// R-C7 as a provider enforces it: least time between refunds of one trade (0: none).
+        public var orderIntervalMs: Int64 = 0
+        /// The day boundaries of ``SandboxChannelAdapter/bill(day:)``.
+        public var calendar = WorkingCalendar()
 
         public init(
             latency: Duration = .milliseconds(5),
@@ -39,6 +46,9 @@ extension SandboxChannelAdapter {
             if let millis = try Self.millis("PAYMENT_SANDBOX_SETTLE_MILLIS", environment) {
                 walletSettle = .milliseconds(millis)
                 bankCardSettle = .milliseconds(millis * 3)
+            }
+            if let millis = try Self.millis("PAYMENT_SANDBOX_ORDER_INTERVAL_MS", environment) {
+                orderIntervalMs = millis
             }
             if let text = environment["PAYMENT_SANDBOX_FAILURE_RATE"], !text.isEmpty {
                 guard let rate = Double(text), (0...1).contains(rate) else {

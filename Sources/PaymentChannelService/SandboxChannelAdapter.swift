@@ -1,22 +1,78 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshDomain
 import RefundMeshHosting
 import RefundMeshStore
+import Synchronization
 
-/// Stands in for WeChat Pay, Alipay and bank card refunds until real adapters exist.
+/// Stands in for WeChat Pay, Alipay and bank card refunds in process (unit tests, the embedded
+/// default); the HTTP provider sandbox and real clients plug into the same ``ChannelAdapter``.
 ///
 /// It behaves like a provider where it matters to payment-channel: it keeps its own records in
 /// its own SQLite file (a provider outlives our crashes), it is idempotent on the refund number —
 /// a number submitted again is answered with the refund it already has and never pays twice
-/// (R-C6) — it refuses refunds beyond the payment, it answers after a latency, and it settles a
-/// refund some time after submission, or closes it at the configured failure rate. Times are
-/// sandbox time (``Configuration``).
+/// (R-C6) — it refuses refunds beyond the payment, it enforces a per-trade interval like WeChat
+/// and Alipay do (R-C7, ``Configuration/orderIntervalMs``), it answers after a latency, settles a
+/// refund some time after submission (or closes it at the configured failure rate), lists a
+/// day's bill, and notifies (``pendingNotifications(at:)``, ``SandboxNotifier``). Tests steer it
+/// with ``Behaviour`` rules: refuse, rate limit, time out after committing, end ABNORMAL or
+/// CLOSED, reverse after success, answer with fund_change=Y at once.
 public struct SandboxChannelAdapter: ChannelAdapter {
     /// The sandbox's own store (`payment-sandbox.sqlite`).
     public let store: Store
     public let configuration: Configuration
     private let now: @Sendable () -> Int64
     private let random: @Sendable () -> Double
+    private let rules: Rules
+
+    /// How the sandbox answers a refund number (or every number), for tests.
+    public struct Behaviour: Sendable {
+        /// Refuse the submission for good with this reason and provider code.
+        public var refuse: (reason: String, code: String)?
+        /// Answer "too many requests" with this hint (nil hint: none given).
+        public var rateLimited = false
+        public var retryAfterMs: Int64?
+        /// Record the refund, then throw as if the answer were lost (R-C6).
+        public var timeoutAfterCommit = false
+        /// The final state at settle time instead of SUCCESS: `.abnormal` or `.closed`.
+        public var finalStatus: ChannelRefundStatus?
+        /// After SUCCESS, reverse the refund this long after it settled (R-C8).
+        public var reverseAfterMs: Int64?
+        /// Answer the submission with the money already moved (Alipay fund_change=Y).
+        public var immediateSuccess = false
+
+        public init() {}
+    }
+
+    /// An answer lost on the way back (``Behaviour/timeoutAfterCommit``).
+    public struct LostAnswer: Error, CustomStringConvertible {
+        public var description: String { "the sandbox provider's answer was lost (timeout after commit)" }
+    }
+
+    final class Rules: Sendable {
+        struct Rule: Sendable {
+            var refundNo: String?
+            var remaining: Int
+            var behaviour: Behaviour
+        }
+        let rules = Mutex<[Rule]>([])
+        let extraBillLines = Mutex<[ProviderBillRecord]>([])
+
+        /// The behaviour for a call about `refundNo`, consuming one use of a counted rule.
+        func take(_ refundNo: String) -> Behaviour? {
+            rules.withLock { rules in
+                guard let index = rules.firstIndex(where: { $0.refundNo == nil || $0.refundNo == refundNo }) else {
+                    return nil
+                }
+                let behaviour = rules[index].behaviour
+                if rules[index].remaining > 0 {
+                    rules[index].remaining -= 1
+                    if rules[index].remaining == 0 { rules.remove(at: index) }
+                }
+                return behaviour
+            }
+        }
+    }
 
     /// The sandbox's schema, in its own file.
     public static let migrations: [StoreMigration] = [
@@ -36,7 +92,23 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                     CREATE INDEX provider_refunds_by_payment ON provider_refunds (payment_id);
                     """
             )
-        }
+        },
+        StoreMigration("payment-sandbox.2.behaviours-notifications") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE provider_refunds ADD COLUMN final_status TEXT;
+                    ALTER TABLE provider_refunds ADD COLUMN reverse_after_ms INTEGER;
+                    ALTER TABLE provider_refunds ADD COLUMN notified_status TEXT;
+                    CREATE TABLE provider_submissions (
+                        submission_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        refund_no TEXT NOT NULL,
+                        payment_id TEXT NOT NULL,
+                        at_ms INTEGER NOT NULL,
+                        outcome TEXT NOT NULL
+                    );
+                    """
+            )
+        },
     ]
 
     public init(
@@ -49,23 +121,71 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         self.configuration = configuration
         self.now = now
         self.random = random
+        self.rules = Rules()
     }
 
-    public func submit(refundNo: String, amountFen: Int64, payment: CapturedPayment) async throws -> ChannelSubmission {
+    /// Adds a behaviour for `refundNo` (nil: every number) for `times` calls (0: until cleared).
+    public func setBehaviour(_ behaviour: Behaviour, for refundNo: String? = nil, times: Int = 0) {
+        rules.rules.withLock { $0.append(.init(refundNo: refundNo, remaining: times, behaviour: behaviour)) }
+    }
+
+    /// Removes every behaviour rule.
+    public func clearBehaviours() {
+        rules.rules.withLock { $0.removeAll() }
+    }
+
+    /// Adds a line to every bill the sandbox returns (a provider's own mistake, for reconciliation).
+    public func addBillLine(_ line: ProviderBillRecord) {
+        rules.extraBillLines.withLock { $0.append(line) }
+    }
+
+    public func submit(_ request: ChannelRefundRequest) async throws -> ChannelSubmission {
         try await Task.sleep(for: configuration.latency)
         let nowMs = now()
+        let payment = request.payment
         let settle = payment.method == .bankCard ? configuration.bankCardSettle : configuration.walletSettle
         let succeeds = random() >= configuration.failureRate
-        return try await store.write { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM provider_refunds WHERE refund_no = ?", arguments: [refundNo])
-                != nil
-            {
+        let behaviour = rules.take(request.refundNo) ?? Behaviour()
+        let interval = configuration.orderIntervalMs
+        let answer: ChannelSubmission = try await store.write { db in
+            func log(_ outcome: String) throws {
+                try db.execute(
+                    sql: "INSERT INTO provider_submissions (refund_no, payment_id, at_ms, outcome) VALUES (?, ?, ?, ?)",
+                    arguments: [request.refundNo, payment.paymentID, nowMs, outcome]
+                )
+            }
+            if behaviour.rateLimited {
+                try log("rate-limited")
+                return .rateLimited(retryAfterMs: behaviour.retryAfterMs)
+            }
+            if let known = try Row.fetchOne(
+                db,
+                sql: "SELECT settles_at_ms, succeeds, final_status FROM provider_refunds WHERE refund_no = ?",
+                arguments: [request.refundNo]
+            ) {
                 // Same number again: the provider answers with what it has; nothing is paid again.
                 try db.execute(
                     sql: "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?",
-                    arguments: [refundNo]
+                    arguments: [request.refundNo]
                 )
-                return .accepted
+                try log("duplicate")
+                _ = known
+                return .accepted(nil)
+            }
+            if let refusal = behaviour.refuse {
+                try log("refused")
+                return .refused(reason: refusal.reason, providerCode: refusal.code)
+            }
+            // R-C7 as the providers enforce it: one refund per trade per interval.
+            if interval > 0,
+                let last = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT MAX(submitted_at_ms) FROM provider_refunds WHERE payment_id = ?",
+                    arguments: [payment.paymentID]
+                ), nowMs - last < interval
+            {
+                try log("frequency-limited")
+                return .rateLimited(retryAfterMs: last + interval - nowMs)
             }
             let refunded =
                 try Int64.fetchOne(
@@ -73,53 +193,162 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                     sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM provider_refunds WHERE payment_id = ? AND succeeds",
                     arguments: [payment.paymentID]
                 ) ?? 0
-            guard amountFen > 0, refunded + amountFen <= payment.amountFen else {
-                return .failed(
-                    reason:
-                        "provider refused: \(amountFen) fen exceeds what remains of payment \(payment.paymentID)"
-                        + " (\(payment.amountFen - refunded) fen)"
+            guard request.amountFen > 0, refunded + request.amountFen <= payment.amountFen else {
+                try log("refused")
+                return .refused(
+                    reason: "provider refused: \(request.amountFen) fen exceeds what remains of payment"
+                        + " \(payment.paymentID) (\(payment.amountFen - refunded) fen)",
+                    providerCode: "NOT_ENOUGH"
                 )
             }
+            let settlesAt = behaviour.immediateSuccess ? nowMs : nowMs + settle.wholeMilliseconds
             try db.execute(
                 sql: """
                     INSERT INTO provider_refunds
-                        (refund_no, payment_id, method, amount_fen, submitted_at_ms, settles_at_ms, succeeds, submissions)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                        (refund_no, payment_id, method, amount_fen, submitted_at_ms, settles_at_ms, succeeds, submissions,
+                         final_status, reverse_after_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                     """,
                 arguments: [
-                    refundNo, payment.paymentID, Int(payment.method.rawValue), amountFen, nowMs,
-                    nowMs + settle.wholeMilliseconds, succeeds,
+                    request.refundNo, payment.paymentID, Int(payment.method.rawValue), request.amountFen, nowMs,
+                    settlesAt, succeeds, behaviour.finalStatus?.name, behaviour.reverseAfterMs,
                 ]
             )
-            return .accepted
+            try log("accepted")
+            return behaviour.immediateSuccess && succeeds ? .accepted(.succeeded(atMs: nowMs)) : .accepted(nil)
         }
+        if behaviour.timeoutAfterCommit, case .accepted = answer { throw LostAnswer() }
+        return answer
     }
 
-    public func query(refundNo: String) async throws -> ChannelRefundStatus {
+    public func query(_ request: ChannelRefundRequest) async throws -> ChannelRefundStatus {
         try await Task.sleep(for: configuration.latency)
         let nowMs = now()
-        let found = try await store.read { db -> (settlesAtMs: Int64, succeeds: Bool)? in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT settles_at_ms, succeeds FROM provider_refunds WHERE refund_no = ?",
-                arguments: [refundNo]
-            ).map { ($0["settles_at_ms"], $0["succeeds"]) }
+        return try await store.read { db in
+            try Self.status(db, refundNo: request.refundNo, at: nowMs)
         }
-        guard let found else { return .notFound }
-        guard nowMs >= found.settlesAtMs else { return .processing }
-        if found.succeeds { return .succeeded }
-        return .failed(reason: "the provider closed refund \(refundNo) (CLOSED; sandbox failure rate)")
     }
 
-    /// Refunds whose money has moved: accepted, settled and not closed, once per number.
+    public func bill(day: CivilDate) async throws -> [ProviderBillRecord] {
+        let start = configuration.calendar.startOfDay(day)
+        let nowMs = now()
+        let lines = try await store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT refund_no, amount_fen, submitted_at_ms FROM provider_refunds
+                    WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY submitted_at_ms, refund_no
+                    """,
+                arguments: [start, start + 86_400_000]
+            ).map { row in
+                ProviderBillRecord(
+                    refundNo: row["refund_no"],
+                    providerRefundID: "SBX" + (row["refund_no"] as String),
+                    amountFen: row["amount_fen"],
+                    status: try Self.status(db, refundNo: row["refund_no"], at: nowMs),
+                    atMs: row["submitted_at_ms"]
+                )
+            }
+        }
+        return lines + rules.extraBillLines.withLock { $0 }
+    }
+
+    /// The state of `refundNo` at `nowMs`, as a query answers it.
+    static func status(_ db: Database, refundNo: String, at nowMs: Int64) throws -> ChannelRefundStatus {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT settles_at_ms, succeeds, final_status, reverse_after_ms FROM provider_refunds WHERE refund_no = ?",
+                arguments: [refundNo]
+            )
+        else { return .notFound }
+        let settlesAt: Int64 = row["settles_at_ms"]
+        guard nowMs >= settlesAt else { return .processing }
+        switch row["final_status"] as String? {
+        case "ABNORMAL": return .abnormal(reason: "the user's card was closed (sandbox ABNORMAL)")
+        case "CLOSED": return .closed(reason: "the provider closed refund \(refundNo) (CLOSED; sandbox rule)")
+        default: break
+        }
+        guard row["succeeds"] as Bool else {
+            return .closed(reason: "the provider closed refund \(refundNo) (CLOSED; sandbox failure rate)")
+        }
+        if let reverseAfter = row["reverse_after_ms"] as Int64?, nowMs >= settlesAt + reverseAfter {
+            return .reversed(reason: "the card issuer returned refund \(refundNo) (sandbox reversal)")
+        }
+        return .succeeded(atMs: settlesAt)
+    }
+
+    /// Refunds whose state changed since the last notification, with the state to notify.
+    public func pendingNotifications(
+        at nowMs: Int64,
+        limit: Int = 100
+    ) async throws
+        -> [(refundNo: String, status: ChannelRefundStatus)]
+    {
+        try await store.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT refund_no FROM provider_refunds
+                    WHERE settles_at_ms <= ? AND (notified_status IS NULL
+                        OR (reverse_after_ms IS NOT NULL AND notified_status != 'REVERSED'
+                            AND settles_at_ms + reverse_after_ms <= ?))
+                    ORDER BY settles_at_ms LIMIT ?
+                    """,
+                arguments: [nowMs, nowMs, limit]
+            ).compactMap { number -> (String, ChannelRefundStatus)? in
+                let status = try Self.status(db, refundNo: number, at: nowMs)
+                let notified = try String.fetchOne(
+                    db,
+                    sql: "SELECT notified_status FROM provider_refunds WHERE refund_no = ?",
+                    arguments: [number]
+                )
+                return notified == status.name ? nil : (number, status)
+            }.prefix(limit).map { $0 }
+        }
+    }
+
+    /// Records that `status` was notified for `refundNo`.
+    public func markNotified(refundNo: String, status: ChannelRefundStatus) async throws {
+        try await store.write { db in
+            try db.execute(
+                sql: "UPDATE provider_refunds SET notified_status = ? WHERE refund_no = ?",
+                arguments: [status.name, refundNo]
+            )
+        }
+    }
+
+    /// Refunds whose money has moved: settled successfully, once per number (reversed ones count:
+    /// the money did move once).
     public func paidCount() async throws -> Int {
         let nowMs = now()
         return try await store.read { db in
             try Int.fetchOne(
                 db,
-                sql: "SELECT COUNT(*) FROM provider_refunds WHERE succeeds AND settles_at_ms <= ?",
+                sql: """
+                    SELECT COUNT(*) FROM provider_refunds
+                    WHERE succeeds AND settles_at_ms <= ? AND (final_status IS NULL)
+                    """,
                 arguments: [nowMs]
             ) ?? 0
+        }
+    }
+
+    /// The money moved for each refund number (fen), for tests' invariants.
+    public func paidAmounts() async throws -> [String: Int64] {
+        let nowMs = now()
+        return try await store.read { db in
+            var result: [String: Int64] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT refund_no, amount_fen FROM provider_refunds WHERE succeeds AND settles_at_ms <= ? AND final_status IS NULL",
+                arguments: [nowMs]
+            ) {
+                result[row["refund_no"], default: 0] += row["amount_fen"] as Int64
+            }
+            return result
         }
     }
 
@@ -131,6 +360,18 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                 sql: "SELECT submissions FROM provider_refunds WHERE refund_no = ?",
                 arguments: [refundNo]
             ) ?? 0
+        }
+    }
+
+    /// Every submission received for a payment's trade: (time, number, outcome), oldest first.
+    public func submissionLog(paymentID: String) async throws -> [(atMs: Int64, refundNo: String, outcome: String)] {
+        try await store.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT at_ms, refund_no, outcome FROM provider_submissions WHERE payment_id = ? ORDER BY submission_id",
+                arguments: [paymentID]
+            ).map { ($0["at_ms"], $0["refund_no"], $0["outcome"]) }
         }
     }
 }

@@ -21,6 +21,9 @@ extension RefundState {
         case .awaitingMaterials: 3
         case .offered: 4
         case .approved: 5
+        // R-C8: money taken back after arrival; sent again or credited to the balance next, so
+        // it ranks below MONEY_SENT and those move it forward.
+        case .moneyReversed: 5
         case .moneySent: 6
         case .moneyArrived: 7
         case .rejected, .withdrawn, .offerDeclined, .failed: 8

@@ -25,8 +25,9 @@ public enum FeeSchedule {
 
     /// R-C2: the channel fee kept from a refund of `amountFen` paid out on `method`.
     ///
-    /// None for the balance and none for platform faults; otherwise
-    /// `amount × feeBasisPoints / 10000` rounded half-up to the fen (100 fen at 0.6% is 0.6 → 1;
+    /// None for the balance and none for platform faults (the ground decides, R-A2b); otherwise
+    /// `amount × policy.feeBasisPoints(for: method) / 10000` (per channel, falling back to the
+    /// common fee) rounded half-up to the fen (100 fen at 0.6% is 0.6 → 1;
     /// 10000 fen → 60). The product is taken in 128 bits, so no amount overflows. A method that is
     /// not known to be the balance is charged like a third-party channel, so a quote never shows
     /// less fee than is kept. A non-positive amount has no fee, and the fee never exceeds the
@@ -37,8 +38,9 @@ public enum FeeSchedule {
         platformFault: Bool,
         policy: RefundPolicy
     ) -> Int64 {
-        guard amountFen > 0, !platformFault, method != .balance, policy.feeBasisPoints > 0 else { return 0 }
-        let product = amountFen.multipliedFullWidth(by: Int64(policy.feeBasisPoints))
+        let points = policy.feeBasisPoints(for: method)
+        guard amountFen > 0, !platformFault, method != .balance, points > 0 else { return 0 }
+        let product = amountFen.multipliedFullWidth(by: Int64(points))
         let (quotient, remainder) = Int64(10_000).dividingFullWidth(product)
         let rounded = remainder * 2 >= 10_000 ? quotient + 1 : quotient
         return min(rounded, amountFen)

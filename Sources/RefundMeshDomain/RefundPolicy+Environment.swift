@@ -9,6 +9,7 @@ extension RefundPolicy {
     /// | `REFUND_WINDOW_DAYS` | R-A4 window of every product kind | 15 | 7...15 |
     /// | `REFUND_WINDOW_DAYS_CARD_KEY`, `…_DIRECT_RECHARGE`, `…_TIME_BASED`, `…_VIRTUAL_SERVICE` | R-A4 window of one kind | `REFUND_WINDOW_DAYS` | 7...15 |
     /// | `REFUND_FEE_BASIS_POINTS` | R-C2 channel fee (60 = 0.6%) | 60 | 50...100 |
+    /// | `REFUND_FEE_BASIS_POINTS_WECHAT_PAY`, `…_ALIPAY`, `…_BANK_CARD` | R-C2 fee of one channel | `REFUND_FEE_BASIS_POINTS` | 50...100 |
     /// | `REFUND_BALANCE_WITHDRAWABLE` | R-C4 | true | true/false, 1/0, yes/no |
     /// | `REFUND_ARRIVAL_MINUTES_BALANCE` | R-C3 balance arrival | 10 | 1...1440 |
     /// | `REFUND_ARRIVAL_WORKING_DAYS_WECHAT_PAY`, `…_ALIPAY` | R-C3 provider confirmation bound | 1 | 1...15 |
@@ -39,6 +40,20 @@ extension RefundPolicy {
         public static let makeUpWorkingDays = "REFUND_MAKEUP_WORKDAYS"
         public static let utcOffsetMinutes = "REFUND_UTC_OFFSET_MINUTES"
 
+        /// `REFUND_FEE_BASIS_POINTS_WECHAT_PAY` and its siblings (R-C2, per channel).
+        public static func feeBasisPoints(for method: PaymentMethod) -> String {
+            switch method {
+            case .wechatPay: "REFUND_FEE_BASIS_POINTS_WECHAT_PAY"
+            case .alipay: "REFUND_FEE_BASIS_POINTS_ALIPAY"
+            case .bankCard: "REFUND_FEE_BASIS_POINTS_BANK_CARD"
+            case .balance: "REFUND_FEE_BASIS_POINTS_BALANCE"
+            case .unspecified, .unrecognized: "REFUND_FEE_BASIS_POINTS_METHOD_\(method.rawValue)"
+            }
+        }
+
+        /// The channels a fee may be set for.
+        static let feeMethods: [PaymentMethod] = [.wechatPay, .alipay, .bankCard]
+
         /// `REFUND_WINDOW_DAYS_CARD_KEY` and its siblings.
         public static func windowDays(for kind: ProductKind) -> String {
             "REFUND_WINDOW_DAYS_" + kindSuffix(kind)
@@ -60,10 +75,11 @@ extension RefundPolicy {
         public static var all: [String] {
             [windowDays] + RefundPolicy.productKinds.map { windowDays(for: $0) } + [
                 feeBasisPoints, balanceWithdrawable,
-            ] + RefundPolicy.paymentMethods.map { arrivalWorkingDays(for: $0) } + [
-                maxWithdrawalsPerOrder, maxWithdrawalsPerUserPerDay, maxAttachmentBytes, maxAttachments,
-                reasonMinimumLength, vaguePhrases, holidays, makeUpWorkingDays, utcOffsetMinutes,
-            ]
+            ] + feeMethods.map { feeBasisPoints(for: $0) }
+                + RefundPolicy.paymentMethods.map { arrivalWorkingDays(for: $0) } + [
+                    maxWithdrawalsPerOrder, maxWithdrawalsPerUserPerDay, maxAttachmentBytes, maxAttachments,
+                    reasonMinimumLength, vaguePhrases, holidays, makeUpWorkingDays, utcOffsetMinutes,
+                ]
         }
 
         private static func kindSuffix(_ kind: ProductKind) -> String {
@@ -107,6 +123,11 @@ extension RefundPolicy {
             arrivals[.bankCard] = .workingDays(min: min(3, days), max: days)
         }
 
+        var feesByMethod: [PaymentMethod: Int] = [:]
+        for method in Name.feeMethods {
+            if let points = try reader.integer(Name.feeBasisPoints(for: method)) { feesByMethod[method] = points }
+        }
+
         var reasonCheck = base.reasonStatementCheck
         let minimumLength = try reader.integer(Name.reasonMinimumLength)
         let phrases = try reader.list(Name.vaguePhrases)
@@ -142,7 +163,8 @@ extension RefundPolicy {
             maxAttachmentBytes: try reader.integer(Name.maxAttachmentBytes).map(Int64.init) ?? base.maxAttachmentBytes,
             maxAttachments: try reader.integer(Name.maxAttachments) ?? base.maxAttachments,
             reasonStatementCheck: reasonCheck,
-            calendar: calendar
+            calendar: calendar,
+            feeBasisPointsByMethod: feesByMethod
         )
     }
 }

@@ -52,6 +52,9 @@ public struct RefundPolicy: Sendable, Equatable {
     public let windowDaysByKind: [ProductKind: Int]
     /// R-C2: the third-party channel fee in basis points (60 = 0.6%).
     public let feeBasisPoints: Int
+    /// R-C2: fees set per channel (WeChat Pay, Alipay, bank card); channels not here pay
+    /// ``feeBasisPoints``. See ``feeBasisPoints(for:)``.
+    public let feeBasisPointsByMethod: [PaymentMethod: Int]
     /// R-A5: materials per ground; a ground not here needs none (and is refused as a ground).
     public let requiredMaterials: [RefundGround: [MaterialKind]]
     /// R-C3: arrival per payment method.
@@ -78,6 +81,7 @@ public struct RefundPolicy: Sendable, Equatable {
         defaultWindowDays: 15,
         windowDaysByKind: [:],
         feeBasisPoints: 60,
+        feeBasisPointsByMethod: [:],
         requiredMaterials: defaultRequiredMaterials,
         arrivals: ArrivalRule.defaults,
         balanceWithdrawable: true,
@@ -105,7 +109,8 @@ public struct RefundPolicy: Sendable, Equatable {
         maxAttachmentBytes: Int64 = 2 * 1024 * 1024,
         maxAttachments: Int = 8,
         reasonStatementCheck: ReasonStatementCheck = ReasonStatementCheck(),
-        calendar: WorkingCalendar = WorkingCalendar()
+        calendar: WorkingCalendar = WorkingCalendar(),
+        feeBasisPointsByMethod: [PaymentMethod: Int] = [:]
     ) throws(PolicyError) {
         typealias Name = EnvironmentVariable
         try Self.check(Name.windowDays, defaultWindowDays, Self.allowedWindowDays, rule: .a4)
@@ -118,6 +123,9 @@ public struct RefundPolicy: Sendable, Equatable {
             try Self.check(Name.windowDays(for: kind), days, Self.allowedWindowDays, rule: .a4)
         }
         try Self.check(Name.feeBasisPoints, feeBasisPoints, Self.allowedFeeBasisPoints, rule: .c2)
+        for (method, points) in feeBasisPointsByMethod.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try Self.check(Name.feeBasisPoints(for: method), points, Self.allowedFeeBasisPoints, rule: .c2)
+        }
         for method in Self.paymentMethods {
             switch arrivals[method] {
             case .withinMinutes(let minutes):
@@ -185,6 +193,7 @@ public struct RefundPolicy: Sendable, Equatable {
             defaultWindowDays: defaultWindowDays,
             windowDaysByKind: windowDaysByKind,
             feeBasisPoints: feeBasisPoints,
+            feeBasisPointsByMethod: feeBasisPointsByMethod,
             requiredMaterials: requiredMaterials,
             arrivals: arrivals,
             balanceWithdrawable: balanceWithdrawable,
@@ -202,6 +211,7 @@ public struct RefundPolicy: Sendable, Equatable {
         defaultWindowDays: Int,
         windowDaysByKind: [ProductKind: Int],
         feeBasisPoints: Int,
+        feeBasisPointsByMethod: [PaymentMethod: Int],
         requiredMaterials: [RefundGround: [MaterialKind]],
         arrivals: [PaymentMethod: ArrivalRule],
         balanceWithdrawable: Bool,
@@ -215,6 +225,7 @@ public struct RefundPolicy: Sendable, Equatable {
         self.defaultWindowDays = defaultWindowDays
         self.windowDaysByKind = windowDaysByKind
         self.feeBasisPoints = feeBasisPoints
+        self.feeBasisPointsByMethod = feeBasisPointsByMethod
         self.requiredMaterials = requiredMaterials
         self.arrivals = arrivals
         self.balanceWithdrawable = balanceWithdrawable
@@ -229,6 +240,12 @@ public struct RefundPolicy: Sendable, Equatable {
     /// R-A4: the window in days for `kind`.
     public func windowDays(for kind: ProductKind) -> Int {
         windowDaysByKind[kind] ?? defaultWindowDays
+    }
+
+    /// R-C2: the fee in basis points of a refund paid out on `method` (before the ground is
+    /// considered: platform faults and the balance pay none, ``FeeSchedule/fee(amountFen:method:platformFault:policy:)``).
+    public func feeBasisPoints(for method: PaymentMethod) -> Int {
+        feeBasisPointsByMethod[method] ?? feeBasisPoints
     }
 
     /// R-A5: the materials `ground` needs, in a stable order.

@@ -22,8 +22,18 @@ struct PaymentChannelMain: AsyncParsableCommand {
               PAYMENT_CHANNEL_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               INTAKE_ADDR (127.0.0.1:7001), NOTIFICATION_ADDR (127.0.0.1:7004),
               REFUND_* policy variables (fees, arrival times, balance withdrawal; see RefundPolicy),
+              PAYMENT_RECONCILE_FIRST_MS (60000), PAYMENT_RECONCILE_MAX_MS (1800000): provider queries of a
+                refund in flight, first after this, then doubling up to the maximum (R-C6),
+              PAYMENT_STUCK_GRACE_MS (3600000): escalate once past expected arrival + this (R-C6),
+              PAYMENT_OPERATORS_RECIPIENT (payment-operators): who hears of alerts,
+              PAYMENT_SUBMISSION_LEASE_MS (30000), PAYMENT_RATE_LIMITED_RETRY_MS (1000),
+              PAYMENT_THROTTLE_WECHAT_RPS (150), PAYMENT_THROTTLE_ALIPAY_RPS (100), PAYMENT_THROTTLE_BANK_RPS (50),
+              PAYMENT_THROTTLE_WECHAT_ORDER_INTERVAL_MS (60000), PAYMENT_THROTTLE_ALIPAY_ORDER_INTERVAL_MS (3000),
+              PAYMENT_THROTTLE_BANK_ORDER_INTERVAL_MS (0) (R-C7),
+              PAYMENT_WECHAT_MAX_REFUNDS_PER_ORDER (50), PAYMENT_WECHAT_REFUND_WINDOW_DAYS (365) (R-C7),
               PAYMENT_SANDBOX_LATENCY_MILLIS (5), PAYMENT_SANDBOX_SETTLE_MILLIS (200; bank cards 3x),
-              PAYMENT_SANDBOX_FAILURE_RATE (0).
+              PAYMENT_SANDBOX_FAILURE_RATE (0), PAYMENT_SANDBOX_ORDER_INTERVAL_MS (0).
+            See docs/PAYMENTS.md.
             """
     )
 
@@ -44,6 +54,7 @@ struct PaymentChannelMain: AsyncParsableCommand {
             environment: environment
         )
         let sandboxConfiguration = try SandboxChannelAdapter.Configuration(environment: environment)
+        let paymentSettings = try PaymentChannelConfiguration(environment: environment)
 
         let store = try Store(
             configuration: Store.Configuration(path: settings.databasePath, synchronous: .full),
@@ -56,18 +67,23 @@ struct PaymentChannelMain: AsyncParsableCommand {
             migrations: SandboxChannelAdapter.migrations,
             logger: logger
         )
-        let payments = PaymentStore(store: store, policy: policy)
-        let adapter = SandboxChannelAdapter(store: sandboxStore, configuration: sandboxConfiguration)
-        let payer = RefundPayer(payments: payments, adapter: adapter, logger: logger)
+        let payments = PaymentStore(store: store, policy: policy, settings: paymentSettings)
+        // Claims of submissions that died with the previous process (R-C6: retried, same number).
+        try await payments.releaseAbandonedClaims()
+        let sandbox = SandboxChannelAdapter(store: sandboxStore, configuration: sandboxConfiguration)
+        // One adapter per channel (R-C1); real provider clients replace the sandbox per method here.
+        let payer = RefundPayer(payments: payments, adapters: ChannelAdapters(all: sandbox), logger: logger)
         let handler = PaymentChannelHandler(payments: payments, payer: payer)
         let dispatcher = OutboxDispatcher(peers: peers.clients(logger: logger), logger: logger)
         let relay = OutboxRelay(store: store, logger: logger, deliver: dispatcher.deliver)
         let settler = RefundSettler(payer: payer, logger: logger)
+        // The sandbox notifies like a provider does (R-C9); real providers call a notify endpoint.
+        let notifier = SandboxNotifier(sandbox: sandbox, payments: payments, logger: logger)
 
         try await ServiceHost.run(
             configuration: settings,
             services: [handler],
-            background: [relay, settler],
+            background: [relay, settler, notifier],
             logger: logger
         )
         try sandboxStore.close()

@@ -10,6 +10,7 @@ struct RefundCtl: AsyncParsableCommand {
             Health.self, Demo.self, RecordOrder.self, RecordPayment.self, RecordFact.self, PreCheck.self, Submit.self,
             Withdraw.self, Answer.self, Watch.self, Inbox.self, Queue.self, Claim.self, Release.self, Show.self,
             Decide.self, Overdue.self, Evidence.self,
+            PaymentLedger.self, TrialBalanceCommand.self, Reconcile.self, Alerts.self, Resolve.self,
         ]
     )
 }

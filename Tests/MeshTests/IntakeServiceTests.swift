@@ -243,4 +243,34 @@ struct IntakeServiceTests {
             #expect(final.timeline[1].rule == "R-R1")
         }
     }
+
+    @Test("R-C8: MONEY_REVERSED moves an arrived refund back; a stale update does not undo it, a later credit does")
+    func reversalAfterArrival() async throws {
+        try await withIntake { intake, _ in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-rev")))
+            let refund = try await intake.submitRefund(Self.submission("k-rev", order: "o-rev"))
+            let base = Self.nowMs
+            func update(_ id: String, _ state: RefundState, _ offset: Int64) -> StatusUpdate {
+                StatusUpdate(
+                    eventID: id,
+                    refundID: refund.refundID,
+                    state: state,
+                    rule: "R-C8",
+                    actor: "payment-channel",
+                    amountFen: 10_000,
+                    atMs: base + offset
+                )
+            }
+            let request = GetRefundRequest(userID: "u-1", refundID: refund.refundID)
+            for step in [update("a", .approved, 1), update("s", .moneySent, 2), update("d", .moneyArrived, 3)] {
+                _ = try await intake.applyStatus(step)
+            }
+            _ = try await intake.applyStatus(update("r", .moneyReversed, 4))
+            #expect(try await intake.getRefund(request).state == .moneyReversed)
+            _ = try await intake.applyStatus(update("stale", .moneyArrived, 3))
+            #expect(try await intake.getRefund(request).state == .moneyReversed, "older than the reversal")
+            _ = try await intake.applyStatus(update("credit", .moneyArrived, 5))
+            #expect(try await intake.getRefund(request).state == .moneyArrived)
+        }
+    }
 }

@@ -127,6 +127,21 @@ private struct PaymentPeer: PaymentChannel.ServiceProtocol {
     func getBalance(_ request: GetBalanceRequest, context: ServerContext) async throws -> Balance {
         throw RPCError(code: .unimplemented, message: "not in this test")
     }
+    func getRefundLedger(_ request: GetRefundLedgerRequest, context: ServerContext) async throws -> RefundLedger {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func trialBalance(_ request: TrialBalanceRequest, context: ServerContext) async throws -> TrialBalanceReport {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func reconcileDay(_ request: ReconcileDayRequest, context: ServerContext) async throws -> ReconciliationReport {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func listAlerts(_ request: ListAlertsRequest, context: ServerContext) async throws -> AlertList {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func resolveRefund(_ request: ResolveRefundRequest, context: ServerContext) async throws -> RefundPayment {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
 }
 
 private struct NotificationPeer: Notification.ServiceProtocol {

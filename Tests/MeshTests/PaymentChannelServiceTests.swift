@@ -142,7 +142,8 @@ struct PaymentChannelServiceTests {
             userID: ["o-1", "o-2"].contains(order) ? "u-1" : "u-2",
             method: method,
             amountFen: fen,
-            capturedAtMs: 1_764_000_000_000,
+            // An hour ago: WeChat Pay takes refunds only within 365 days of payment (R-C7).
+            capturedAtMs: Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000,
             merchantID: "m-1"
         )
     }

@@ -23,6 +23,32 @@ struct RefundCtlTests {
         _ = try await mesh.stop()
     }
 
+    @Test("refundctl's payment operator commands after the demo: trial balance, reconcile, alerts (R-C5, R-C6)")
+    func paymentOperations() async throws {
+        let mesh = try Mesh(extraEnvironment: ["PAYMENT_SANDBOX_SETTLE_MILLIS": "50"])
+        try await mesh.start()
+        let at = Mesh.names.flatMap { name in ["--\(name)", "127.0.0.1:\(mesh.ports[name]!)"] }
+        #expect(try await run(["demo"] + at).status == 0)
+        let trial = try await run(["trial-balance"] + at)
+        #expect(trial.status == 0 && trial.output.contains("balanced:"), "\(trial.output)")
+        #expect(trial.output.contains("channel_settlement:wechat_pay"), "\(trial.output)")
+        // The shop's day (UTC+8), as payment-channel's calendar counts it.
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        let today = formatter.string(from: Date())
+        let reconcile = try await run(["reconcile", "--channel", "wechat", "--date", today] + at)
+        #expect(reconcile.status == 0 && reconcile.output.contains("no mismatches"), "\(reconcile.output)")
+        let alerts = try await run(["alerts"] + at)
+        #expect(alerts.status == 0, "\(alerts.output)")
+        let resolve = try await run(["resolve", "nope", "--action", "to-balance", "--operator", "op-1"] + at)
+        #expect(
+            resolve.status != 0 && resolve.output.contains("no refund payment for refund nope"),
+            "\(resolve.output)"
+        )
+        _ = try await mesh.stop()
+    }
+
     @Test("refundctl's subcommands: record, pre-check, submit files, watch, withdraw, decline an offer, inbox")
     func subcommands() async throws {
         let mesh = try Mesh(extraEnvironment: ["PAYMENT_SANDBOX_SETTLE_MILLIS": "50"])

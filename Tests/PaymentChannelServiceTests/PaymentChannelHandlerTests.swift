@@ -85,5 +85,31 @@ struct PaymentChannelHandlerTests {
             _ = try await fixture.handler.getRefundPayment(GetRefundPaymentRequest(refundID: "r-x"), context: .test)
         }
         #expect(error?.code == .notFound)
+        try await fixture.checkInvariants()
+    }
+}
+
+@Suite("PaymentChannelConfiguration (R-C6, R-C7 settings)")
+struct PaymentChannelConfigurationTests {
+    @Test("defaults, environment overrides, the doubling interval, and a bad value named")
+    func environment() throws {
+        let defaults = try PaymentChannelConfiguration(environment: [:])
+        #expect(defaults.reconcileFirstMs == 60_000 && defaults.callsPerSecond[.wechatPay] == 150)
+        #expect(defaults.orderIntervalMs[.wechatPay] == 60_000 && defaults.orderIntervalMs[.alipay] == 3_000)
+        let settings = try PaymentChannelConfiguration(environment: [
+            "PAYMENT_RECONCILE_FIRST_MS": "1000", "PAYMENT_RECONCILE_MAX_MS": "5000",
+            "PAYMENT_THROTTLE_ALIPAY_ORDER_INTERVAL_MS": "10", "PAYMENT_THROTTLE_BANK_RPS": "7",
+        ])
+        #expect(settings.orderIntervalMs[.alipay] == 10 && settings.callsPerSecond[.bankCard] == 7)
+        #expect(settings.nextQueryInterval(after: nil) == 1_000)
+        #expect(settings.nextQueryInterval(after: 1_000) == 2_000)
+        #expect(settings.nextQueryInterval(after: 4_000) == 5_000)
+        let error = #expect(throws: PaymentConfigurationError.self) {
+            _ = try PaymentChannelConfiguration(environment: ["PAYMENT_THROTTLE_WECHAT_RPS": "fast"])
+        }
+        #expect(error?.variable == "PAYMENT_THROTTLE_WECHAT_RPS")
+        #expect(throws: PaymentConfigurationError.self) {
+            _ = try PaymentChannelConfiguration(environment: ["PAYMENT_RECONCILE_MAX_MS": "10"])
+        }
     }
 }

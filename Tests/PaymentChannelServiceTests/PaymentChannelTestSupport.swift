@@ -6,6 +6,7 @@ import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
 import Synchronization
+import Testing
 
 let testLogger: Logger = {
     var logger = Logger(label: "payment-channel.tests")
@@ -22,6 +23,17 @@ final class TestClock: Sendable {
     var function: @Sendable () -> Int64 { { self.now } }
 }
 
+extension PaymentChannelConfiguration {
+    /// Production defaults, except no per-trade interval and a generous token bucket, so tests
+    /// that are not about throttling (R-C7) are not slowed by it.
+    static var testing: PaymentChannelConfiguration {
+        var settings = PaymentChannelConfiguration()
+        settings.orderIntervalMs = [.wechatPay: 0, .alipay: 0, .bankCard: 0]
+        settings.callsPerSecond = [.wechatPay: 100_000, .alipay: 100_000, .bankCard: 100_000]
+        return settings
+    }
+}
+
 /// Everything payment-channel needs, on real SQLite files in a temporary folder.
 struct PaymentFixture {
     let directory: URL
@@ -31,41 +43,71 @@ struct PaymentFixture {
     let payer: RefundPayer
     let handler: PaymentChannelHandler
     let clock: TestClock
+    let notifier: SandboxNotifier
 
-    init(failureRate: Double = 0, policy: RefundPolicy = .default) throws {
-        directory = FileManager.default.temporaryDirectory
+    init(
+        failureRate: Double = 0,
+        policy: RefundPolicy = .default,
+        settings: PaymentChannelConfiguration = .testing,
+        sandboxOrderIntervalMs: Int64 = 0,
+        walletSettle: Duration = .milliseconds(200),
+        directory: URL? = nil,
+        clock: TestClock = TestClock()
+    ) throws {
+        self.directory =
+            directory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("payment-channel-tests-\(UUID().uuidString)", isDirectory: true)
-        clock = TestClock()
+        self.clock = clock
         store = try Store(
-            configuration: Store.Configuration(path: directory.appendingPathComponent("payment-channel.sqlite").path),
+            configuration: Store.Configuration(
+                path: self.directory.appendingPathComponent("payment-channel.sqlite").path
+            ),
             migrations: PaymentStore.migrations,
             logger: testLogger
         )
         let sandboxStore = try Store(
             configuration: Store.Configuration(
-                path: directory.appendingPathComponent("payment-sandbox.sqlite").path,
+                path: self.directory.appendingPathComponent("payment-sandbox.sqlite").path,
                 synchronous: .normal
             ),
             migrations: SandboxChannelAdapter.migrations,
             logger: testLogger
         )
-        payments = PaymentStore(store: store, policy: policy)
-        sandbox = SandboxChannelAdapter(
-            store: sandboxStore,
-            configuration: .init(
-                latency: .zero,
-                walletSettle: .milliseconds(200),
-                bankCardSettle: .milliseconds(600),
-                failureRate: failureRate
-            ),
+        payments = PaymentStore(store: store, policy: policy, settings: settings)
+        var sandboxConfiguration = SandboxChannelAdapter.Configuration(
+            latency: .zero,
+            walletSettle: walletSettle,
+            bankCardSettle: .milliseconds(600),
+            failureRate: failureRate
+        )
+        sandboxConfiguration.orderIntervalMs = sandboxOrderIntervalMs
+        sandbox = SandboxChannelAdapter(store: sandboxStore, configuration: sandboxConfiguration, now: clock.function)
+        payer = RefundPayer(
+            payments: payments,
+            adapters: ChannelAdapters(all: sandbox),
+            logger: testLogger,
             now: clock.function
         )
-        payer = RefundPayer(payments: payments, adapter: sandbox, logger: testLogger, now: clock.function)
         handler = PaymentChannelHandler(payments: payments, payer: payer, now: clock.function)
+        notifier = SandboxNotifier(sandbox: sandbox, payments: payments, logger: testLogger, now: clock.function)
+    }
+
+    /// The same files opened again: a restart of payment-channel (and of the provider).
+    func reopened(settings: PaymentChannelConfiguration = .testing) throws -> PaymentFixture {
+        try store.close()
+        try sandbox.store.close()
+        return try PaymentFixture(settings: settings, directory: directory, clock: clock)
     }
 
     func settler(grace: Duration = .zero) -> RefundSettler {
         RefundSettler(payer: payer, configuration: .init(pendingGrace: grace), logger: testLogger)
+    }
+
+    /// One settler pass after the sandbox's notifications (R-C9) were delivered.
+    func settle() async throws {
+        try await notifier.notifyOnce()
+        try await settler().settleOnce()
     }
 
     func remove() {
@@ -80,7 +122,8 @@ struct PaymentFixture {
         id: String = "payment-1",
         order: String = "order-1",
         method: PaymentMethod = .wechatPay,
-        amountFen: Int64 = 10_000
+        amountFen: Int64 = 10_000,
+        capturedAtMs: Int64 = 1_763_900_000_000
     ) async throws -> CapturedPayment {
         let payment = CapturedPayment(
             paymentID: id,
@@ -88,7 +131,7 @@ struct PaymentFixture {
             userID: "user-1",
             method: method,
             amountFen: amountFen,
-            capturedAtMs: 1_763_900_000_000,
+            capturedAtMs: capturedAtMs,
             merchantID: "m-1"
         )
         _ = try await handler.recordPayment(payment, context: .test)
@@ -115,6 +158,10 @@ struct PaymentFixture {
         )
     }
 
+    func refund(_ refundID: String) async throws -> RefundPaymentRecord {
+        try #require(try await payments.refund(id: refundID))
+    }
+
     /// The stored outbox message with this event id for `destination`.
     func outbox(_ eventID: String, to destination: String) async throws -> OutboxMessage? {
         try await store.read { db in
@@ -124,6 +171,84 @@ struct PaymentFixture {
 
     func outboxEventIDs() async throws -> [String] {
         try await store.read { db in try Outbox.pending(db, limit: 1000).map(\.eventID) }
+    }
+
+    /// The shared invariants (R-C5, R-C6): the books balance; every refund's ledger position is
+    /// what its state says; no payment refunded beyond what it captured; every refund the
+    /// provider paid is paid once, for its own amount, and recorded here; none we recorded as
+    /// arrived is unpaid at the provider.
+    func checkInvariants(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let trial = try await payments.trialBalance()
+        #expect(trial.isBalanced, "trial balance: \(trial)", sourceLocation: sourceLocation)
+        let refunds = try await payments.allRefunds()
+        var byPayment: [String: Int64] = [:]
+        for refund in refunds where refund.state != .failed {
+            byPayment[refund.paymentID, default: 0] += refund.amountFen
+        }
+        for (paymentID, refunded) in byPayment {
+            let payment = try await payments.payment(orderID: "", paymentID: paymentID)
+            #expect(
+                refunded <= payment.amountFen,
+                "R-C5: \(paymentID) refunded \(refunded)",
+                sourceLocation: sourceLocation
+            )
+        }
+        let paid = try await sandbox.paidAmounts()
+        let byNumber = Dictionary(uniqueKeysWithValues: refunds.map { ($0.providerRefundNo, $0) })
+        for (number, amount) in paid {
+            let refund = try #require(
+                byNumber[number],
+                "the provider paid \(number), unknown here",
+                sourceLocation: sourceLocation
+            )
+            #expect(amount == refund.netFen, "\(number) paid \(amount)", sourceLocation: sourceLocation)
+            #expect(
+                try await sandbox.submissionLog(paymentID: refund.paymentID).filter {
+                    $0.refundNo == number && $0.outcome == "accepted"
+                }.count == 1,
+                "\(number) accepted once",
+                sourceLocation: sourceLocation
+            )
+        }
+        for refund in refunds {
+            let positions = try await payments.ledgerPositions(refundID: refund.refundID)
+            #expect(
+                positions == Self.expectedPositions(refund),
+                "\(refund.refundID) \(refund.state): \(positions)",
+                sourceLocation: sourceLocation
+            )
+            if refund.state == .arrived, refund.usesProvider, refund.resolution == nil {
+                #expect(
+                    paid[refund.providerRefundNo] == refund.netFen,
+                    "\(refund.refundID) arrived but unpaid",
+                    sourceLocation: sourceLocation
+                )
+            }
+        }
+    }
+
+    /// What a refund's ledger position must be in its state (docs/PAYMENTS.md).
+    static func expectedPositions(_ refund: RefundPaymentRecord) -> [String: Int64] {
+        let a = refund.amountFen
+        let f = refund.feeFen
+        let n = refund.netFen
+        let m = Ledger.methodKey(refund.method)
+        var result: [String: Int64]
+        switch refund.state {
+        case .pending, .reversed:
+            result = [Ledger.refundExpense: a, Ledger.refundsPayable: -a]
+        case .sent:
+            result = [Ledger.refundExpense: a, Ledger.feeIncome: -f, "channel_clearing:\(m)": -n]
+        case .abnormal:
+            result = [Ledger.refundExpense: a, Ledger.feeIncome: -f, "channel_abnormal:\(m)": -n]
+        case .arrived where !refund.usesProvider || refund.resolution == "to-balance":
+            result = [Ledger.refundExpense: a, Ledger.userBalance(refund.userID): -a]
+        case .arrived:
+            result = [Ledger.refundExpense: a, Ledger.feeIncome: -f, "channel_settlement:\(m)": -n]
+        default:
+            result = [:]
+        }
+        return result.filter { $0.value != 0 }
     }
 }
 

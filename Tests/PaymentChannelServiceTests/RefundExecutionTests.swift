@@ -22,10 +22,10 @@ struct RefundExecutionTests {
         }
         #expect(Set(results.map(\.providerRefundNo)).count == 1)
         #expect(results.allSatisfy { $0.state == .arrived && $0.feeFen == 0 && $0.netAmountFen == 5_000 })
-        let ledger = try await fixture.payments.ledger(userID: "user-1")
-        #expect(ledger.count == 1)
-        #expect(ledger.first?.refundID == "r-1")
+        let ledger = try await fixture.payments.ledgerEntries(refundID: "r-1")
+        #expect(ledger.map(\.movement) == ["begin", "to-balance"], "owed, then credited once")
         #expect(try await fixture.payments.balance(userID: "user-1") == 5_000)
+        try await fixture.checkInvariants()
         // Pending messages list by destination, then enqueue order: SENT before ARRIVED for each.
         #expect(
             try await fixture.outboxEventIDs() == [
@@ -52,8 +52,9 @@ struct RefundExecutionTests {
         let stored = try #require(try await fixture.payments.refund(id: "r-1"))
         #expect(stored.state == .sent && stored.feeFen == 60 && stored.netFen == 9_940)
         fixture.clock.advance(by: 200)
-        try await fixture.settler().settleOnce()
+        try await fixture.settle()
         #expect(try await fixture.payments.refund(id: "r-1")?.state == .arrived)
+        try await fixture.checkInvariants()
         #expect(try await fixture.sandbox.paidCount() == 1)
         #expect(try await fixture.payments.balance(userID: "user-1") == 0, "WeChat refunds do not touch the balance")
         let sent = try #require(try await fixture.outbox("r-1:money-sent", to: RefundNotices.intake))
@@ -86,6 +87,7 @@ struct RefundExecutionTests {
         let full = await #expect(throws: RPCError.self) { _ = try await fixture.execute("r-4", amountFen: 1) }
         #expect(full?.code == .failedPrecondition)
         #expect(try await fixture.payments.refundedFen(paymentID: "payment-1") == 10_000)
+        try await fixture.checkInvariants()
     }
 
     @Test("R-C2: a third-party refund pays the fee, a platform fault or the balance does not")
@@ -115,7 +117,8 @@ struct RefundExecutionTests {
         let number = begun.refund.providerRefundNo
         #expect(begun.refund.state == .pending && number == "RM-r-crash")
         let payment = try await fixture.payments.payment(orderID: "order-1", paymentID: "")
-        #expect(try await fixture.sandbox.submit(refundNo: number, amountFen: 2_982, payment: payment) == .accepted)
+        let request = ChannelRefundRequest(refundNo: number, refundID: "r-crash", amountFen: 2_982, payment: payment)
+        #expect(try await fixture.sandbox.submit(request) == .accepted(nil))
         // A retry of ExecuteRefund returns the stored refund with the same number.
         let retried = try await fixture.execute("r-crash", amountFen: 3_000)
         #expect(retried.providerRefundNo == number && retried.state == .pending)
@@ -124,10 +127,11 @@ struct RefundExecutionTests {
         #expect(try await fixture.payments.refund(id: "r-crash")?.state == .sent)
         #expect(try await fixture.sandbox.submissions(refundNo: number) == 2)
         fixture.clock.advance(by: 250)
-        try await fixture.settler().settleOnce()
+        try await fixture.settle()
         let arrived = try #require(try await fixture.payments.refund(id: "r-crash"))
         #expect(arrived.state == .arrived && arrived.providerRefundNo == number)
         #expect(try await fixture.sandbox.paidCount() == 1)
+        try await fixture.checkInvariants()
     }
 
     @Test("a provider that closes the refund makes it FAILED, with a FAILED status for intake")
@@ -138,12 +142,14 @@ struct RefundExecutionTests {
         let sent = try await fixture.execute("r-f", amountFen: 1_000)
         #expect(sent.state == .sent)
         fixture.clock.advance(by: 200)
-        try await fixture.settler().settleOnce()
+        try await fixture.settle()
         let failed = try #require(try await fixture.payments.refund(id: "r-f"))
         #expect(failed.state == .failed && failed.failureReason?.contains("CLOSED") == true)
         let message = try #require(try await fixture.outbox("r-f:failed", to: RefundNotices.intake))
         #expect(try StatusUpdate(serializedBytes: message.payload).state == .failed)
         #expect(try await fixture.payments.refundedFen(paymentID: "payment-1") == 0, "failed refunds moved no money")
+        #expect(try await fixture.payments.ledgerPositions(refundID: "r-f").isEmpty, "FAILED nets to zero")
+        try await fixture.checkInvariants()
     }
 
     @Test("provider refund numbers are derived from the refund id alone")

@@ -20,6 +20,21 @@ struct FeeScheduleTests {
         #expect(FeeSchedule.fee(amountFen: 10_000, method: .bankCard, platformFault: false, policy: policy) == 60)
     }
 
+    @Test("R-C2: a fee per channel from the environment; other channels keep the common fee; out of range is refused")
+    func perChannelFee() throws {
+        let policy = try RefundPolicy(environment: [
+            "REFUND_FEE_BASIS_POINTS_BANK_CARD": "100", "REFUND_FEE_BASIS_POINTS_ALIPAY": "50",
+        ])
+        #expect(FeeSchedule.fee(amountFen: 10_000, method: .bankCard, platformFault: false, policy: policy) == 100)
+        #expect(FeeSchedule.fee(amountFen: 10_000, method: .alipay, platformFault: false, policy: policy) == 50)
+        #expect(FeeSchedule.fee(amountFen: 10_000, method: .wechatPay, platformFault: false, policy: policy) == 60)
+        #expect(FeeSchedule.fee(amountFen: 10_000, method: .bankCard, platformFault: true, policy: policy) == 0)
+        let error = #expect(throws: PolicyError.self) {
+            _ = try RefundPolicy(environment: ["REFUND_FEE_BASIS_POINTS_WECHAT_PAY": "500"])
+        }
+        #expect(error?.variable == "REFUND_FEE_BASIS_POINTS_WECHAT_PAY")
+    }
+
     @Test("R-C2: rounding is half-up at the boundary")
     func halfUp() {
         // 0.6% of 83 = 0.498 → 0; of 84 = 0.504 → 1.

@@ -161,6 +161,12 @@ public struct RefundPayment: Sendable, Hashable {
     public var arrivedAtMs: Int64 = 0
     public var expectedArrivalMs: Int64 = 0
     public var failureReason: String = ""
+    /// How an operator resolved an ABNORMAL or REVERSED refund: "", "retry-original", "to-balance".
+    public var resolution: String = ""
+    /// When the next provider query is due (R-C6 backoff); 0 when none is scheduled.
+    public var nextQueryAtMs: Int64 = 0
+    /// Not submitted before this time: throttling or a provider's rate limit (R-C7); 0 when free.
+    public var notBeforeMs: Int64 = 0
 
     public init() {}
 
@@ -176,7 +182,10 @@ public struct RefundPayment: Sendable, Hashable {
         sentAtMs: Int64 = 0,
         arrivedAtMs: Int64 = 0,
         expectedArrivalMs: Int64 = 0,
-        failureReason: String = ""
+        failureReason: String = "",
+        resolution: String = "",
+        nextQueryAtMs: Int64 = 0,
+        notBeforeMs: Int64 = 0
     ) {
         self.refundID = refundID
         self.paymentID = paymentID
@@ -190,6 +199,9 @@ public struct RefundPayment: Sendable, Hashable {
         self.arrivedAtMs = arrivedAtMs
         self.expectedArrivalMs = expectedArrivalMs
         self.failureReason = failureReason
+        self.resolution = resolution
+        self.nextQueryAtMs = nextQueryAtMs
+        self.notBeforeMs = notBeforeMs
     }
 
     public enum State: Sendable, Hashable {
@@ -198,6 +210,11 @@ public struct RefundPayment: Sendable, Hashable {
         case sent
         case arrived
         case failed
+        /// R-C8: WeChat ABNORMAL (e.g. the card was closed): not final, waits for a person.
+        case abnormal
+        /// R-C8: the provider reported success, then reversed it; the money is back with us and the
+        /// refund waits for a person (ResolveRefund TO_BALANCE).
+        case reversed
         /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
         case unrecognized(Int32)
 
@@ -211,6 +228,8 @@ public struct RefundPayment: Sendable, Hashable {
             case 2: self = .sent
             case 3: self = .arrived
             case 4: self = .failed
+            case 5: self = .abnormal
+            case 6: self = .reversed
             default: self = .unrecognized(rawValue)
             }
         }
@@ -222,6 +241,8 @@ public struct RefundPayment: Sendable, Hashable {
             case .sent: return 2
             case .arrived: return 3
             case .failed: return 4
+            case .abnormal: return 5
+            case .reversed: return 6
             case .unrecognized(let value): return value
             }
         }
@@ -272,6 +293,336 @@ public struct Balance: Sendable, Hashable {
         self.userID = userID
         self.availableFen = availableFen
         self.withdrawable = withdrawable
+    }
+}
+
+public struct GetRefundLedgerRequest: Sendable, Hashable {
+    public var refundID: String = ""
+
+    public init() {}
+
+    public init(
+        refundID: String = ""
+    ) {
+        self.refundID = refundID
+    }
+}
+
+public struct LedgerPosting: Sendable, Hashable {
+    /// e.g. "refund_expense", "refunds_payable", "fee_income", "channel_clearing:wechat_pay",
+    /// "channel_settlement:alipay", "channel_abnormal:wechat_pay", "user_balance:u-1".
+    public var account: String = ""
+    /// Debit positive, credit negative; an entry's postings sum to zero.
+    public var amountFen: Int64 = 0
+
+    public init() {}
+
+    public init(
+        account: String = "",
+        amountFen: Int64 = 0
+    ) {
+        self.account = account
+        self.amountFen = amountFen
+    }
+}
+
+public struct LedgerEntry: Sendable, Hashable {
+    public var entryID: Int64 = 0
+    public var refundID: String = ""
+    /// begin, sent, arrived, failed, abnormal, reversed, retry-original, to-balance, late-success…
+    public var movement: String = ""
+    public var atMs: Int64 = 0
+    public var postings: [LedgerPosting] = []
+    public var memo: String = ""
+
+    public init() {}
+
+    public init(
+        entryID: Int64 = 0,
+        refundID: String = "",
+        movement: String = "",
+        atMs: Int64 = 0,
+        postings: [LedgerPosting] = [],
+        memo: String = ""
+    ) {
+        self.entryID = entryID
+        self.refundID = refundID
+        self.movement = movement
+        self.atMs = atMs
+        self.postings = postings
+        self.memo = memo
+    }
+}
+
+public struct RefundLedger: Sendable, Hashable {
+    public var refundID: String = ""
+    public var entries: [LedgerEntry] = []
+
+    public init() {}
+
+    public init(
+        refundID: String = "",
+        entries: [LedgerEntry] = []
+    ) {
+        self.refundID = refundID
+        self.entries = entries
+    }
+}
+
+public struct TrialBalanceRequest: Sendable, Hashable {
+    public init() {}
+}
+
+public struct TrialBalanceReport: Sendable, Hashable {
+    /// Account and its balance (debit positive), by account name.
+    public var accounts: [LedgerPosting] = []
+    public var totalFen: Int64 = 0
+    public var balanced: Bool = false
+    public var entries: Int64 = 0
+    /// Entries whose own postings do not sum to zero (must be empty).
+    public var unbalancedEntryIds: [Int64] = []
+
+    public init() {}
+
+    public init(
+        accounts: [LedgerPosting] = [],
+        totalFen: Int64 = 0,
+        balanced: Bool = false,
+        entries: Int64 = 0,
+        unbalancedEntryIds: [Int64] = []
+    ) {
+        self.accounts = accounts
+        self.totalFen = totalFen
+        self.balanced = balanced
+        self.entries = entries
+        self.unbalancedEntryIds = unbalancedEntryIds
+    }
+}
+
+public struct ReconcileDayRequest: Sendable, Hashable {
+    public var method: PaymentMethod = .unspecified
+    /// YYYY-MM-DD in the shop's calendar.
+    public var date: String = ""
+
+    public init() {}
+
+    public init(
+        method: PaymentMethod = .unspecified,
+        date: String = ""
+    ) {
+        self.method = method
+        self.date = date
+    }
+}
+
+public struct ReconciliationMismatch: Sendable, Hashable {
+    public var kind: ReconciliationMismatch.Kind = .unspecified
+    public var refundID: String = ""
+    public var providerRefundNo: String = ""
+    public var ourAmountFen: Int64 = 0
+    public var providerAmountFen: Int64 = 0
+    public var ourState: String = ""
+    public var providerState: String = ""
+    public var detail: String = ""
+
+    public init() {}
+
+    public init(
+        kind: ReconciliationMismatch.Kind = .unspecified,
+        refundID: String = "",
+        providerRefundNo: String = "",
+        ourAmountFen: Int64 = 0,
+        providerAmountFen: Int64 = 0,
+        ourState: String = "",
+        providerState: String = "",
+        detail: String = ""
+    ) {
+        self.kind = kind
+        self.refundID = refundID
+        self.providerRefundNo = providerRefundNo
+        self.ourAmountFen = ourAmountFen
+        self.providerAmountFen = providerAmountFen
+        self.ourState = ourState
+        self.providerState = providerState
+        self.detail = detail
+    }
+
+    public enum Kind: Sendable, Hashable {
+        case unspecified
+        case missingAtProvider
+        case missingHere
+        case amountDiffers
+        case stateDiffers
+        case paidTwice
+        /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+        case unrecognized(Int32)
+
+        /// The default: `KIND_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .missingAtProvider
+            case 2: self = .missingHere
+            case 3: self = .amountDiffers
+            case 4: self = .stateDiffers
+            case 5: self = .paidTwice
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .missingAtProvider: return 1
+            case .missingHere: return 2
+            case .amountDiffers: return 3
+            case .stateDiffers: return 4
+            case .paidTwice: return 5
+            case .unrecognized(let value): return value
+            }
+        }
+
+        /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+}
+
+public struct ReconciliationReport: Sendable, Hashable {
+    public var method: PaymentMethod = .unspecified
+    public var date: String = ""
+    public var ourRefunds: Int64 = 0
+    public var providerRecords: Int64 = 0
+    public var mismatches: [ReconciliationMismatch] = []
+
+    public init() {}
+
+    public init(
+        method: PaymentMethod = .unspecified,
+        date: String = "",
+        ourRefunds: Int64 = 0,
+        providerRecords: Int64 = 0,
+        mismatches: [ReconciliationMismatch] = []
+    ) {
+        self.method = method
+        self.date = date
+        self.ourRefunds = ourRefunds
+        self.providerRecords = providerRecords
+        self.mismatches = mismatches
+    }
+}
+
+public struct ListAlertsRequest: Sendable, Hashable {
+    /// Empty: every refund's alerts.
+    public var refundID: String = ""
+    public var limit: Int32 = 0
+
+    public init() {}
+
+    public init(
+        refundID: String = "",
+        limit: Int32 = 0
+    ) {
+        self.refundID = refundID
+        self.limit = limit
+    }
+}
+
+public struct PaymentAlert: Sendable, Hashable {
+    public var alertID: Int64 = 0
+    public var refundID: String = ""
+    /// stuck, abnormal, reversed, late-success, paid-twice, conflicting-status
+    public var kind: String = ""
+    public var message: String = ""
+    public var atMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        alertID: Int64 = 0,
+        refundID: String = "",
+        kind: String = "",
+        message: String = "",
+        atMs: Int64 = 0
+    ) {
+        self.alertID = alertID
+        self.refundID = refundID
+        self.kind = kind
+        self.message = message
+        self.atMs = atMs
+    }
+}
+
+public struct AlertList: Sendable, Hashable {
+    public var alerts: [PaymentAlert] = []
+
+    public init() {}
+
+    public init(
+        alerts: [PaymentAlert] = []
+    ) {
+        self.alerts = alerts
+    }
+}
+
+public struct ResolveRefundRequest: Sendable, Hashable {
+    public var refundID: String = ""
+    public var action: ResolveRefundRequest.Action = .unspecified
+    /// Who decided (R-R10 habit: every manual decision records who and why).
+    public var operatorID: String = ""
+    public var note: String = ""
+
+    public init() {}
+
+    public init(
+        refundID: String = "",
+        action: ResolveRefundRequest.Action = .unspecified,
+        operatorID: String = "",
+        note: String = ""
+    ) {
+        self.refundID = refundID
+        self.action = action
+        self.operatorID = operatorID
+        self.note = note
+    }
+
+    public enum Action: Sendable, Hashable {
+        case unspecified
+        /// Ask the provider again under the same refund number (ABNORMAL only).
+        case retryOriginal
+        /// Credit the platform balance instead (R-C1); the provider's money is not sent again.
+        case toBalance
+        /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+        case unrecognized(Int32)
+
+        /// The default: `ACTION_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .retryOriginal
+            case 2: self = .toBalance
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .retryOriginal: return 1
+            case .toBalance: return 2
+            case .unrecognized(let value): return value
+            }
+        }
+
+        /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
     }
 }
 
@@ -538,6 +889,9 @@ extension RefundPayment: ProtobufCBridged {
         pointer.pointee.arrived_at_ms = self.arrivedAtMs
         pointer.pointee.expected_arrival_ms = self.expectedArrivalMs
         if !self.failureReason.isEmpty { pointer.pointee.failure_reason = try arena.string(self.failureReason, field: "refundmesh.payment.v1.RefundPayment.failure_reason") }
+        if !self.resolution.isEmpty { pointer.pointee.resolution = try arena.string(self.resolution, field: "refundmesh.payment.v1.RefundPayment.resolution") }
+        pointer.pointee.next_query_at_ms = self.nextQueryAtMs
+        pointer.pointee.not_before_ms = self.notBeforeMs
     }
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
@@ -553,6 +907,9 @@ extension RefundPayment: ProtobufCBridged {
         self.arrivedAtMs = pointer.pointee.arrived_at_ms
         self.expectedArrivalMs = pointer.pointee.expected_arrival_ms
         self.failureReason = try ProtobufCLift.string(pointer.pointee.failure_reason, field: "refundmesh.payment.v1.RefundPayment.failure_reason")
+        self.resolution = try ProtobufCLift.string(pointer.pointee.resolution, field: "refundmesh.payment.v1.RefundPayment.resolution")
+        self.nextQueryAtMs = pointer.pointee.next_query_at_ms
+        self.notBeforeMs = pointer.pointee.not_before_ms
     }
 }
 
@@ -647,5 +1004,471 @@ extension Balance: ProtobufCBridged {
         self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.payment.v1.Balance.user_id")
         self.availableFen = pointer.pointee.available_fen
         self.withdrawable = pointer.pointee.withdrawable != 0
+    }
+}
+
+extension GetRefundLedgerRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__GetRefundLedgerRequest
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.GetRefundLedgerRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__get_refund_ledger_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__get_refund_ledger_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__get_refund_ledger_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__get_refund_ledger_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.GetRefundLedgerRequest.refund_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.GetRefundLedgerRequest.refund_id")
+    }
+}
+
+extension LedgerPosting: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__LedgerPosting
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.LedgerPosting" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__ledger_posting__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__ledger_posting__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__ledger_posting__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__ledger_posting__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.account.isEmpty { pointer.pointee.account = try arena.string(self.account, field: "refundmesh.payment.v1.LedgerPosting.account") }
+        pointer.pointee.amount_fen = self.amountFen
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.account = try ProtobufCLift.string(pointer.pointee.account, field: "refundmesh.payment.v1.LedgerPosting.account")
+        self.amountFen = pointer.pointee.amount_fen
+    }
+}
+
+extension LedgerEntry: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__LedgerEntry
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.LedgerEntry" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__ledger_entry__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__ledger_entry__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__ledger_entry__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__ledger_entry__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.entry_id = self.entryID
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.LedgerEntry.refund_id") }
+        if !self.movement.isEmpty { pointer.pointee.movement = try arena.string(self.movement, field: "refundmesh.payment.v1.LedgerEntry.movement") }
+        pointer.pointee.at_ms = self.atMs
+        if !self.postings.isEmpty {
+            pointer.pointee.n_postings = self.postings.count
+            pointer.pointee.postings = try arena.lower(self.postings)
+        }
+        if !self.memo.isEmpty { pointer.pointee.memo = try arena.string(self.memo, field: "refundmesh.payment.v1.LedgerEntry.memo") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.entryID = pointer.pointee.entry_id
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.LedgerEntry.refund_id")
+        self.movement = try ProtobufCLift.string(pointer.pointee.movement, field: "refundmesh.payment.v1.LedgerEntry.movement")
+        self.atMs = pointer.pointee.at_ms
+        self.postings = try ProtobufCLift.messages(pointer.pointee.postings, count: pointer.pointee.n_postings, as: LedgerPosting.self)
+        self.memo = try ProtobufCLift.string(pointer.pointee.memo, field: "refundmesh.payment.v1.LedgerEntry.memo")
+    }
+}
+
+extension RefundLedger: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__RefundLedger
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.RefundLedger" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__refund_ledger__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__refund_ledger__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__refund_ledger__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__refund_ledger__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.RefundLedger.refund_id") }
+        if !self.entries.isEmpty {
+            pointer.pointee.n_entries = self.entries.count
+            pointer.pointee.entries = try arena.lower(self.entries)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.RefundLedger.refund_id")
+        self.entries = try ProtobufCLift.messages(pointer.pointee.entries, count: pointer.pointee.n_entries, as: LedgerEntry.self)
+    }
+}
+
+extension TrialBalanceRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__TrialBalanceRequest
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.TrialBalanceRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__trial_balance_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__trial_balance_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__trial_balance_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__trial_balance_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {}
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {}
+}
+
+extension TrialBalanceReport: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__TrialBalanceReport
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.TrialBalanceReport" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__trial_balance_report__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__trial_balance_report__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__trial_balance_report__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__trial_balance_report__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.accounts.isEmpty {
+            pointer.pointee.n_accounts = self.accounts.count
+            pointer.pointee.accounts = try arena.lower(self.accounts)
+        }
+        pointer.pointee.total_fen = self.totalFen
+        pointer.pointee.balanced = self.balanced ? 1 : 0
+        pointer.pointee.entries = self.entries
+        if !self.unbalancedEntryIds.isEmpty {
+            pointer.pointee.n_unbalanced_entry_ids = self.unbalancedEntryIds.count
+            pointer.pointee.unbalanced_entry_ids = try arena.array(self.unbalancedEntryIds)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.accounts = try ProtobufCLift.messages(pointer.pointee.accounts, count: pointer.pointee.n_accounts, as: LedgerPosting.self)
+        self.totalFen = pointer.pointee.total_fen
+        self.balanced = pointer.pointee.balanced != 0
+        self.entries = pointer.pointee.entries
+        self.unbalancedEntryIds = ProtobufCLift.array(pointer.pointee.unbalanced_entry_ids, count: pointer.pointee.n_unbalanced_entry_ids)
+    }
+}
+
+extension ReconcileDayRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__ReconcileDayRequest
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.ReconcileDayRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__reconcile_day_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__reconcile_day_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__reconcile_day_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__reconcile_day_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.method = Refundmesh__Refund__V1__PaymentMethod(rawValue: .init(truncatingIfNeeded: self.method.rawValue))
+        if !self.date.isEmpty { pointer.pointee.date = try arena.string(self.date, field: "refundmesh.payment.v1.ReconcileDayRequest.date") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.method = PaymentMethod(rawValue: Int32(truncatingIfNeeded: pointer.pointee.method.rawValue))
+        self.date = try ProtobufCLift.string(pointer.pointee.date, field: "refundmesh.payment.v1.ReconcileDayRequest.date")
+    }
+}
+
+extension ReconciliationMismatch: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__ReconciliationMismatch
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.ReconciliationMismatch" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__reconciliation_mismatch__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__reconciliation_mismatch__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__reconciliation_mismatch__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__reconciliation_mismatch__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.kind = Refundmesh__Payment__V1__ReconciliationMismatch__Kind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.ReconciliationMismatch.refund_id") }
+        if !self.providerRefundNo.isEmpty { pointer.pointee.provider_refund_no = try arena.string(self.providerRefundNo, field: "refundmesh.payment.v1.ReconciliationMismatch.provider_refund_no") }
+        pointer.pointee.our_amount_fen = self.ourAmountFen
+        pointer.pointee.provider_amount_fen = self.providerAmountFen
+        if !self.ourState.isEmpty { pointer.pointee.our_state = try arena.string(self.ourState, field: "refundmesh.payment.v1.ReconciliationMismatch.our_state") }
+        if !self.providerState.isEmpty { pointer.pointee.provider_state = try arena.string(self.providerState, field: "refundmesh.payment.v1.ReconciliationMismatch.provider_state") }
+        if !self.detail.isEmpty { pointer.pointee.detail = try arena.string(self.detail, field: "refundmesh.payment.v1.ReconciliationMismatch.detail") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.kind = ReconciliationMismatch.Kind(rawValue: Int32(truncatingIfNeeded: pointer.pointee.kind.rawValue))
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.ReconciliationMismatch.refund_id")
+        self.providerRefundNo = try ProtobufCLift.string(pointer.pointee.provider_refund_no, field: "refundmesh.payment.v1.ReconciliationMismatch.provider_refund_no")
+        self.ourAmountFen = pointer.pointee.our_amount_fen
+        self.providerAmountFen = pointer.pointee.provider_amount_fen
+        self.ourState = try ProtobufCLift.string(pointer.pointee.our_state, field: "refundmesh.payment.v1.ReconciliationMismatch.our_state")
+        self.providerState = try ProtobufCLift.string(pointer.pointee.provider_state, field: "refundmesh.payment.v1.ReconciliationMismatch.provider_state")
+        self.detail = try ProtobufCLift.string(pointer.pointee.detail, field: "refundmesh.payment.v1.ReconciliationMismatch.detail")
+    }
+}
+
+extension ReconciliationReport: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__ReconciliationReport
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.ReconciliationReport" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__reconciliation_report__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__reconciliation_report__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__reconciliation_report__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__reconciliation_report__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.method = Refundmesh__Refund__V1__PaymentMethod(rawValue: .init(truncatingIfNeeded: self.method.rawValue))
+        if !self.date.isEmpty { pointer.pointee.date = try arena.string(self.date, field: "refundmesh.payment.v1.ReconciliationReport.date") }
+        pointer.pointee.our_refunds = self.ourRefunds
+        pointer.pointee.provider_records = self.providerRecords
+        if !self.mismatches.isEmpty {
+            pointer.pointee.n_mismatches = self.mismatches.count
+            pointer.pointee.mismatches = try arena.lower(self.mismatches)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.method = PaymentMethod(rawValue: Int32(truncatingIfNeeded: pointer.pointee.method.rawValue))
+        self.date = try ProtobufCLift.string(pointer.pointee.date, field: "refundmesh.payment.v1.ReconciliationReport.date")
+        self.ourRefunds = pointer.pointee.our_refunds
+        self.providerRecords = pointer.pointee.provider_records
+        self.mismatches = try ProtobufCLift.messages(pointer.pointee.mismatches, count: pointer.pointee.n_mismatches, as: ReconciliationMismatch.self)
+    }
+}
+
+extension ListAlertsRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__ListAlertsRequest
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.ListAlertsRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__list_alerts_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__list_alerts_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__list_alerts_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__list_alerts_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.ListAlertsRequest.refund_id") }
+        pointer.pointee.limit = self.limit
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.ListAlertsRequest.refund_id")
+        self.limit = pointer.pointee.limit
+    }
+}
+
+extension PaymentAlert: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__PaymentAlert
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.PaymentAlert" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__payment_alert__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__payment_alert__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__payment_alert__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__payment_alert__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.alert_id = self.alertID
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.PaymentAlert.refund_id") }
+        if !self.kind.isEmpty { pointer.pointee.kind = try arena.string(self.kind, field: "refundmesh.payment.v1.PaymentAlert.kind") }
+        if !self.message.isEmpty { pointer.pointee.message = try arena.string(self.message, field: "refundmesh.payment.v1.PaymentAlert.message") }
+        pointer.pointee.at_ms = self.atMs
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.alertID = pointer.pointee.alert_id
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.PaymentAlert.refund_id")
+        self.kind = try ProtobufCLift.string(pointer.pointee.kind, field: "refundmesh.payment.v1.PaymentAlert.kind")
+        self.message = try ProtobufCLift.string(pointer.pointee.message, field: "refundmesh.payment.v1.PaymentAlert.message")
+        self.atMs = pointer.pointee.at_ms
+    }
+}
+
+extension AlertList: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__AlertList
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.AlertList" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__alert_list__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__alert_list__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__alert_list__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__alert_list__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.alerts.isEmpty {
+            pointer.pointee.n_alerts = self.alerts.count
+            pointer.pointee.alerts = try arena.lower(self.alerts)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.alerts = try ProtobufCLift.messages(pointer.pointee.alerts, count: pointer.pointee.n_alerts, as: PaymentAlert.self)
+    }
+}
+
+extension ResolveRefundRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Payment__V1__ResolveRefundRequest
+
+    public static var protoMessageName: String { "refundmesh.payment.v1.ResolveRefundRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__payment__v1__resolve_refund_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__payment__v1__resolve_refund_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__payment__v1__resolve_refund_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__payment__v1__resolve_refund_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.payment.v1.ResolveRefundRequest.refund_id") }
+        pointer.pointee.action = Refundmesh__Payment__V1__ResolveRefundRequest__Action(rawValue: .init(truncatingIfNeeded: self.action.rawValue))
+        if !self.operatorID.isEmpty { pointer.pointee.operator_id = try arena.string(self.operatorID, field: "refundmesh.payment.v1.ResolveRefundRequest.operator_id") }
+        if !self.note.isEmpty { pointer.pointee.note = try arena.string(self.note, field: "refundmesh.payment.v1.ResolveRefundRequest.note") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.payment.v1.ResolveRefundRequest.refund_id")
+        self.action = ResolveRefundRequest.Action(rawValue: Int32(truncatingIfNeeded: pointer.pointee.action.rawValue))
+        self.operatorID = try ProtobufCLift.string(pointer.pointee.operator_id, field: "refundmesh.payment.v1.ResolveRefundRequest.operator_id")
+        self.note = try ProtobufCLift.string(pointer.pointee.note, field: "refundmesh.payment.v1.ResolveRefundRequest.note")
     }
 }

@@ -12,6 +12,11 @@ public enum PaymentChannel {
             Method.executeRefund,
             Method.getRefundPayment,
             Method.getBalance,
+            Method.getRefundLedger,
+            Method.trialBalance,
+            Method.reconcileDay,
+            Method.listAlerts,
+            Method.resolveRefund,
         ]
     )
 
@@ -76,6 +81,57 @@ public enum PaymentChannel {
             requestType: "refundmesh.payment.v1.GetBalanceRequest",
             responseType: "refundmesh.payment.v1.Balance"
         )
+
+        /// The double-entry ledger entries of one refund, oldest first (R-C5, docs/PAYMENTS.md).
+        public static let getRefundLedger = MethodDescriptor(
+            service: "refundmesh.payment.v1.PaymentChannel",
+            method: "GetRefundLedger",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.payment.v1.GetRefundLedgerRequest",
+            responseType: "refundmesh.payment.v1.RefundLedger"
+        )
+
+        /// Every ledger account's balance; the total is zero when the books balance.
+        public static let trialBalance = MethodDescriptor(
+            service: "refundmesh.payment.v1.PaymentChannel",
+            method: "TrialBalance",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.payment.v1.TrialBalanceRequest",
+            responseType: "refundmesh.payment.v1.TrialBalanceReport"
+        )
+
+        /// Compares our refunds of one channel and day with the provider's bill for that day (R-C6).
+        public static let reconcileDay = MethodDescriptor(
+            service: "refundmesh.payment.v1.PaymentChannel",
+            method: "ReconcileDay",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.payment.v1.ReconcileDayRequest",
+            responseType: "refundmesh.payment.v1.ReconciliationReport"
+        )
+
+        /// Alerts for operators: stuck refunds, ABNORMAL, reversals, late or conflicting provider states.
+        public static let listAlerts = MethodDescriptor(
+            service: "refundmesh.payment.v1.PaymentChannel",
+            method: "ListAlerts",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.payment.v1.ListAlertsRequest",
+            responseType: "refundmesh.payment.v1.AlertList"
+        )
+
+        /// An operator resolves an ABNORMAL or REVERSED refund (R-C8): retry the original way, or credit
+        /// the platform balance (R-C1 "if the user chooses"). Idempotent: a resolved refund answers as is.
+        public static let resolveRefund = MethodDescriptor(
+            service: "refundmesh.payment.v1.PaymentChannel",
+            method: "ResolveRefund",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.payment.v1.ResolveRefundRequest",
+            responseType: "refundmesh.payment.v1.RefundPayment"
+        )
     }
 
     /// What a server implements to host refundmesh.payment.v1.PaymentChannel.
@@ -98,6 +154,22 @@ public enum PaymentChannel {
 
         /// A user's platform balance (R-C4).
         func getBalance(_ request: GetBalanceRequest, context: ServerContext) async throws -> Balance
+
+        /// The double-entry ledger entries of one refund, oldest first (R-C5, docs/PAYMENTS.md).
+        func getRefundLedger(_ request: GetRefundLedgerRequest, context: ServerContext) async throws -> RefundLedger
+
+        /// Every ledger account's balance; the total is zero when the books balance.
+        func trialBalance(_ request: TrialBalanceRequest, context: ServerContext) async throws -> TrialBalanceReport
+
+        /// Compares our refunds of one channel and day with the provider's bill for that day (R-C6).
+        func reconcileDay(_ request: ReconcileDayRequest, context: ServerContext) async throws -> ReconciliationReport
+
+        /// Alerts for operators: stuck refunds, ABNORMAL, reversals, late or conflicting provider states.
+        func listAlerts(_ request: ListAlertsRequest, context: ServerContext) async throws -> AlertList
+
+        /// An operator resolves an ABNORMAL or REVERSED refund (R-C8): retry the original way, or credit
+        /// the platform balance (R-C1 "if the user chooses"). Idempotent: a resolved refund answers as is.
+        func resolveRefund(_ request: ResolveRefundRequest, context: ServerContext) async throws -> RefundPayment
     }
 
     /// Calls refundmesh.payment.v1.PaymentChannel through an ``RPCClient``.
@@ -136,6 +208,32 @@ public enum PaymentChannel {
         public func getBalance(_ request: GetBalanceRequest, options: CallOptions = .defaults) async throws -> Balance {
             try await rpc.unary(Method.getBalance, request: request, options: options)
         }
+
+        /// The double-entry ledger entries of one refund, oldest first (R-C5, docs/PAYMENTS.md).
+        public func getRefundLedger(_ request: GetRefundLedgerRequest, options: CallOptions = .defaults) async throws -> RefundLedger {
+            try await rpc.unary(Method.getRefundLedger, request: request, options: options)
+        }
+
+        /// Every ledger account's balance; the total is zero when the books balance.
+        public func trialBalance(_ request: TrialBalanceRequest, options: CallOptions = .defaults) async throws -> TrialBalanceReport {
+            try await rpc.unary(Method.trialBalance, request: request, options: options)
+        }
+
+        /// Compares our refunds of one channel and day with the provider's bill for that day (R-C6).
+        public func reconcileDay(_ request: ReconcileDayRequest, options: CallOptions = .defaults) async throws -> ReconciliationReport {
+            try await rpc.unary(Method.reconcileDay, request: request, options: options)
+        }
+
+        /// Alerts for operators: stuck refunds, ABNORMAL, reversals, late or conflicting provider states.
+        public func listAlerts(_ request: ListAlertsRequest, options: CallOptions = .defaults) async throws -> AlertList {
+            try await rpc.unary(Method.listAlerts, request: request, options: options)
+        }
+
+        /// An operator resolves an ABNORMAL or REVERSED refund (R-C8): retry the original way, or credit
+        /// the platform balance (R-C1 "if the user chooses"). Idempotent: a resolved refund answers as is.
+        public func resolveRefund(_ request: ResolveRefundRequest, options: CallOptions = .defaults) async throws -> RefundPayment {
+            try await rpc.unary(Method.resolveRefund, request: request, options: options)
+        }
     }
 }
 
@@ -161,6 +259,21 @@ extension PaymentChannel.ServiceProtocol {
             },
             .unary(PaymentChannel.Method.getBalance) { request, context in
                 try await self.getBalance(request, context: context)
+            },
+            .unary(PaymentChannel.Method.getRefundLedger) { request, context in
+                try await self.getRefundLedger(request, context: context)
+            },
+            .unary(PaymentChannel.Method.trialBalance) { request, context in
+                try await self.trialBalance(request, context: context)
+            },
+            .unary(PaymentChannel.Method.reconcileDay) { request, context in
+                try await self.reconcileDay(request, context: context)
+            },
+            .unary(PaymentChannel.Method.listAlerts) { request, context in
+                try await self.listAlerts(request, context: context)
+            },
+            .unary(PaymentChannel.Method.resolveRefund) { request, context in
+                try await self.resolveRefund(request, context: context)
             },
         ]
     }

@@ -268,6 +268,9 @@ public enum RefundState: Sendable, Hashable {
     case moneySent
     case moneyArrived
     case failed
+    /// R-C8: the provider reported the money arrived, then reversed it (returned by the card issuer,
+    /// WeChat's refund returned); a person resolves it (payment-channel ResolveRefund). Not final.
+    case moneyReversed
     /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
     case unrecognized(Int32)
 
@@ -288,6 +291,7 @@ public enum RefundState: Sendable, Hashable {
         case 9: self = .moneySent
         case 10: self = .moneyArrived
         case 11: self = .failed
+        case 12: self = .moneyReversed
         default: self = .unrecognized(rawValue)
         }
     }
@@ -306,6 +310,7 @@ public enum RefundState: Sendable, Hashable {
         case .moneySent: return 9
         case .moneyArrived: return 10
         case .failed: return 11
+        case .moneyReversed: return 12
         case .unrecognized(let value): return value
         }
     }

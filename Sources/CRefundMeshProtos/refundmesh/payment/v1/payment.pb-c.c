@@ -457,6 +457,591 @@ void   refundmesh__payment__v1__balance__free_unpacked
   assert(message->base.descriptor == &refundmesh__payment__v1__balance__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__payment__v1__get_refund_ledger_request__init
+                     (Refundmesh__Payment__V1__GetRefundLedgerRequest         *message)
+{
+  static const Refundmesh__Payment__V1__GetRefundLedgerRequest init_value = REFUNDMESH__PAYMENT__V1__GET_REFUND_LEDGER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__get_refund_ledger_request__get_packed_size
+                     (const Refundmesh__Payment__V1__GetRefundLedgerRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__get_refund_ledger_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__get_refund_ledger_request__pack
+                     (const Refundmesh__Payment__V1__GetRefundLedgerRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__get_refund_ledger_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__get_refund_ledger_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__GetRefundLedgerRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__get_refund_ledger_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__GetRefundLedgerRequest *
+       refundmesh__payment__v1__get_refund_ledger_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__GetRefundLedgerRequest *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__get_refund_ledger_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__get_refund_ledger_request__free_unpacked
+                     (Refundmesh__Payment__V1__GetRefundLedgerRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__get_refund_ledger_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__ledger_posting__init
+                     (Refundmesh__Payment__V1__LedgerPosting         *message)
+{
+  static const Refundmesh__Payment__V1__LedgerPosting init_value = REFUNDMESH__PAYMENT__V1__LEDGER_POSTING__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__ledger_posting__get_packed_size
+                     (const Refundmesh__Payment__V1__LedgerPosting *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_posting__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__ledger_posting__pack
+                     (const Refundmesh__Payment__V1__LedgerPosting *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_posting__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__ledger_posting__pack_to_buffer
+                     (const Refundmesh__Payment__V1__LedgerPosting *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_posting__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__LedgerPosting *
+       refundmesh__payment__v1__ledger_posting__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__LedgerPosting *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__ledger_posting__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__ledger_posting__free_unpacked
+                     (Refundmesh__Payment__V1__LedgerPosting *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_posting__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__ledger_entry__init
+                     (Refundmesh__Payment__V1__LedgerEntry         *message)
+{
+  static const Refundmesh__Payment__V1__LedgerEntry init_value = REFUNDMESH__PAYMENT__V1__LEDGER_ENTRY__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__ledger_entry__get_packed_size
+                     (const Refundmesh__Payment__V1__LedgerEntry *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__ledger_entry__pack
+                     (const Refundmesh__Payment__V1__LedgerEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__ledger_entry__pack_to_buffer
+                     (const Refundmesh__Payment__V1__LedgerEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__LedgerEntry *
+       refundmesh__payment__v1__ledger_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__LedgerEntry *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__ledger_entry__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__ledger_entry__free_unpacked
+                     (Refundmesh__Payment__V1__LedgerEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__ledger_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__refund_ledger__init
+                     (Refundmesh__Payment__V1__RefundLedger         *message)
+{
+  static const Refundmesh__Payment__V1__RefundLedger init_value = REFUNDMESH__PAYMENT__V1__REFUND_LEDGER__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__refund_ledger__get_packed_size
+                     (const Refundmesh__Payment__V1__RefundLedger *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__refund_ledger__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__refund_ledger__pack
+                     (const Refundmesh__Payment__V1__RefundLedger *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__refund_ledger__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__refund_ledger__pack_to_buffer
+                     (const Refundmesh__Payment__V1__RefundLedger *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__refund_ledger__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__RefundLedger *
+       refundmesh__payment__v1__refund_ledger__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__RefundLedger *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__refund_ledger__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__refund_ledger__free_unpacked
+                     (Refundmesh__Payment__V1__RefundLedger *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__refund_ledger__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__trial_balance_request__init
+                     (Refundmesh__Payment__V1__TrialBalanceRequest         *message)
+{
+  static const Refundmesh__Payment__V1__TrialBalanceRequest init_value = REFUNDMESH__PAYMENT__V1__TRIAL_BALANCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__trial_balance_request__get_packed_size
+                     (const Refundmesh__Payment__V1__TrialBalanceRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__trial_balance_request__pack
+                     (const Refundmesh__Payment__V1__TrialBalanceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__trial_balance_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__TrialBalanceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__TrialBalanceRequest *
+       refundmesh__payment__v1__trial_balance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__TrialBalanceRequest *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__trial_balance_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__trial_balance_request__free_unpacked
+                     (Refundmesh__Payment__V1__TrialBalanceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__trial_balance_report__init
+                     (Refundmesh__Payment__V1__TrialBalanceReport         *message)
+{
+  static const Refundmesh__Payment__V1__TrialBalanceReport init_value = REFUNDMESH__PAYMENT__V1__TRIAL_BALANCE_REPORT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__trial_balance_report__get_packed_size
+                     (const Refundmesh__Payment__V1__TrialBalanceReport *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__trial_balance_report__pack
+                     (const Refundmesh__Payment__V1__TrialBalanceReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__trial_balance_report__pack_to_buffer
+                     (const Refundmesh__Payment__V1__TrialBalanceReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__TrialBalanceReport *
+       refundmesh__payment__v1__trial_balance_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__TrialBalanceReport *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__trial_balance_report__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__trial_balance_report__free_unpacked
+                     (Refundmesh__Payment__V1__TrialBalanceReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__trial_balance_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__reconcile_day_request__init
+                     (Refundmesh__Payment__V1__ReconcileDayRequest         *message)
+{
+  static const Refundmesh__Payment__V1__ReconcileDayRequest init_value = REFUNDMESH__PAYMENT__V1__RECONCILE_DAY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__reconcile_day_request__get_packed_size
+                     (const Refundmesh__Payment__V1__ReconcileDayRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconcile_day_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__reconcile_day_request__pack
+                     (const Refundmesh__Payment__V1__ReconcileDayRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconcile_day_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__reconcile_day_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ReconcileDayRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconcile_day_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__ReconcileDayRequest *
+       refundmesh__payment__v1__reconcile_day_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__ReconcileDayRequest *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__reconcile_day_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__reconcile_day_request__free_unpacked
+                     (Refundmesh__Payment__V1__ReconcileDayRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconcile_day_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__reconciliation_mismatch__init
+                     (Refundmesh__Payment__V1__ReconciliationMismatch         *message)
+{
+  static const Refundmesh__Payment__V1__ReconciliationMismatch init_value = REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__reconciliation_mismatch__get_packed_size
+                     (const Refundmesh__Payment__V1__ReconciliationMismatch *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_mismatch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__reconciliation_mismatch__pack
+                     (const Refundmesh__Payment__V1__ReconciliationMismatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_mismatch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__reconciliation_mismatch__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ReconciliationMismatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_mismatch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__ReconciliationMismatch *
+       refundmesh__payment__v1__reconciliation_mismatch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__ReconciliationMismatch *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__reconciliation_mismatch__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__reconciliation_mismatch__free_unpacked
+                     (Refundmesh__Payment__V1__ReconciliationMismatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_mismatch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__reconciliation_report__init
+                     (Refundmesh__Payment__V1__ReconciliationReport         *message)
+{
+  static const Refundmesh__Payment__V1__ReconciliationReport init_value = REFUNDMESH__PAYMENT__V1__RECONCILIATION_REPORT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__reconciliation_report__get_packed_size
+                     (const Refundmesh__Payment__V1__ReconciliationReport *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__reconciliation_report__pack
+                     (const Refundmesh__Payment__V1__ReconciliationReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__reconciliation_report__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ReconciliationReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__ReconciliationReport *
+       refundmesh__payment__v1__reconciliation_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__ReconciliationReport *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__reconciliation_report__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__reconciliation_report__free_unpacked
+                     (Refundmesh__Payment__V1__ReconciliationReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__reconciliation_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__list_alerts_request__init
+                     (Refundmesh__Payment__V1__ListAlertsRequest         *message)
+{
+  static const Refundmesh__Payment__V1__ListAlertsRequest init_value = REFUNDMESH__PAYMENT__V1__LIST_ALERTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__list_alerts_request__get_packed_size
+                     (const Refundmesh__Payment__V1__ListAlertsRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__list_alerts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__list_alerts_request__pack
+                     (const Refundmesh__Payment__V1__ListAlertsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__list_alerts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__list_alerts_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ListAlertsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__list_alerts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__ListAlertsRequest *
+       refundmesh__payment__v1__list_alerts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__ListAlertsRequest *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__list_alerts_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__list_alerts_request__free_unpacked
+                     (Refundmesh__Payment__V1__ListAlertsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__list_alerts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__payment_alert__init
+                     (Refundmesh__Payment__V1__PaymentAlert         *message)
+{
+  static const Refundmesh__Payment__V1__PaymentAlert init_value = REFUNDMESH__PAYMENT__V1__PAYMENT_ALERT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__payment_alert__get_packed_size
+                     (const Refundmesh__Payment__V1__PaymentAlert *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__payment_alert__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__payment_alert__pack
+                     (const Refundmesh__Payment__V1__PaymentAlert *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__payment_alert__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__payment_alert__pack_to_buffer
+                     (const Refundmesh__Payment__V1__PaymentAlert *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__payment_alert__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__PaymentAlert *
+       refundmesh__payment__v1__payment_alert__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__PaymentAlert *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__payment_alert__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__payment_alert__free_unpacked
+                     (Refundmesh__Payment__V1__PaymentAlert *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__payment_alert__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__alert_list__init
+                     (Refundmesh__Payment__V1__AlertList         *message)
+{
+  static const Refundmesh__Payment__V1__AlertList init_value = REFUNDMESH__PAYMENT__V1__ALERT_LIST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__alert_list__get_packed_size
+                     (const Refundmesh__Payment__V1__AlertList *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__alert_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__alert_list__pack
+                     (const Refundmesh__Payment__V1__AlertList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__alert_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__alert_list__pack_to_buffer
+                     (const Refundmesh__Payment__V1__AlertList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__alert_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__AlertList *
+       refundmesh__payment__v1__alert_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__AlertList *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__alert_list__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__alert_list__free_unpacked
+                     (Refundmesh__Payment__V1__AlertList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__alert_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__payment__v1__resolve_refund_request__init
+                     (Refundmesh__Payment__V1__ResolveRefundRequest         *message)
+{
+  static const Refundmesh__Payment__V1__ResolveRefundRequest init_value = REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__payment__v1__resolve_refund_request__get_packed_size
+                     (const Refundmesh__Payment__V1__ResolveRefundRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__resolve_refund_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__payment__v1__resolve_refund_request__pack
+                     (const Refundmesh__Payment__V1__ResolveRefundRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__resolve_refund_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__payment__v1__resolve_refund_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ResolveRefundRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__payment__v1__resolve_refund_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Payment__V1__ResolveRefundRequest *
+       refundmesh__payment__v1__resolve_refund_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Payment__V1__ResolveRefundRequest *)
+     protobuf_c_message_unpack (&refundmesh__payment__v1__resolve_refund_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__payment__v1__resolve_refund_request__free_unpacked
+                     (Refundmesh__Payment__V1__ResolveRefundRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__payment__v1__resolve_refund_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor refundmesh__payment__v1__captured_payment__field_descriptors[7] =
 {
   {
@@ -984,22 +1569,26 @@ const ProtobufCMessageDescriptor refundmesh__payment__v1__execute_refund_request
   (ProtobufCMessageInit) refundmesh__payment__v1__execute_refund_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue refundmesh__payment__v1__refund_payment__state__enum_values_by_number[5] =
+static const ProtobufCEnumValue refundmesh__payment__v1__refund_payment__state__enum_values_by_number[7] =
 {
   { "STATE_UNSPECIFIED", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_UNSPECIFIED", 0 },
   { "STATE_PENDING", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_PENDING", 1 },
   { "STATE_SENT", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_SENT", 2 },
   { "STATE_ARRIVED", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_ARRIVED", 3 },
   { "STATE_FAILED", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_FAILED", 4 },
+  { "STATE_ABNORMAL", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_ABNORMAL", 5 },
+  { "STATE_REVERSED", "REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_REVERSED", 6 },
 };
 static const ProtobufCIntRange refundmesh__payment__v1__refund_payment__state__value_ranges[] = {
-{0, 0},{0, 5}
+{0, 0},{0, 7}
 };
-static const ProtobufCEnumValueIndex refundmesh__payment__v1__refund_payment__state__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex refundmesh__payment__v1__refund_payment__state__enum_values_by_name[7] =
 {
+  { "STATE_ABNORMAL", 5 },
   { "STATE_ARRIVED", 3 },
   { "STATE_FAILED", 4 },
   { "STATE_PENDING", 1 },
+  { "STATE_REVERSED", 6 },
   { "STATE_SENT", 2 },
   { "STATE_UNSPECIFIED", 0 },
 };
@@ -1010,15 +1599,15 @@ const ProtobufCEnumDescriptor refundmesh__payment__v1__refund_payment__state__de
   "State",
   "Refundmesh__Payment__V1__RefundPayment__State",
   "refundmesh.payment.v1",
-  5,
+  7,
   refundmesh__payment__v1__refund_payment__state__enum_values_by_number,
-  5,
+  7,
   refundmesh__payment__v1__refund_payment__state__enum_values_by_name,
   1,
   refundmesh__payment__v1__refund_payment__state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor refundmesh__payment__v1__refund_payment__field_descriptors[12] =
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__refund_payment__field_descriptors[15] =
 {
   {
     "refund_id",
@@ -1164,6 +1753,42 @@ static const ProtobufCFieldDescriptor refundmesh__payment__v1__refund_payment__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "resolution",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__RefundPayment, resolution),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_query_at_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__RefundPayment, next_query_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "not_before_ms",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__RefundPayment, not_before_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned refundmesh__payment__v1__refund_payment__field_indices_by_name[] = {
   3,   /* field[3] = amount_fen */
@@ -1173,16 +1798,19 @@ static const unsigned refundmesh__payment__v1__refund_payment__field_indices_by_
   4,   /* field[4] = fee_fen */
   2,   /* field[2] = method */
   5,   /* field[5] = net_amount_fen */
+  13,   /* field[13] = next_query_at_ms */
+  14,   /* field[14] = not_before_ms */
   1,   /* field[1] = payment_id */
   7,   /* field[7] = provider_refund_no */
   0,   /* field[0] = refund_id */
+  12,   /* field[12] = resolution */
   8,   /* field[8] = sent_at_ms */
   6,   /* field[6] = state */
 };
 static const ProtobufCIntRange refundmesh__payment__v1__refund_payment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor refundmesh__payment__v1__refund_payment__descriptor =
 {
@@ -1192,7 +1820,7 @@ const ProtobufCMessageDescriptor refundmesh__payment__v1__refund_payment__descri
   "Refundmesh__Payment__V1__RefundPayment",
   "refundmesh.payment.v1",
   sizeof(Refundmesh__Payment__V1__RefundPayment),
-  12,
+  15,
   refundmesh__payment__v1__refund_payment__field_descriptors,
   refundmesh__payment__v1__refund_payment__field_indices_by_name,
   1,  refundmesh__payment__v1__refund_payment__number_ranges,
@@ -1339,7 +1967,950 @@ const ProtobufCMessageDescriptor refundmesh__payment__v1__balance__descriptor =
   (ProtobufCMessageInit) refundmesh__payment__v1__balance__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor refundmesh__payment__v1__payment_channel__method_descriptors[6] =
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__get_refund_ledger_request__field_descriptors[1] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__GetRefundLedgerRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__get_refund_ledger_request__field_indices_by_name[] = {
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__get_refund_ledger_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__get_refund_ledger_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.GetRefundLedgerRequest",
+  "GetRefundLedgerRequest",
+  "Refundmesh__Payment__V1__GetRefundLedgerRequest",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__GetRefundLedgerRequest),
+  1,
+  refundmesh__payment__v1__get_refund_ledger_request__field_descriptors,
+  refundmesh__payment__v1__get_refund_ledger_request__field_indices_by_name,
+  1,  refundmesh__payment__v1__get_refund_ledger_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__get_refund_ledger_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__ledger_posting__field_descriptors[2] =
+{
+  {
+    "account",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerPosting, account),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_fen",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerPosting, amount_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__ledger_posting__field_indices_by_name[] = {
+  0,   /* field[0] = account */
+  1,   /* field[1] = amount_fen */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__ledger_posting__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__ledger_posting__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.LedgerPosting",
+  "LedgerPosting",
+  "Refundmesh__Payment__V1__LedgerPosting",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__LedgerPosting),
+  2,
+  refundmesh__payment__v1__ledger_posting__field_descriptors,
+  refundmesh__payment__v1__ledger_posting__field_indices_by_name,
+  1,  refundmesh__payment__v1__ledger_posting__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__ledger_posting__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__ledger_entry__field_descriptors[6] =
+{
+  {
+    "entry_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, entry_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refund_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "movement",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, movement),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "postings",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, n_postings),
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, postings),
+    &refundmesh__payment__v1__ledger_posting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "memo",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__LedgerEntry, memo),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__ledger_entry__field_indices_by_name[] = {
+  3,   /* field[3] = at_ms */
+  0,   /* field[0] = entry_id */
+  5,   /* field[5] = memo */
+  2,   /* field[2] = movement */
+  4,   /* field[4] = postings */
+  1,   /* field[1] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__ledger_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__ledger_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.LedgerEntry",
+  "LedgerEntry",
+  "Refundmesh__Payment__V1__LedgerEntry",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__LedgerEntry),
+  6,
+  refundmesh__payment__v1__ledger_entry__field_descriptors,
+  refundmesh__payment__v1__ledger_entry__field_indices_by_name,
+  1,  refundmesh__payment__v1__ledger_entry__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__ledger_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__refund_ledger__field_descriptors[2] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__RefundLedger, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Payment__V1__RefundLedger, n_entries),
+    offsetof(Refundmesh__Payment__V1__RefundLedger, entries),
+    &refundmesh__payment__v1__ledger_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__refund_ledger__field_indices_by_name[] = {
+  1,   /* field[1] = entries */
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__refund_ledger__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__refund_ledger__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.RefundLedger",
+  "RefundLedger",
+  "Refundmesh__Payment__V1__RefundLedger",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__RefundLedger),
+  2,
+  refundmesh__payment__v1__refund_ledger__field_descriptors,
+  refundmesh__payment__v1__refund_ledger__field_indices_by_name,
+  1,  refundmesh__payment__v1__refund_ledger__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__refund_ledger__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define refundmesh__payment__v1__trial_balance_request__field_descriptors NULL
+#define refundmesh__payment__v1__trial_balance_request__field_indices_by_name NULL
+#define refundmesh__payment__v1__trial_balance_request__number_ranges NULL
+const ProtobufCMessageDescriptor refundmesh__payment__v1__trial_balance_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.TrialBalanceRequest",
+  "TrialBalanceRequest",
+  "Refundmesh__Payment__V1__TrialBalanceRequest",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__TrialBalanceRequest),
+  0,
+  refundmesh__payment__v1__trial_balance_request__field_descriptors,
+  refundmesh__payment__v1__trial_balance_request__field_indices_by_name,
+  0,  refundmesh__payment__v1__trial_balance_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__trial_balance_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__trial_balance_report__field_descriptors[5] =
+{
+  {
+    "accounts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, n_accounts),
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, accounts),
+    &refundmesh__payment__v1__ledger_posting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_fen",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, total_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "balanced",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, balanced),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unbalanced_entry_ids",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, n_unbalanced_entry_ids),
+    offsetof(Refundmesh__Payment__V1__TrialBalanceReport, unbalanced_entry_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__trial_balance_report__field_indices_by_name[] = {
+  0,   /* field[0] = accounts */
+  2,   /* field[2] = balanced */
+  3,   /* field[3] = entries */
+  1,   /* field[1] = total_fen */
+  4,   /* field[4] = unbalanced_entry_ids */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__trial_balance_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__trial_balance_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.TrialBalanceReport",
+  "TrialBalanceReport",
+  "Refundmesh__Payment__V1__TrialBalanceReport",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__TrialBalanceReport),
+  5,
+  refundmesh__payment__v1__trial_balance_report__field_descriptors,
+  refundmesh__payment__v1__trial_balance_report__field_indices_by_name,
+  1,  refundmesh__payment__v1__trial_balance_report__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__trial_balance_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__reconcile_day_request__field_descriptors[2] =
+{
+  {
+    "method",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconcileDayRequest, method),
+    &refundmesh__refund__v1__payment_method__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconcileDayRequest, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__reconcile_day_request__field_indices_by_name[] = {
+  1,   /* field[1] = date */
+  0,   /* field[0] = method */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__reconcile_day_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__reconcile_day_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ReconcileDayRequest",
+  "ReconcileDayRequest",
+  "Refundmesh__Payment__V1__ReconcileDayRequest",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__ReconcileDayRequest),
+  2,
+  refundmesh__payment__v1__reconcile_day_request__field_descriptors,
+  refundmesh__payment__v1__reconcile_day_request__field_indices_by_name,
+  1,  refundmesh__payment__v1__reconcile_day_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__reconcile_day_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue refundmesh__payment__v1__reconciliation_mismatch__kind__enum_values_by_number[6] =
+{
+  { "KIND_UNSPECIFIED", "REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_UNSPECIFIED", 0 },
+  { "KIND_MISSING_AT_PROVIDER", "REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_MISSING_AT_PROVIDER", 1 },
+  { "KIND_MISSING_HERE", "REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_MISSING_HERE", 2 },
+  { "KIND_AMOUNT_DIFFERS", "REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_AMOUNT_DIFFERS", 3 },
+  { "KIND_STATE_DIFFERS", "REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_STATE_DIFFERS", 4 },
+  { "KIND_PAID_TWICE", "REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_PAID_TWICE", 5 },
+};
+static const ProtobufCIntRange refundmesh__payment__v1__reconciliation_mismatch__kind__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex refundmesh__payment__v1__reconciliation_mismatch__kind__enum_values_by_name[6] =
+{
+  { "KIND_AMOUNT_DIFFERS", 3 },
+  { "KIND_MISSING_AT_PROVIDER", 1 },
+  { "KIND_MISSING_HERE", 2 },
+  { "KIND_PAID_TWICE", 5 },
+  { "KIND_STATE_DIFFERS", 4 },
+  { "KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor refundmesh__payment__v1__reconciliation_mismatch__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ReconciliationMismatch.Kind",
+  "Kind",
+  "Refundmesh__Payment__V1__ReconciliationMismatch__Kind",
+  "refundmesh.payment.v1",
+  6,
+  refundmesh__payment__v1__reconciliation_mismatch__kind__enum_values_by_number,
+  6,
+  refundmesh__payment__v1__reconciliation_mismatch__kind__enum_values_by_name,
+  1,
+  refundmesh__payment__v1__reconciliation_mismatch__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__reconciliation_mismatch__field_descriptors[8] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, kind),
+    &refundmesh__payment__v1__reconciliation_mismatch__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refund_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_refund_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, provider_refund_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "our_amount_fen",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, our_amount_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_amount_fen",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, provider_amount_fen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "our_state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, our_state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_state",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, provider_state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationMismatch, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__reconciliation_mismatch__field_indices_by_name[] = {
+  7,   /* field[7] = detail */
+  0,   /* field[0] = kind */
+  3,   /* field[3] = our_amount_fen */
+  5,   /* field[5] = our_state */
+  4,   /* field[4] = provider_amount_fen */
+  2,   /* field[2] = provider_refund_no */
+  6,   /* field[6] = provider_state */
+  1,   /* field[1] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__reconciliation_mismatch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__reconciliation_mismatch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ReconciliationMismatch",
+  "ReconciliationMismatch",
+  "Refundmesh__Payment__V1__ReconciliationMismatch",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__ReconciliationMismatch),
+  8,
+  refundmesh__payment__v1__reconciliation_mismatch__field_descriptors,
+  refundmesh__payment__v1__reconciliation_mismatch__field_indices_by_name,
+  1,  refundmesh__payment__v1__reconciliation_mismatch__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__reconciliation_mismatch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__reconciliation_report__field_descriptors[5] =
+{
+  {
+    "method",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationReport, method),
+    &refundmesh__refund__v1__payment_method__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationReport, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "our_refunds",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationReport, our_refunds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "provider_records",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ReconciliationReport, provider_records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mismatches",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Payment__V1__ReconciliationReport, n_mismatches),
+    offsetof(Refundmesh__Payment__V1__ReconciliationReport, mismatches),
+    &refundmesh__payment__v1__reconciliation_mismatch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__reconciliation_report__field_indices_by_name[] = {
+  1,   /* field[1] = date */
+  0,   /* field[0] = method */
+  4,   /* field[4] = mismatches */
+  2,   /* field[2] = our_refunds */
+  3,   /* field[3] = provider_records */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__reconciliation_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__reconciliation_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ReconciliationReport",
+  "ReconciliationReport",
+  "Refundmesh__Payment__V1__ReconciliationReport",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__ReconciliationReport),
+  5,
+  refundmesh__payment__v1__reconciliation_report__field_descriptors,
+  refundmesh__payment__v1__reconciliation_report__field_indices_by_name,
+  1,  refundmesh__payment__v1__reconciliation_report__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__reconciliation_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__list_alerts_request__field_descriptors[2] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ListAlertsRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ListAlertsRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__list_alerts_request__field_indices_by_name[] = {
+  1,   /* field[1] = limit */
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__list_alerts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__list_alerts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ListAlertsRequest",
+  "ListAlertsRequest",
+  "Refundmesh__Payment__V1__ListAlertsRequest",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__ListAlertsRequest),
+  2,
+  refundmesh__payment__v1__list_alerts_request__field_descriptors,
+  refundmesh__payment__v1__list_alerts_request__field_indices_by_name,
+  1,  refundmesh__payment__v1__list_alerts_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__list_alerts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__payment_alert__field_descriptors[5] =
+{
+  {
+    "alert_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__PaymentAlert, alert_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refund_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__PaymentAlert, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__PaymentAlert, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__PaymentAlert, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__PaymentAlert, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__payment_alert__field_indices_by_name[] = {
+  0,   /* field[0] = alert_id */
+  4,   /* field[4] = at_ms */
+  2,   /* field[2] = kind */
+  3,   /* field[3] = message */
+  1,   /* field[1] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__payment_alert__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__payment_alert__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.PaymentAlert",
+  "PaymentAlert",
+  "Refundmesh__Payment__V1__PaymentAlert",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__PaymentAlert),
+  5,
+  refundmesh__payment__v1__payment_alert__field_descriptors,
+  refundmesh__payment__v1__payment_alert__field_indices_by_name,
+  1,  refundmesh__payment__v1__payment_alert__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__payment_alert__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__alert_list__field_descriptors[1] =
+{
+  {
+    "alerts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Payment__V1__AlertList, n_alerts),
+    offsetof(Refundmesh__Payment__V1__AlertList, alerts),
+    &refundmesh__payment__v1__payment_alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__alert_list__field_indices_by_name[] = {
+  0,   /* field[0] = alerts */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__alert_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__alert_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.AlertList",
+  "AlertList",
+  "Refundmesh__Payment__V1__AlertList",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__AlertList),
+  1,
+  refundmesh__payment__v1__alert_list__field_descriptors,
+  refundmesh__payment__v1__alert_list__field_indices_by_name,
+  1,  refundmesh__payment__v1__alert_list__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__alert_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue refundmesh__payment__v1__resolve_refund_request__action__enum_values_by_number[3] =
+{
+  { "ACTION_UNSPECIFIED", "REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_UNSPECIFIED", 0 },
+  { "ACTION_RETRY_ORIGINAL", "REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_RETRY_ORIGINAL", 1 },
+  { "ACTION_TO_BALANCE", "REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_TO_BALANCE", 2 },
+};
+static const ProtobufCIntRange refundmesh__payment__v1__resolve_refund_request__action__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex refundmesh__payment__v1__resolve_refund_request__action__enum_values_by_name[3] =
+{
+  { "ACTION_RETRY_ORIGINAL", 1 },
+  { "ACTION_TO_BALANCE", 2 },
+  { "ACTION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor refundmesh__payment__v1__resolve_refund_request__action__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ResolveRefundRequest.Action",
+  "Action",
+  "Refundmesh__Payment__V1__ResolveRefundRequest__Action",
+  "refundmesh.payment.v1",
+  3,
+  refundmesh__payment__v1__resolve_refund_request__action__enum_values_by_number,
+  3,
+  refundmesh__payment__v1__resolve_refund_request__action__enum_values_by_name,
+  1,
+  refundmesh__payment__v1__resolve_refund_request__action__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor refundmesh__payment__v1__resolve_refund_request__field_descriptors[4] =
+{
+  {
+    "refund_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ResolveRefundRequest, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ResolveRefundRequest, action),
+    &refundmesh__payment__v1__resolve_refund_request__action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ResolveRefundRequest, operator_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Payment__V1__ResolveRefundRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__payment__v1__resolve_refund_request__field_indices_by_name[] = {
+  1,   /* field[1] = action */
+  3,   /* field[3] = note */
+  2,   /* field[2] = operator_id */
+  0,   /* field[0] = refund_id */
+};
+static const ProtobufCIntRange refundmesh__payment__v1__resolve_refund_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor refundmesh__payment__v1__resolve_refund_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.payment.v1.ResolveRefundRequest",
+  "ResolveRefundRequest",
+  "Refundmesh__Payment__V1__ResolveRefundRequest",
+  "refundmesh.payment.v1",
+  sizeof(Refundmesh__Payment__V1__ResolveRefundRequest),
+  4,
+  refundmesh__payment__v1__resolve_refund_request__field_descriptors,
+  refundmesh__payment__v1__resolve_refund_request__field_indices_by_name,
+  1,  refundmesh__payment__v1__resolve_refund_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__payment__v1__resolve_refund_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor refundmesh__payment__v1__payment_channel__method_descriptors[11] =
 {
   { "RecordPayment", &refundmesh__payment__v1__captured_payment__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "ListPayments", &refundmesh__payment__v1__list_payments_request__descriptor, &refundmesh__payment__v1__list_payments_response__descriptor },
@@ -1347,14 +2918,24 @@ static const ProtobufCMethodDescriptor refundmesh__payment__v1__payment_channel_
   { "ExecuteRefund", &refundmesh__payment__v1__execute_refund_request__descriptor, &refundmesh__payment__v1__refund_payment__descriptor },
   { "GetRefundPayment", &refundmesh__payment__v1__get_refund_payment_request__descriptor, &refundmesh__payment__v1__refund_payment__descriptor },
   { "GetBalance", &refundmesh__payment__v1__get_balance_request__descriptor, &refundmesh__payment__v1__balance__descriptor },
+  { "GetRefundLedger", &refundmesh__payment__v1__get_refund_ledger_request__descriptor, &refundmesh__payment__v1__refund_ledger__descriptor },
+  { "TrialBalance", &refundmesh__payment__v1__trial_balance_request__descriptor, &refundmesh__payment__v1__trial_balance_report__descriptor },
+  { "ReconcileDay", &refundmesh__payment__v1__reconcile_day_request__descriptor, &refundmesh__payment__v1__reconciliation_report__descriptor },
+  { "ListAlerts", &refundmesh__payment__v1__list_alerts_request__descriptor, &refundmesh__payment__v1__alert_list__descriptor },
+  { "ResolveRefund", &refundmesh__payment__v1__resolve_refund_request__descriptor, &refundmesh__payment__v1__refund_payment__descriptor },
 };
 const unsigned refundmesh__payment__v1__payment_channel__method_indices_by_name[] = {
   3,        /* ExecuteRefund */
   5,        /* GetBalance */
+  6,        /* GetRefundLedger */
   4,        /* GetRefundPayment */
+  9,        /* ListAlerts */
   1,        /* ListPayments */
   2,        /* Quote */
-  0         /* RecordPayment */
+  8,        /* ReconcileDay */
+  0,        /* RecordPayment */
+  10,        /* ResolveRefund */
+  7         /* TrialBalance */
 };
 const ProtobufCServiceDescriptor refundmesh__payment__v1__payment_channel__descriptor =
 {
@@ -1363,7 +2944,7 @@ const ProtobufCServiceDescriptor refundmesh__payment__v1__payment_channel__descr
   "PaymentChannel",
   "Refundmesh__Payment__V1__PaymentChannel",
   "refundmesh.payment.v1",
-  6,
+  11,
   refundmesh__payment__v1__payment_channel__method_descriptors,
   refundmesh__payment__v1__payment_channel__method_indices_by_name
 };
@@ -1414,6 +2995,46 @@ void refundmesh__payment__v1__payment_channel__get_balance(ProtobufCService *ser
 {
   assert(service->descriptor == &refundmesh__payment__v1__payment_channel__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__payment__v1__payment_channel__get_refund_ledger(ProtobufCService *service,
+                                                                 const Refundmesh__Payment__V1__GetRefundLedgerRequest *input,
+                                                                 Refundmesh__Payment__V1__RefundLedger_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__payment__v1__payment_channel__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__payment__v1__payment_channel__trial_balance(ProtobufCService *service,
+                                                             const Refundmesh__Payment__V1__TrialBalanceRequest *input,
+                                                             Refundmesh__Payment__V1__TrialBalanceReport_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__payment__v1__payment_channel__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__payment__v1__payment_channel__reconcile_day(ProtobufCService *service,
+                                                             const Refundmesh__Payment__V1__ReconcileDayRequest *input,
+                                                             Refundmesh__Payment__V1__ReconciliationReport_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__payment__v1__payment_channel__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__payment__v1__payment_channel__list_alerts(ProtobufCService *service,
+                                                           const Refundmesh__Payment__V1__ListAlertsRequest *input,
+                                                           Refundmesh__Payment__V1__AlertList_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__payment__v1__payment_channel__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__payment__v1__payment_channel__resolve_refund(ProtobufCService *service,
+                                                              const Refundmesh__Payment__V1__ResolveRefundRequest *input,
+                                                              Refundmesh__Payment__V1__RefundPayment_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__payment__v1__payment_channel__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__payment__v1__payment_channel__init (Refundmesh__Payment__V1__PaymentChannel_Service *service,
                                                      Refundmesh__Payment__V1__PaymentChannel_ServiceDestroy destroy)

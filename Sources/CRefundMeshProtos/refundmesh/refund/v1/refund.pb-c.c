@@ -960,7 +960,7 @@ const ProtobufCEnumDescriptor refundmesh__refund__v1__destination__descriptor =
   refundmesh__refund__v1__destination__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue refundmesh__refund__v1__refund_state__enum_values_by_number[12] =
+static const ProtobufCEnumValue refundmesh__refund__v1__refund_state__enum_values_by_number[13] =
 {
   { "REFUND_STATE_UNSPECIFIED", "REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_UNSPECIFIED", 0 },
   { "REFUND_STATE_RECEIVED", "REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_RECEIVED", 1 },
@@ -974,16 +974,18 @@ static const ProtobufCEnumValue refundmesh__refund__v1__refund_state__enum_value
   { "REFUND_STATE_MONEY_SENT", "REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_MONEY_SENT", 9 },
   { "REFUND_STATE_MONEY_ARRIVED", "REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_MONEY_ARRIVED", 10 },
   { "REFUND_STATE_FAILED", "REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_FAILED", 11 },
+  { "REFUND_STATE_MONEY_REVERSED", "REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_MONEY_REVERSED", 12 },
 };
 static const ProtobufCIntRange refundmesh__refund__v1__refund_state__value_ranges[] = {
-{0, 0},{0, 12}
+{0, 0},{0, 13}
 };
-static const ProtobufCEnumValueIndex refundmesh__refund__v1__refund_state__enum_values_by_name[12] =
+static const ProtobufCEnumValueIndex refundmesh__refund__v1__refund_state__enum_values_by_name[13] =
 {
   { "REFUND_STATE_APPROVED", 5 },
   { "REFUND_STATE_AWAITING_MATERIALS", 3 },
   { "REFUND_STATE_FAILED", 11 },
   { "REFUND_STATE_MONEY_ARRIVED", 10 },
+  { "REFUND_STATE_MONEY_REVERSED", 12 },
   { "REFUND_STATE_MONEY_SENT", 9 },
   { "REFUND_STATE_OFFERED", 4 },
   { "REFUND_STATE_OFFER_DECLINED", 8 },
@@ -1000,9 +1002,9 @@ const ProtobufCEnumDescriptor refundmesh__refund__v1__refund_state__descriptor =
   "RefundState",
   "Refundmesh__Refund__V1__RefundState",
   "refundmesh.refund.v1",
-  12,
+  13,
   refundmesh__refund__v1__refund_state__enum_values_by_number,
-  12,
+  13,
   refundmesh__refund__v1__refund_state__enum_values_by_name,
   1,
   refundmesh__refund__v1__refund_state__value_ranges,

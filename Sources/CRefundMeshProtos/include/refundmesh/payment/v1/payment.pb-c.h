@@ -26,6 +26,19 @@ typedef struct Refundmesh__Payment__V1__RefundPayment Refundmesh__Payment__V1__R
 typedef struct Refundmesh__Payment__V1__GetRefundPaymentRequest Refundmesh__Payment__V1__GetRefundPaymentRequest;
 typedef struct Refundmesh__Payment__V1__GetBalanceRequest Refundmesh__Payment__V1__GetBalanceRequest;
 typedef struct Refundmesh__Payment__V1__Balance Refundmesh__Payment__V1__Balance;
+typedef struct Refundmesh__Payment__V1__GetRefundLedgerRequest Refundmesh__Payment__V1__GetRefundLedgerRequest;
+typedef struct Refundmesh__Payment__V1__LedgerPosting Refundmesh__Payment__V1__LedgerPosting;
+typedef struct Refundmesh__Payment__V1__LedgerEntry Refundmesh__Payment__V1__LedgerEntry;
+typedef struct Refundmesh__Payment__V1__RefundLedger Refundmesh__Payment__V1__RefundLedger;
+typedef struct Refundmesh__Payment__V1__TrialBalanceRequest Refundmesh__Payment__V1__TrialBalanceRequest;
+typedef struct Refundmesh__Payment__V1__TrialBalanceReport Refundmesh__Payment__V1__TrialBalanceReport;
+typedef struct Refundmesh__Payment__V1__ReconcileDayRequest Refundmesh__Payment__V1__ReconcileDayRequest;
+typedef struct Refundmesh__Payment__V1__ReconciliationMismatch Refundmesh__Payment__V1__ReconciliationMismatch;
+typedef struct Refundmesh__Payment__V1__ReconciliationReport Refundmesh__Payment__V1__ReconciliationReport;
+typedef struct Refundmesh__Payment__V1__ListAlertsRequest Refundmesh__Payment__V1__ListAlertsRequest;
+typedef struct Refundmesh__Payment__V1__PaymentAlert Refundmesh__Payment__V1__PaymentAlert;
+typedef struct Refundmesh__Payment__V1__AlertList Refundmesh__Payment__V1__AlertList;
+typedef struct Refundmesh__Payment__V1__ResolveRefundRequest Refundmesh__Payment__V1__ResolveRefundRequest;
 
 
 /* --- enums --- */
@@ -35,9 +48,39 @@ typedef enum _Refundmesh__Payment__V1__RefundPayment__State {
   REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_PENDING = 1,
   REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_SENT = 2,
   REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_ARRIVED = 3,
-  REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_FAILED = 4
+  REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_FAILED = 4,
+  /*
+   * R-C8: WeChat ABNORMAL (e.g. the card was closed): not final, waits for a person.
+   */
+  REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_ABNORMAL = 5,
+  /*
+   * R-C8: the provider reported success, then reversed it; the money is back with us and the
+   * refund waits for a person (ResolveRefund TO_BALANCE).
+   */
+  REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_REVERSED = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE)
 } Refundmesh__Payment__V1__RefundPayment__State;
+typedef enum _Refundmesh__Payment__V1__ReconciliationMismatch__Kind {
+  REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_UNSPECIFIED = 0,
+  REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_MISSING_AT_PROVIDER = 1,
+  REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_MISSING_HERE = 2,
+  REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_AMOUNT_DIFFERS = 3,
+  REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_STATE_DIFFERS = 4,
+  REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_PAID_TWICE = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND)
+} Refundmesh__Payment__V1__ReconciliationMismatch__Kind;
+typedef enum _Refundmesh__Payment__V1__ResolveRefundRequest__Action {
+  REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_UNSPECIFIED = 0,
+  /*
+   * Ask the provider again under the same refund number (ABNORMAL only).
+   */
+  REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_RETRY_ORIGINAL = 1,
+  /*
+   * Credit the platform balance instead (R-C1); the provider's money is not sent again.
+   */
+  REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_TO_BALANCE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION)
+} Refundmesh__Payment__V1__ResolveRefundRequest__Action;
 
 /* --- messages --- */
 
@@ -152,10 +195,22 @@ struct  Refundmesh__Payment__V1__RefundPayment
   int64_t arrived_at_ms;
   int64_t expected_arrival_ms;
   char *failure_reason;
+  /*
+   * How an operator resolved an ABNORMAL or REVERSED refund: "", "retry-original", "to-balance".
+   */
+  char *resolution;
+  /*
+   * When the next provider query is due (R-C6 backoff); 0 when none is scheduled.
+   */
+  int64_t next_query_at_ms;
+  /*
+   * Not submitted before this time: throttling or a provider's rate limit (R-C7); 0 when free.
+   */
+  int64_t not_before_ms;
 };
 #define REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__refund_payment__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, REFUNDMESH__REFUND__V1__PAYMENT_METHOD__PAYMENT_METHOD_UNSPECIFIED, 0, 0, 0, REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, REFUNDMESH__REFUND__V1__PAYMENT_METHOD__PAYMENT_METHOD_UNSPECIFIED, 0, 0, 0, REFUNDMESH__PAYMENT__V1__REFUND_PAYMENT__STATE__STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Refundmesh__Payment__V1__GetRefundPaymentRequest
@@ -188,6 +243,200 @@ struct  Refundmesh__Payment__V1__Balance
 #define REFUNDMESH__PAYMENT__V1__BALANCE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__balance__descriptor) \
     , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Refundmesh__Payment__V1__GetRefundLedgerRequest
+{
+  ProtobufCMessage base;
+  char *refund_id;
+};
+#define REFUNDMESH__PAYMENT__V1__GET_REFUND_LEDGER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__get_refund_ledger_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Payment__V1__LedgerPosting
+{
+  ProtobufCMessage base;
+  /*
+   * e.g. "refund_expense", "refunds_payable", "fee_income", "channel_clearing:wechat_pay",
+   * "channel_settlement:alipay", "channel_abnormal:wechat_pay", "user_balance:u-1".
+   */
+  char *account;
+  /*
+   * Debit positive, credit negative; an entry's postings sum to zero.
+   */
+  int64_t amount_fen;
+};
+#define REFUNDMESH__PAYMENT__V1__LEDGER_POSTING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__ledger_posting__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Refundmesh__Payment__V1__LedgerEntry
+{
+  ProtobufCMessage base;
+  int64_t entry_id;
+  char *refund_id;
+  /*
+   * begin, sent, arrived, failed, abnormal, reversed, retry-original, to-balance, late-success…
+   */
+  char *movement;
+  int64_t at_ms;
+  size_t n_postings;
+  Refundmesh__Payment__V1__LedgerPosting **postings;
+  char *memo;
+};
+#define REFUNDMESH__PAYMENT__V1__LEDGER_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__ledger_entry__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Payment__V1__RefundLedger
+{
+  ProtobufCMessage base;
+  char *refund_id;
+  size_t n_entries;
+  Refundmesh__Payment__V1__LedgerEntry **entries;
+};
+#define REFUNDMESH__PAYMENT__V1__REFUND_LEDGER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__refund_ledger__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Refundmesh__Payment__V1__TrialBalanceRequest
+{
+  ProtobufCMessage base;
+};
+#define REFUNDMESH__PAYMENT__V1__TRIAL_BALANCE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__trial_balance_request__descriptor) \
+     }
+
+
+struct  Refundmesh__Payment__V1__TrialBalanceReport
+{
+  ProtobufCMessage base;
+  /*
+   * Account and its balance (debit positive), by account name.
+   */
+  size_t n_accounts;
+  Refundmesh__Payment__V1__LedgerPosting **accounts;
+  int64_t total_fen;
+  protobuf_c_boolean balanced;
+  int64_t entries;
+  /*
+   * Entries whose own postings do not sum to zero (must be empty).
+   */
+  size_t n_unbalanced_entry_ids;
+  int64_t *unbalanced_entry_ids;
+};
+#define REFUNDMESH__PAYMENT__V1__TRIAL_BALANCE_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__trial_balance_report__descriptor) \
+    , 0,NULL, 0, 0, 0, 0,NULL }
+
+
+struct  Refundmesh__Payment__V1__ReconcileDayRequest
+{
+  ProtobufCMessage base;
+  Refundmesh__Refund__V1__PaymentMethod method;
+  /*
+   * YYYY-MM-DD in the shop's calendar.
+   */
+  char *date;
+};
+#define REFUNDMESH__PAYMENT__V1__RECONCILE_DAY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__reconcile_day_request__descriptor) \
+    , REFUNDMESH__REFUND__V1__PAYMENT_METHOD__PAYMENT_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Payment__V1__ReconciliationMismatch
+{
+  ProtobufCMessage base;
+  Refundmesh__Payment__V1__ReconciliationMismatch__Kind kind;
+  char *refund_id;
+  char *provider_refund_no;
+  int64_t our_amount_fen;
+  int64_t provider_amount_fen;
+  char *our_state;
+  char *provider_state;
+  char *detail;
+};
+#define REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__reconciliation_mismatch__descriptor) \
+    , REFUNDMESH__PAYMENT__V1__RECONCILIATION_MISMATCH__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Payment__V1__ReconciliationReport
+{
+  ProtobufCMessage base;
+  Refundmesh__Refund__V1__PaymentMethod method;
+  char *date;
+  int64_t our_refunds;
+  int64_t provider_records;
+  size_t n_mismatches;
+  Refundmesh__Payment__V1__ReconciliationMismatch **mismatches;
+};
+#define REFUNDMESH__PAYMENT__V1__RECONCILIATION_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__reconciliation_report__descriptor) \
+    , REFUNDMESH__REFUND__V1__PAYMENT_METHOD__PAYMENT_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0,NULL }
+
+
+struct  Refundmesh__Payment__V1__ListAlertsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Empty: every refund's alerts.
+   */
+  char *refund_id;
+  int32_t limit;
+};
+#define REFUNDMESH__PAYMENT__V1__LIST_ALERTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__list_alerts_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Refundmesh__Payment__V1__PaymentAlert
+{
+  ProtobufCMessage base;
+  int64_t alert_id;
+  char *refund_id;
+  /*
+   * stuck, abnormal, reversed, late-success, paid-twice, conflicting-status
+   */
+  char *kind;
+  char *message;
+  int64_t at_ms;
+};
+#define REFUNDMESH__PAYMENT__V1__PAYMENT_ALERT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__payment_alert__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Refundmesh__Payment__V1__AlertList
+{
+  ProtobufCMessage base;
+  size_t n_alerts;
+  Refundmesh__Payment__V1__PaymentAlert **alerts;
+};
+#define REFUNDMESH__PAYMENT__V1__ALERT_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__alert_list__descriptor) \
+    , 0,NULL }
+
+
+struct  Refundmesh__Payment__V1__ResolveRefundRequest
+{
+  ProtobufCMessage base;
+  char *refund_id;
+  Refundmesh__Payment__V1__ResolveRefundRequest__Action action;
+  /*
+   * Who decided (R-R10 habit: every manual decision records who and why).
+   */
+  char *operator_id;
+  char *note;
+};
+#define REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__payment__v1__resolve_refund_request__descriptor) \
+    , (char *)protobuf_c_empty_string, REFUNDMESH__PAYMENT__V1__RESOLVE_REFUND_REQUEST__ACTION__ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /* Refundmesh__Payment__V1__CapturedPayment methods */
@@ -380,6 +629,253 @@ Refundmesh__Payment__V1__Balance *
 void   refundmesh__payment__v1__balance__free_unpacked
                      (Refundmesh__Payment__V1__Balance *message,
                       ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__GetRefundLedgerRequest methods */
+void   refundmesh__payment__v1__get_refund_ledger_request__init
+                     (Refundmesh__Payment__V1__GetRefundLedgerRequest         *message);
+size_t refundmesh__payment__v1__get_refund_ledger_request__get_packed_size
+                     (const Refundmesh__Payment__V1__GetRefundLedgerRequest   *message);
+size_t refundmesh__payment__v1__get_refund_ledger_request__pack
+                     (const Refundmesh__Payment__V1__GetRefundLedgerRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__get_refund_ledger_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__GetRefundLedgerRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__GetRefundLedgerRequest *
+       refundmesh__payment__v1__get_refund_ledger_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__get_refund_ledger_request__free_unpacked
+                     (Refundmesh__Payment__V1__GetRefundLedgerRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__LedgerPosting methods */
+void   refundmesh__payment__v1__ledger_posting__init
+                     (Refundmesh__Payment__V1__LedgerPosting         *message);
+size_t refundmesh__payment__v1__ledger_posting__get_packed_size
+                     (const Refundmesh__Payment__V1__LedgerPosting   *message);
+size_t refundmesh__payment__v1__ledger_posting__pack
+                     (const Refundmesh__Payment__V1__LedgerPosting   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__ledger_posting__pack_to_buffer
+                     (const Refundmesh__Payment__V1__LedgerPosting   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__LedgerPosting *
+       refundmesh__payment__v1__ledger_posting__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__ledger_posting__free_unpacked
+                     (Refundmesh__Payment__V1__LedgerPosting *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__LedgerEntry methods */
+void   refundmesh__payment__v1__ledger_entry__init
+                     (Refundmesh__Payment__V1__LedgerEntry         *message);
+size_t refundmesh__payment__v1__ledger_entry__get_packed_size
+                     (const Refundmesh__Payment__V1__LedgerEntry   *message);
+size_t refundmesh__payment__v1__ledger_entry__pack
+                     (const Refundmesh__Payment__V1__LedgerEntry   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__ledger_entry__pack_to_buffer
+                     (const Refundmesh__Payment__V1__LedgerEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__LedgerEntry *
+       refundmesh__payment__v1__ledger_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__ledger_entry__free_unpacked
+                     (Refundmesh__Payment__V1__LedgerEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__RefundLedger methods */
+void   refundmesh__payment__v1__refund_ledger__init
+                     (Refundmesh__Payment__V1__RefundLedger         *message);
+size_t refundmesh__payment__v1__refund_ledger__get_packed_size
+                     (const Refundmesh__Payment__V1__RefundLedger   *message);
+size_t refundmesh__payment__v1__refund_ledger__pack
+                     (const Refundmesh__Payment__V1__RefundLedger   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__refund_ledger__pack_to_buffer
+                     (const Refundmesh__Payment__V1__RefundLedger   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__RefundLedger *
+       refundmesh__payment__v1__refund_ledger__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__refund_ledger__free_unpacked
+                     (Refundmesh__Payment__V1__RefundLedger *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__TrialBalanceRequest methods */
+void   refundmesh__payment__v1__trial_balance_request__init
+                     (Refundmesh__Payment__V1__TrialBalanceRequest         *message);
+size_t refundmesh__payment__v1__trial_balance_request__get_packed_size
+                     (const Refundmesh__Payment__V1__TrialBalanceRequest   *message);
+size_t refundmesh__payment__v1__trial_balance_request__pack
+                     (const Refundmesh__Payment__V1__TrialBalanceRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__trial_balance_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__TrialBalanceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__TrialBalanceRequest *
+       refundmesh__payment__v1__trial_balance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__trial_balance_request__free_unpacked
+                     (Refundmesh__Payment__V1__TrialBalanceRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__TrialBalanceReport methods */
+void   refundmesh__payment__v1__trial_balance_report__init
+                     (Refundmesh__Payment__V1__TrialBalanceReport         *message);
+size_t refundmesh__payment__v1__trial_balance_report__get_packed_size
+                     (const Refundmesh__Payment__V1__TrialBalanceReport   *message);
+size_t refundmesh__payment__v1__trial_balance_report__pack
+                     (const Refundmesh__Payment__V1__TrialBalanceReport   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__trial_balance_report__pack_to_buffer
+                     (const Refundmesh__Payment__V1__TrialBalanceReport   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__TrialBalanceReport *
+       refundmesh__payment__v1__trial_balance_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__trial_balance_report__free_unpacked
+                     (Refundmesh__Payment__V1__TrialBalanceReport *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__ReconcileDayRequest methods */
+void   refundmesh__payment__v1__reconcile_day_request__init
+                     (Refundmesh__Payment__V1__ReconcileDayRequest         *message);
+size_t refundmesh__payment__v1__reconcile_day_request__get_packed_size
+                     (const Refundmesh__Payment__V1__ReconcileDayRequest   *message);
+size_t refundmesh__payment__v1__reconcile_day_request__pack
+                     (const Refundmesh__Payment__V1__ReconcileDayRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__reconcile_day_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ReconcileDayRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__ReconcileDayRequest *
+       refundmesh__payment__v1__reconcile_day_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__reconcile_day_request__free_unpacked
+                     (Refundmesh__Payment__V1__ReconcileDayRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__ReconciliationMismatch methods */
+void   refundmesh__payment__v1__reconciliation_mismatch__init
+                     (Refundmesh__Payment__V1__ReconciliationMismatch         *message);
+size_t refundmesh__payment__v1__reconciliation_mismatch__get_packed_size
+                     (const Refundmesh__Payment__V1__ReconciliationMismatch   *message);
+size_t refundmesh__payment__v1__reconciliation_mismatch__pack
+                     (const Refundmesh__Payment__V1__ReconciliationMismatch   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__reconciliation_mismatch__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ReconciliationMismatch   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__ReconciliationMismatch *
+       refundmesh__payment__v1__reconciliation_mismatch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__reconciliation_mismatch__free_unpacked
+                     (Refundmesh__Payment__V1__ReconciliationMismatch *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__ReconciliationReport methods */
+void   refundmesh__payment__v1__reconciliation_report__init
+                     (Refundmesh__Payment__V1__ReconciliationReport         *message);
+size_t refundmesh__payment__v1__reconciliation_report__get_packed_size
+                     (const Refundmesh__Payment__V1__ReconciliationReport   *message);
+size_t refundmesh__payment__v1__reconciliation_report__pack
+                     (const Refundmesh__Payment__V1__ReconciliationReport   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__reconciliation_report__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ReconciliationReport   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__ReconciliationReport *
+       refundmesh__payment__v1__reconciliation_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__reconciliation_report__free_unpacked
+                     (Refundmesh__Payment__V1__ReconciliationReport *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__ListAlertsRequest methods */
+void   refundmesh__payment__v1__list_alerts_request__init
+                     (Refundmesh__Payment__V1__ListAlertsRequest         *message);
+size_t refundmesh__payment__v1__list_alerts_request__get_packed_size
+                     (const Refundmesh__Payment__V1__ListAlertsRequest   *message);
+size_t refundmesh__payment__v1__list_alerts_request__pack
+                     (const Refundmesh__Payment__V1__ListAlertsRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__list_alerts_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ListAlertsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__ListAlertsRequest *
+       refundmesh__payment__v1__list_alerts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__list_alerts_request__free_unpacked
+                     (Refundmesh__Payment__V1__ListAlertsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__PaymentAlert methods */
+void   refundmesh__payment__v1__payment_alert__init
+                     (Refundmesh__Payment__V1__PaymentAlert         *message);
+size_t refundmesh__payment__v1__payment_alert__get_packed_size
+                     (const Refundmesh__Payment__V1__PaymentAlert   *message);
+size_t refundmesh__payment__v1__payment_alert__pack
+                     (const Refundmesh__Payment__V1__PaymentAlert   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__payment_alert__pack_to_buffer
+                     (const Refundmesh__Payment__V1__PaymentAlert   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__PaymentAlert *
+       refundmesh__payment__v1__payment_alert__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__payment_alert__free_unpacked
+                     (Refundmesh__Payment__V1__PaymentAlert *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__AlertList methods */
+void   refundmesh__payment__v1__alert_list__init
+                     (Refundmesh__Payment__V1__AlertList         *message);
+size_t refundmesh__payment__v1__alert_list__get_packed_size
+                     (const Refundmesh__Payment__V1__AlertList   *message);
+size_t refundmesh__payment__v1__alert_list__pack
+                     (const Refundmesh__Payment__V1__AlertList   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__alert_list__pack_to_buffer
+                     (const Refundmesh__Payment__V1__AlertList   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__AlertList *
+       refundmesh__payment__v1__alert_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__alert_list__free_unpacked
+                     (Refundmesh__Payment__V1__AlertList *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Payment__V1__ResolveRefundRequest methods */
+void   refundmesh__payment__v1__resolve_refund_request__init
+                     (Refundmesh__Payment__V1__ResolveRefundRequest         *message);
+size_t refundmesh__payment__v1__resolve_refund_request__get_packed_size
+                     (const Refundmesh__Payment__V1__ResolveRefundRequest   *message);
+size_t refundmesh__payment__v1__resolve_refund_request__pack
+                     (const Refundmesh__Payment__V1__ResolveRefundRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__payment__v1__resolve_refund_request__pack_to_buffer
+                     (const Refundmesh__Payment__V1__ResolveRefundRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Payment__V1__ResolveRefundRequest *
+       refundmesh__payment__v1__resolve_refund_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__payment__v1__resolve_refund_request__free_unpacked
+                     (Refundmesh__Payment__V1__ResolveRefundRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Refundmesh__Payment__V1__CapturedPayment_Closure)
@@ -412,6 +908,45 @@ typedef void (*Refundmesh__Payment__V1__GetBalanceRequest_Closure)
 typedef void (*Refundmesh__Payment__V1__Balance_Closure)
                  (const Refundmesh__Payment__V1__Balance *message,
                   void *closure_data);
+typedef void (*Refundmesh__Payment__V1__GetRefundLedgerRequest_Closure)
+                 (const Refundmesh__Payment__V1__GetRefundLedgerRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__LedgerPosting_Closure)
+                 (const Refundmesh__Payment__V1__LedgerPosting *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__LedgerEntry_Closure)
+                 (const Refundmesh__Payment__V1__LedgerEntry *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__RefundLedger_Closure)
+                 (const Refundmesh__Payment__V1__RefundLedger *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__TrialBalanceRequest_Closure)
+                 (const Refundmesh__Payment__V1__TrialBalanceRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__TrialBalanceReport_Closure)
+                 (const Refundmesh__Payment__V1__TrialBalanceReport *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__ReconcileDayRequest_Closure)
+                 (const Refundmesh__Payment__V1__ReconcileDayRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__ReconciliationMismatch_Closure)
+                 (const Refundmesh__Payment__V1__ReconciliationMismatch *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__ReconciliationReport_Closure)
+                 (const Refundmesh__Payment__V1__ReconciliationReport *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__ListAlertsRequest_Closure)
+                 (const Refundmesh__Payment__V1__ListAlertsRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__PaymentAlert_Closure)
+                 (const Refundmesh__Payment__V1__PaymentAlert *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__AlertList_Closure)
+                 (const Refundmesh__Payment__V1__AlertList *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Payment__V1__ResolveRefundRequest_Closure)
+                 (const Refundmesh__Payment__V1__ResolveRefundRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -443,6 +978,26 @@ struct Refundmesh__Payment__V1__PaymentChannel_Service
                       const Refundmesh__Payment__V1__GetBalanceRequest *input,
                       Refundmesh__Payment__V1__Balance_Closure closure,
                       void *closure_data);
+  void (*get_refund_ledger)(Refundmesh__Payment__V1__PaymentChannel_Service *service,
+                            const Refundmesh__Payment__V1__GetRefundLedgerRequest *input,
+                            Refundmesh__Payment__V1__RefundLedger_Closure closure,
+                            void *closure_data);
+  void (*trial_balance)(Refundmesh__Payment__V1__PaymentChannel_Service *service,
+                        const Refundmesh__Payment__V1__TrialBalanceRequest *input,
+                        Refundmesh__Payment__V1__TrialBalanceReport_Closure closure,
+                        void *closure_data);
+  void (*reconcile_day)(Refundmesh__Payment__V1__PaymentChannel_Service *service,
+                        const Refundmesh__Payment__V1__ReconcileDayRequest *input,
+                        Refundmesh__Payment__V1__ReconciliationReport_Closure closure,
+                        void *closure_data);
+  void (*list_alerts)(Refundmesh__Payment__V1__PaymentChannel_Service *service,
+                      const Refundmesh__Payment__V1__ListAlertsRequest *input,
+                      Refundmesh__Payment__V1__AlertList_Closure closure,
+                      void *closure_data);
+  void (*resolve_refund)(Refundmesh__Payment__V1__PaymentChannel_Service *service,
+                         const Refundmesh__Payment__V1__ResolveRefundRequest *input,
+                         Refundmesh__Payment__V1__RefundPayment_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Refundmesh__Payment__V1__PaymentChannel_ServiceDestroy)(Refundmesh__Payment__V1__PaymentChannel_Service *);
 void refundmesh__payment__v1__payment_channel__init (Refundmesh__Payment__V1__PaymentChannel_Service *service,
@@ -456,7 +1011,12 @@ void refundmesh__payment__v1__payment_channel__init (Refundmesh__Payment__V1__Pa
       function_prefix__ ## quote,\
       function_prefix__ ## execute_refund,\
       function_prefix__ ## get_refund_payment,\
-      function_prefix__ ## get_balance  }
+      function_prefix__ ## get_balance,\
+      function_prefix__ ## get_refund_ledger,\
+      function_prefix__ ## trial_balance,\
+      function_prefix__ ## reconcile_day,\
+      function_prefix__ ## list_alerts,\
+      function_prefix__ ## resolve_refund  }
 void refundmesh__payment__v1__payment_channel__record_payment(ProtobufCService *service,
                                                               const Refundmesh__Payment__V1__CapturedPayment *input,
                                                               Refundmesh__Refund__V1__Ack_Closure closure,
@@ -481,6 +1041,26 @@ void refundmesh__payment__v1__payment_channel__get_balance(ProtobufCService *ser
                                                            const Refundmesh__Payment__V1__GetBalanceRequest *input,
                                                            Refundmesh__Payment__V1__Balance_Closure closure,
                                                            void *closure_data);
+void refundmesh__payment__v1__payment_channel__get_refund_ledger(ProtobufCService *service,
+                                                                 const Refundmesh__Payment__V1__GetRefundLedgerRequest *input,
+                                                                 Refundmesh__Payment__V1__RefundLedger_Closure closure,
+                                                                 void *closure_data);
+void refundmesh__payment__v1__payment_channel__trial_balance(ProtobufCService *service,
+                                                             const Refundmesh__Payment__V1__TrialBalanceRequest *input,
+                                                             Refundmesh__Payment__V1__TrialBalanceReport_Closure closure,
+                                                             void *closure_data);
+void refundmesh__payment__v1__payment_channel__reconcile_day(ProtobufCService *service,
+                                                             const Refundmesh__Payment__V1__ReconcileDayRequest *input,
+                                                             Refundmesh__Payment__V1__ReconciliationReport_Closure closure,
+                                                             void *closure_data);
+void refundmesh__payment__v1__payment_channel__list_alerts(ProtobufCService *service,
+                                                           const Refundmesh__Payment__V1__ListAlertsRequest *input,
+                                                           Refundmesh__Payment__V1__AlertList_Closure closure,
+                                                           void *closure_data);
+void refundmesh__payment__v1__payment_channel__resolve_refund(ProtobufCService *service,
+                                                              const Refundmesh__Payment__V1__ResolveRefundRequest *input,
+                                                              Refundmesh__Payment__V1__RefundPayment_Closure closure,
+                                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -495,6 +1075,21 @@ extern const ProtobufCEnumDescriptor    refundmesh__payment__v1__refund_payment_
 extern const ProtobufCMessageDescriptor refundmesh__payment__v1__get_refund_payment_request__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__payment__v1__get_balance_request__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__payment__v1__balance__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__get_refund_ledger_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__ledger_posting__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__ledger_entry__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__refund_ledger__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__trial_balance_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__trial_balance_report__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__reconcile_day_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__reconciliation_mismatch__descriptor;
+extern const ProtobufCEnumDescriptor    refundmesh__payment__v1__reconciliation_mismatch__kind__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__reconciliation_report__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__list_alerts_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__payment_alert__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__alert_list__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__payment__v1__resolve_refund_request__descriptor;
+extern const ProtobufCEnumDescriptor    refundmesh__payment__v1__resolve_refund_request__action__descriptor;
 extern const ProtobufCServiceDescriptor refundmesh__payment__v1__payment_channel__descriptor;
 
 PROTOBUF_C__END_DECLS

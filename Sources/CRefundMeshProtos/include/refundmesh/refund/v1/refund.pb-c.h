@@ -136,7 +136,12 @@ typedef enum _Refundmesh__Refund__V1__RefundState {
   REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_OFFER_DECLINED = 8,
   REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_MONEY_SENT = 9,
   REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_MONEY_ARRIVED = 10,
-  REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_FAILED = 11
+  REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_FAILED = 11,
+  /*
+   * R-C8: the provider reported the money arrived, then reversed it (returned by the card issuer,
+   * WeChat's refund returned); a person resolves it (payment-channel ResolveRefund). Not final.
+   */
+  REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_MONEY_REVERSED = 12
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__REFUND__V1__REFUND_STATE)
 } Refundmesh__Refund__V1__RefundState;
 
