@@ -162,13 +162,30 @@ let package = Package(
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        // notification's outside channels (R-N2): webhook and SMS over AsyncHTTPClient, e-mail over
+        // a small SMTP client on SwiftNIO. Kept out of NotificationService so the domain stays NIO-free.
+        .target(
+            name: "NotificationChannels",
+            dependencies: [
+                "NotificationService", "RefundMeshAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),
         .executableTarget(
             name: "notification",
             dependencies: [
-                "NotificationService", "RefundMeshHosting", "RefundMeshStore",
+                "NotificationService", "NotificationChannels", "RefundMeshHosting", "RefundMeshStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -364,6 +381,22 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swift6
+        ),
+        // notification's channels against real receivers (aiosmtpd, HTTP servers in the test).
+        .testTarget(
+            name: "NotificationServiceTests",
+            dependencies: [
+                "NotificationService", "NotificationChannels", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
+                "RefundMeshHosting", "RefundMeshTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["Support/smtp_sink.py"],
             swiftSettings: swift6
         ),
         .testTarget(

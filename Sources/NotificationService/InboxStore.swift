@@ -30,7 +30,9 @@ public struct InboxStore: Sendable {
                     CREATE INDEX inbox_items_by_user ON inbox_items (user_id, created_at_ms DESC, item_id);
                     """
             )
-        }
+        },
+        PreferenceStore.migration,
+        DeliveryStore.migration,
     ]
 
     public init(store: Store) {
@@ -42,21 +44,24 @@ public struct InboxStore: Sendable {
 
     /// Stores `item` unless its event was stored before; true when it is new.
     public func insert(_ item: InboxItem, userID: String) async throws -> Bool {
-        try await store.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO inbox_items
-                        (item_id, event_id, user_id, refund_id, kind, title, body, locale, created_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (event_id) DO NOTHING
-                    """,
-                arguments: [
-                    item.itemID, item.eventID, userID, item.refundID, Int(item.kind.rawValue), item.title, item.body,
-                    item.locale, item.createdAtMs,
-                ]
-            )
-            return db.changesCount > 0
-        }
+        try await store.write { db in try Self.insert(db, item, userID: userID) }
+    }
+
+    /// Stores `item` in the caller's transaction unless its event was stored before; true when it is new.
+    static func insert(_ db: Database, _ item: InboxItem, userID: String) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT INTO inbox_items
+                    (item_id, event_id, user_id, refund_id, kind, title, body, locale, created_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_id) DO NOTHING
+                """,
+            arguments: [
+                item.itemID, item.eventID, userID, item.refundID, Int(item.kind.rawValue), item.title, item.body,
+                item.locale, item.createdAtMs,
+            ]
+        )
+        return db.changesCount > 0
     }
 
     /// The user's items, newest first, and how many are unread.

@@ -3,47 +3,73 @@ import RefundMeshHosting
 import RefundMeshRPC
 
 /// `refundmesh.notification.v1.Notification`: receives refund events, renders them (R-N2) and
-/// keeps them in the user's inbox, once per event id (R-N3).
+/// keeps them in the user's inbox, once per event id (R-N3), with one delivery per channel the
+/// user enabled (``DeliveryStore``), which ``DeliveryWorker`` sends.
 public struct NotificationHandler: Notification.ServiceProtocol {
     public let inbox: InboxStore
     public let feed: InboxFeed
     public let templates: NotificationTemplates
+    /// Whether webhook URLs may be plain http:// beyond loopback (`NOTIFY_WEBHOOK_ALLOW_HTTP`).
+    public let webhookAllowsHTTP: Bool
     /// The clock, in Unix milliseconds (tests may fix it).
     public let now: @Sendable () -> Int64
+
+    public var deliveries: DeliveryStore { DeliveryStore(store: inbox.store) }
 
     public init(
         inbox: InboxStore,
         feed: InboxFeed = InboxFeed(),
         templates: NotificationTemplates = NotificationTemplates(),
+        webhookAllowsHTTP: Bool = false,
         now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
     ) {
         self.inbox = inbox
         self.feed = feed
         self.templates = templates
+        self.webhookAllowsHTTP = webhookAllowsHTTP
         self.now = now
     }
 
+    /// Stores the event in the inbox and its deliveries in one transaction; a redelivered event
+    /// changes nothing (R-N3). The user's locale preference, when set, wins over the event's.
     public func publish(_ request: RefundEvent, context: ServerContext) async throws -> Ack {
         try Self.validate(request)
-        let language = NotificationTemplates.Language(locale: request.locale)
-        let (title, body) = templates.render(request, in: language)
-        let item = InboxItem(
-            itemID: InboxStore.itemID(forEvent: request.eventID),
-            eventID: request.eventID,
-            refundID: request.refundID,
-            kind: request.kind,
-            title: title,
-            body: body,
-            locale: language.rawValue,
-            createdAtMs: request.atMs > 0 ? request.atMs : now(),
-            read: false
-        )
-        let isNew = try await inbox.insert(item, userID: request.userID)
+        let nowMs = now()
+        let templates = templates
+        let (item, isNew, queued) = try await inbox.store.write { db in
+            let preferences = try PreferenceStore.fetch(db, userID: request.userID)
+            let preferred = preferences?.locale ?? ""
+            let language = NotificationTemplates.Language(locale: preferred.isEmpty ? request.locale : preferred)
+            let (title, body) = templates.render(request, in: language)
+            let item = InboxItem(
+                itemID: InboxStore.itemID(forEvent: request.eventID),
+                eventID: request.eventID,
+                refundID: request.refundID,
+                kind: request.kind,
+                title: title,
+                body: body,
+                locale: language.rawValue,
+                createdAtMs: request.atMs > 0 ? request.atMs : nowMs,
+                read: false
+            )
+            guard try InboxStore.insert(db, item, userID: request.userID) else { return (item, false, 0) }
+            let queued = try DeliveryStore.enqueue(
+                db,
+                event: request,
+                preferences: preferences,
+                language: language,
+                templates: templates,
+                at: nowMs
+            )
+            return (item, true, queued)
+        }
         if isNew {
             feed.publish(item, to: request.userID)
             context.logger.debug(
                 "inbox item stored",
-                metadata: ["refund.id": "\(request.refundID)", "event.id": "\(request.eventID)"]
+                metadata: [
+                    "refund.id": "\(request.refundID)", "event.id": "\(request.eventID)", "deliveries": "\(queued)",
+                ]
             )
         }
         return Ack(firstTime: isNew)

@@ -85,10 +85,17 @@ public struct NotificationTemplates: Sendable {
                 "You declined the offer for refund \(refund); no refund will be made. You may ask for a review."
             )
         case (.unspecified, _), (.unrecognized, _):
+            // A kind from a newer sender: its reason carries the news, so show it rather than nothing.
+            let detail = reason.isEmpty ? "" : (language == .zhCN ? "：\(reason)" : ": \(reason)")
             return language == .zhCN
-                ? ("退款进度更新", "退款 \(refund) 有新的进度。")
-                : ("Refund update", "Refund \(refund) has an update.")
+                ? (Self.genericTitle(.zhCN), "退款 \(refund) 有新的进度\(rule)\(detail)")
+                : (Self.genericTitle(.en), "Refund \(refund) has an update\(rule)\(detail)")
         }
+    }
+
+    /// The title of an event whose kind has no template of its own.
+    public static func genericTitle(_ language: Language) -> String {
+        language == .zhCN ? "退款进度更新" : "Refund update"
     }
 
     /// Fen as yuan with two decimals, e.g. 10060 → "¥100.60".

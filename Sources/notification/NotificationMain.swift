@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NotificationChannels
 import NotificationService
 import RefundMeshHosting
 import RefundMeshStore
@@ -12,12 +13,24 @@ import RefundMeshStore
 struct NotificationMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notification",
-        abstract: "RefundMesh notification service: renders refund events into the user's inbox.",
+        abstract: "RefundMesh notification service: the user's inbox, and SMS, e-mail and webhook deliveries.",
         discussion: """
             Settings come from flags, then the environment, then defaults:
               NOTIFICATION_HOST (127.0.0.1), NOTIFICATION_PORT (7004),
               NOTIFICATION_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is notification.sqlite),
               NOTIFICATION_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info).
+            Deliveries (R-N3; docs/NOTIFICATIONS.md):
+              NOTIFY_RETRY_INITIAL_MS (5000), NOTIFY_RETRY_MAX_MS (3600000), NOTIFY_RETRY_MULTIPLIER (2),
+              NOTIFY_RETRY_JITTER (0.2), NOTIFY_RETRY_ATTEMPTS (10; then the dead letters),
+              NOTIFY_WORKER_INTERVAL_MS (500), NOTIFY_WORKER_CONCURRENCY (8).
+            E-mail (off unless NOTIFY_SMTP_HOST is set; no STARTTLS/AUTH: use a local or trusted relay):
+              NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT (25), NOTIFY_SMTP_FROM (refunds@refundmesh.local),
+              NOTIFY_SMTP_HELO (refundmesh.local), NOTIFY_SMTP_TIMEOUT_MS (10000).
+            SMS (off unless NOTIFY_SMS_BASE_URL is set):
+              NOTIFY_SMS_BASE_URL, NOTIFY_SMS_ACCOUNT, NOTIFY_SMS_SECRET_FILE, NOTIFY_SMS_SIGN_NAME (RefundMesh),
+              NOTIFY_SMS_TIMEOUT_MS (10000).
+            Webhooks: NOTIFY_WEBHOOK_TIMEOUT_MS (10000), NOTIFY_WEBHOOK_ALLOW_HTTP (0: https only,
+              except to localhost).
             """
     )
 
@@ -37,8 +50,63 @@ struct NotificationMain: AsyncParsableCommand {
             migrations: InboxStore.migrations,
             logger: logger
         )
-        let handler = NotificationHandler(inbox: InboxStore(store: store))
-        try await ServiceHost.run(configuration: settings, services: [handler], logger: logger)
+        let notify = try NotificationConfiguration(environment: environment())
+        let handler = NotificationHandler(inbox: InboxStore(store: store), webhookAllowsHTTP: notify.webhookAllowsHTTP)
+        let http = NotificationHTTP.makeClient()
+        let now: @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
+        var channels: [any DeliveryChannel] = [WebhookChannel(client: http, timeout: notify.webhook.timeout, now: now)]
+        if !notify.smtp.host.isEmpty {
+            let smtp = SMTPClient(
+                host: notify.smtp.host,
+                port: notify.smtp.port,
+                helo: notify.smtp.helo,
+                timeout: notify.smtp.timeout
+            )
+            channels.append(SMTPChannel(client: smtp, from: notify.smtp.from, now: now))
+        }
+        if !notify.sms.baseURL.isEmpty {
+            channels.append(
+                SMSChannel(
+                    client: http,
+                    baseURL: notify.sms.baseURL,
+                    account: notify.sms.account,
+                    secret: try SMSChannel.secret(fromFile: notify.sms.secretFile),
+                    signName: notify.sms.signName,
+                    timeout: notify.sms.timeout,
+                    now: now
+                )
+            )
+        }
+        let worker = DeliveryWorker(
+            deliveries: handler.deliveries,
+            channels: channels,
+            policy: DeliveryStore.Policy(backoff: notify.backoff, maximumAttempts: notify.maximumAttempts),
+            concurrency: notify.workerConcurrency,
+            logger: logger,
+            now: now
+        )
+        let deliveryRounds = PeriodicTask(
+            "sending due notifications",
+            every: notify.workerInterval,
+            runsAtStart: true,
+            logger: logger
+        ) { try await worker.runRound() }
+        logger.info(
+            "channels",
+            metadata: ["channels": "\(channels.map { DeliveryStore.channelName($0.kind) }.joined(separator: ","))"]
+        )
+        do {
+            try await ServiceHost.run(
+                configuration: settings,
+                services: [handler],
+                background: [deliveryRounds],
+                logger: logger
+            )
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
         try store.close()
     }
 

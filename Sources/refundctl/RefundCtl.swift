@@ -11,6 +11,7 @@ struct RefundCtl: AsyncParsableCommand {
             Withdraw.self, Answer.self, Watch.self, Inbox.self, Queue.self, Claim.self, Release.self, Show.self,
             Decide.self, Overdue.self, Evidence.self,
             PaymentLedger.self, TrialBalanceCommand.self, Reconcile.self, Alerts.self, Resolve.self,
+            Prefs.self, Deliveries.self, DeadLetters.self, RetryDeadLetter.self,
         ]
     )
 }

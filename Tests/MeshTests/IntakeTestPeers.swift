@@ -160,6 +160,31 @@ private struct NotificationPeer: Notification.ServiceProtocol {
         responses: MessageWriter<InboxItem>,
         context: ServerContext
     ) async throws {}
+    func setPreferences(_ request: ChannelPreferences, context: ServerContext) async throws -> ChannelPreferences {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func getPreferences(_ request: GetPreferencesRequest, context: ServerContext) async throws -> ChannelPreferences {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func listDeliveries(
+        _ request: ListDeliveriesRequest,
+        context: ServerContext
+    ) async throws
+        -> ListDeliveriesResponse
+    {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func listDeadLetters(
+        _ request: ListDeadLettersRequest,
+        context: ServerContext
+    ) async throws
+        -> ListDeliveriesResponse
+    {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func retryDeadLetter(_ request: RetryDeadLetterRequest, context: ServerContext) async throws -> Delivery {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
 }
 
 /// An RPCServer for `services` on a free loopback port while `body` runs.

@@ -270,4 +270,29 @@ struct FakeNotification: RefundMeshAPI.Notification.ServiceProtocol {
         responses: MessageWriter<InboxItem>,
         context: ServerContext
     ) async throws { throw FakeIntake.no }
+    func setPreferences(_ request: ChannelPreferences, context: ServerContext) async throws -> ChannelPreferences {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func getPreferences(_ request: GetPreferencesRequest, context: ServerContext) async throws -> ChannelPreferences {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func listDeliveries(
+        _ request: ListDeliveriesRequest,
+        context: ServerContext
+    ) async throws
+        -> ListDeliveriesResponse
+    {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func listDeadLetters(
+        _ request: ListDeadLettersRequest,
+        context: ServerContext
+    ) async throws
+        -> ListDeliveriesResponse
+    {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
+    func retryDeadLetter(_ request: RetryDeadLetterRequest, context: ServerContext) async throws -> Delivery {
+        throw RPCError(code: .unimplemented, message: "not in this test")
+    }
 }

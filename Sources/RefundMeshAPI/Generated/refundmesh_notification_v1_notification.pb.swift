@@ -209,6 +209,323 @@ public struct WatchInboxRequest: Sendable, Hashable {
     }
 }
 
+public struct ChannelPreferences: Sendable, Hashable {
+    public var userID: String = ""
+    public var smsEnabled: Bool = false
+    public var emailEnabled: Bool = false
+    public var webhookEnabled: Bool = false
+    /// Mainland mobile number (13812345678) or E.164 (+8613812345678); stored as E.164.
+    public var phone: String = ""
+    public var email: String = ""
+    /// https:// (http:// only for loopback hosts).
+    public var webhookURL: String = ""
+    /// At least 16 characters; write-only (empty on reads and keeps the stored one on writes).
+    public var webhookSecret: String = ""
+    /// "zh-CN" (default) or "en"; empty: the locale each event carries.
+    public var locale: String = ""
+    public var webhookSecretSet: Bool = false
+    public var updatedAtMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        userID: String = "",
+        smsEnabled: Bool = false,
+        emailEnabled: Bool = false,
+        webhookEnabled: Bool = false,
+        phone: String = "",
+        email: String = "",
+        webhookURL: String = "",
+        webhookSecret: String = "",
+        locale: String = "",
+        webhookSecretSet: Bool = false,
+        updatedAtMs: Int64 = 0
+    ) {
+        self.userID = userID
+        self.smsEnabled = smsEnabled
+        self.emailEnabled = emailEnabled
+        self.webhookEnabled = webhookEnabled
+        self.phone = phone
+        self.email = email
+        self.webhookURL = webhookURL
+        self.webhookSecret = webhookSecret
+        self.locale = locale
+        self.webhookSecretSet = webhookSecretSet
+        self.updatedAtMs = updatedAtMs
+    }
+}
+
+public struct GetPreferencesRequest: Sendable, Hashable {
+    public var userID: String = ""
+
+    public init() {}
+
+    public init(
+        userID: String = ""
+    ) {
+        self.userID = userID
+    }
+}
+
+public struct DeliveryAttempt: Sendable, Hashable {
+    public var attempt: UInt32 = 0
+    public var atMs: Int64 = 0
+    public var outcome: DeliveryAttempt.Outcome = .unspecified
+    /// HTTP status or SMTP reply code; 0 when there was no answer.
+    public var statusCode: Int32 = 0
+    /// The answer's text (SMTP reply, HTTP body's start).
+    public var reply: String = ""
+    public var error: String = ""
+
+    public init() {}
+
+    public init(
+        attempt: UInt32 = 0,
+        atMs: Int64 = 0,
+        outcome: DeliveryAttempt.Outcome = .unspecified,
+        statusCode: Int32 = 0,
+        reply: String = "",
+        error: String = ""
+    ) {
+        self.attempt = attempt
+        self.atMs = atMs
+        self.outcome = outcome
+        self.statusCode = statusCode
+        self.reply = reply
+        self.error = error
+    }
+
+    public enum Outcome: Sendable, Hashable {
+        case unspecified
+        /// The channel accepted it (HTTP 2xx, SMTP 250 after DATA, SMS ACCEPTED).
+        case delivered
+        /// Failed; tried again after a backoff.
+        case retry
+        /// Failed for good (or on the last attempt): the delivery became a dead letter.
+        case dead
+        /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+        case unrecognized(Int32)
+
+        /// The default: `OUTCOME_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .delivered
+            case 2: self = .retry
+            case 3: self = .dead
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .delivered: return 1
+            case .retry: return 2
+            case .dead: return 3
+            case .unrecognized(let value): return value
+            }
+        }
+
+        /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+}
+
+public struct Delivery: Sendable, Hashable {
+    public var deliveryID: String = ""
+    public var eventID: String = ""
+    public var userID: String = ""
+    public var refundID: String = ""
+    public var channel: Delivery.Channel = .unspecified
+    /// Phone, e-mail address or webhook URL, as when the event arrived.
+    public var destination: String = ""
+    public var state: Delivery.State = .unspecified
+    public var attempts: UInt32 = 0
+    public var nextAttemptAtMs: Int64 = 0
+    public var createdAtMs: Int64 = 0
+    public var deliveredAtMs: Int64 = 0
+    public var lastError: String = ""
+    /// The operator who last put it back from the dead letters, if any.
+    public var retriedBy: String = ""
+    public var log: [DeliveryAttempt] = []
+    public var kind: RefundEvent.Kind = .unspecified
+
+    public init() {}
+
+    public init(
+        deliveryID: String = "",
+        eventID: String = "",
+        userID: String = "",
+        refundID: String = "",
+        channel: Delivery.Channel = .unspecified,
+        destination: String = "",
+        state: Delivery.State = .unspecified,
+        attempts: UInt32 = 0,
+        nextAttemptAtMs: Int64 = 0,
+        createdAtMs: Int64 = 0,
+        deliveredAtMs: Int64 = 0,
+        lastError: String = "",
+        retriedBy: String = "",
+        log: [DeliveryAttempt] = [],
+        kind: RefundEvent.Kind = .unspecified
+    ) {
+        self.deliveryID = deliveryID
+        self.eventID = eventID
+        self.userID = userID
+        self.refundID = refundID
+        self.channel = channel
+        self.destination = destination
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAtMs = nextAttemptAtMs
+        self.createdAtMs = createdAtMs
+        self.deliveredAtMs = deliveredAtMs
+        self.lastError = lastError
+        self.retriedBy = retriedBy
+        self.log = log
+        self.kind = kind
+    }
+
+    /// The channels a notification can go out on besides the in-app inbox (R-N2).
+    public enum Channel: Sendable, Hashable {
+        case unspecified
+        case sms
+        case email
+        case webhook
+        /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+        case unrecognized(Int32)
+
+        /// The default: `CHANNEL_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .sms
+            case 2: self = .email
+            case 3: self = .webhook
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .sms: return 1
+            case .email: return 2
+            case .webhook: return 3
+            case .unrecognized(let value): return value
+            }
+        }
+
+        /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+
+    public enum State: Sendable, Hashable {
+        case unspecified
+        case due
+        case delivered
+        case dead
+        /// A value this schema does not name (e.g. from a newer peer); it round-trips unchanged.
+        case unrecognized(Int32)
+
+        /// The default: `STATE_UNSPECIFIED`.
+        public init() { self = .unspecified }
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .due
+            case 2: self = .delivered
+            case 3: self = .dead
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: return 0
+            case .due: return 1
+            case .delivered: return 2
+            case .dead: return 3
+            case .unrecognized(let value): return value
+            }
+        }
+
+        /// Equal by number, so `.unrecognized(n)` equals the case that names `n`.
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    }
+}
+
+public struct ListDeliveriesRequest: Sendable, Hashable {
+    /// One of user_id or event_id.
+    public var userID: String = ""
+    public var eventID: String = ""
+    public var limit: UInt32 = 0
+
+    public init() {}
+
+    public init(
+        userID: String = "",
+        eventID: String = "",
+        limit: UInt32 = 0
+    ) {
+        self.userID = userID
+        self.eventID = eventID
+        self.limit = limit
+    }
+}
+
+public struct ListDeliveriesResponse: Sendable, Hashable {
+    public var deliveries: [Delivery] = []
+
+    public init() {}
+
+    public init(
+        deliveries: [Delivery] = []
+    ) {
+        self.deliveries = deliveries
+    }
+}
+
+public struct ListDeadLettersRequest: Sendable, Hashable {
+    public var limit: UInt32 = 0
+
+    public init() {}
+
+    public init(
+        limit: UInt32 = 0
+    ) {
+        self.limit = limit
+    }
+}
+
+public struct RetryDeadLetterRequest: Sendable, Hashable {
+    public var deliveryID: String = ""
+    /// Who puts it back (recorded on the delivery).
+    public var operatorID: String = ""
+
+    public init() {}
+
+    public init(
+        deliveryID: String = "",
+        operatorID: String = ""
+    ) {
+        self.deliveryID = deliveryID
+        self.operatorID = operatorID
+    }
+}
+
 extension RefundEvent: ProtobufCBridged {
     public typealias CStruct = Refundmesh__Notification__V1__RefundEvent
 
@@ -443,5 +760,315 @@ extension WatchInboxRequest: ProtobufCBridged {
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
         self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.notification.v1.WatchInboxRequest.user_id")
+    }
+}
+
+extension ChannelPreferences: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__ChannelPreferences
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.ChannelPreferences" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__channel_preferences__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__channel_preferences__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__channel_preferences__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__channel_preferences__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.userID.isEmpty { pointer.pointee.user_id = try arena.string(self.userID, field: "refundmesh.notification.v1.ChannelPreferences.user_id") }
+        pointer.pointee.sms_enabled = self.smsEnabled ? 1 : 0
+        pointer.pointee.email_enabled = self.emailEnabled ? 1 : 0
+        pointer.pointee.webhook_enabled = self.webhookEnabled ? 1 : 0
+        if !self.phone.isEmpty { pointer.pointee.phone = try arena.string(self.phone, field: "refundmesh.notification.v1.ChannelPreferences.phone") }
+        if !self.email.isEmpty { pointer.pointee.email = try arena.string(self.email, field: "refundmesh.notification.v1.ChannelPreferences.email") }
+        if !self.webhookURL.isEmpty { pointer.pointee.webhook_url = try arena.string(self.webhookURL, field: "refundmesh.notification.v1.ChannelPreferences.webhook_url") }
+        if !self.webhookSecret.isEmpty { pointer.pointee.webhook_secret = try arena.string(self.webhookSecret, field: "refundmesh.notification.v1.ChannelPreferences.webhook_secret") }
+        if !self.locale.isEmpty { pointer.pointee.locale = try arena.string(self.locale, field: "refundmesh.notification.v1.ChannelPreferences.locale") }
+        pointer.pointee.webhook_secret_set = self.webhookSecretSet ? 1 : 0
+        pointer.pointee.updated_at_ms = self.updatedAtMs
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.notification.v1.ChannelPreferences.user_id")
+        self.smsEnabled = pointer.pointee.sms_enabled != 0
+        self.emailEnabled = pointer.pointee.email_enabled != 0
+        self.webhookEnabled = pointer.pointee.webhook_enabled != 0
+        self.phone = try ProtobufCLift.string(pointer.pointee.phone, field: "refundmesh.notification.v1.ChannelPreferences.phone")
+        self.email = try ProtobufCLift.string(pointer.pointee.email, field: "refundmesh.notification.v1.ChannelPreferences.email")
+        self.webhookURL = try ProtobufCLift.string(pointer.pointee.webhook_url, field: "refundmesh.notification.v1.ChannelPreferences.webhook_url")
+        self.webhookSecret = try ProtobufCLift.string(pointer.pointee.webhook_secret, field: "refundmesh.notification.v1.ChannelPreferences.webhook_secret")
+        self.locale = try ProtobufCLift.string(pointer.pointee.locale, field: "refundmesh.notification.v1.ChannelPreferences.locale")
+        self.webhookSecretSet = pointer.pointee.webhook_secret_set != 0
+        self.updatedAtMs = pointer.pointee.updated_at_ms
+    }
+}
+
+extension GetPreferencesRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__GetPreferencesRequest
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.GetPreferencesRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__get_preferences_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__get_preferences_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__get_preferences_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__get_preferences_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.userID.isEmpty { pointer.pointee.user_id = try arena.string(self.userID, field: "refundmesh.notification.v1.GetPreferencesRequest.user_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.notification.v1.GetPreferencesRequest.user_id")
+    }
+}
+
+extension DeliveryAttempt: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__DeliveryAttempt
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.DeliveryAttempt" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__delivery_attempt__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__delivery_attempt__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__delivery_attempt__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__delivery_attempt__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.attempt = self.attempt
+        pointer.pointee.at_ms = self.atMs
+        pointer.pointee.outcome = Refundmesh__Notification__V1__DeliveryAttempt__Outcome(rawValue: .init(truncatingIfNeeded: self.outcome.rawValue))
+        pointer.pointee.status_code = self.statusCode
+        if !self.reply.isEmpty { pointer.pointee.reply = try arena.string(self.reply, field: "refundmesh.notification.v1.DeliveryAttempt.reply") }
+        if !self.error.isEmpty { pointer.pointee.error = try arena.string(self.error, field: "refundmesh.notification.v1.DeliveryAttempt.error") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.attempt = pointer.pointee.attempt
+        self.atMs = pointer.pointee.at_ms
+        self.outcome = DeliveryAttempt.Outcome(rawValue: Int32(truncatingIfNeeded: pointer.pointee.outcome.rawValue))
+        self.statusCode = pointer.pointee.status_code
+        self.reply = try ProtobufCLift.string(pointer.pointee.reply, field: "refundmesh.notification.v1.DeliveryAttempt.reply")
+        self.error = try ProtobufCLift.string(pointer.pointee.error, field: "refundmesh.notification.v1.DeliveryAttempt.error")
+    }
+}
+
+extension Delivery: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__Delivery
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.Delivery" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__delivery__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__delivery__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__delivery__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__delivery__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.deliveryID.isEmpty { pointer.pointee.delivery_id = try arena.string(self.deliveryID, field: "refundmesh.notification.v1.Delivery.delivery_id") }
+        if !self.eventID.isEmpty { pointer.pointee.event_id = try arena.string(self.eventID, field: "refundmesh.notification.v1.Delivery.event_id") }
+        if !self.userID.isEmpty { pointer.pointee.user_id = try arena.string(self.userID, field: "refundmesh.notification.v1.Delivery.user_id") }
+        if !self.refundID.isEmpty { pointer.pointee.refund_id = try arena.string(self.refundID, field: "refundmesh.notification.v1.Delivery.refund_id") }
+        pointer.pointee.channel = Refundmesh__Notification__V1__Delivery__Channel(rawValue: .init(truncatingIfNeeded: self.channel.rawValue))
+        if !self.destination.isEmpty { pointer.pointee.destination = try arena.string(self.destination, field: "refundmesh.notification.v1.Delivery.destination") }
+        pointer.pointee.state = Refundmesh__Notification__V1__Delivery__State(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
+        pointer.pointee.attempts = self.attempts
+        pointer.pointee.next_attempt_at_ms = self.nextAttemptAtMs
+        pointer.pointee.created_at_ms = self.createdAtMs
+        pointer.pointee.delivered_at_ms = self.deliveredAtMs
+        if !self.lastError.isEmpty { pointer.pointee.last_error = try arena.string(self.lastError, field: "refundmesh.notification.v1.Delivery.last_error") }
+        if !self.retriedBy.isEmpty { pointer.pointee.retried_by = try arena.string(self.retriedBy, field: "refundmesh.notification.v1.Delivery.retried_by") }
+        if !self.log.isEmpty {
+            pointer.pointee.n_log = self.log.count
+            pointer.pointee.log = try arena.lower(self.log)
+        }
+        pointer.pointee.kind = Refundmesh__Notification__V1__RefundEvent__Kind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.deliveryID = try ProtobufCLift.string(pointer.pointee.delivery_id, field: "refundmesh.notification.v1.Delivery.delivery_id")
+        self.eventID = try ProtobufCLift.string(pointer.pointee.event_id, field: "refundmesh.notification.v1.Delivery.event_id")
+        self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.notification.v1.Delivery.user_id")
+        self.refundID = try ProtobufCLift.string(pointer.pointee.refund_id, field: "refundmesh.notification.v1.Delivery.refund_id")
+        self.channel = Delivery.Channel(rawValue: Int32(truncatingIfNeeded: pointer.pointee.channel.rawValue))
+        self.destination = try ProtobufCLift.string(pointer.pointee.destination, field: "refundmesh.notification.v1.Delivery.destination")
+        self.state = Delivery.State(rawValue: Int32(truncatingIfNeeded: pointer.pointee.state.rawValue))
+        self.attempts = pointer.pointee.attempts
+        self.nextAttemptAtMs = pointer.pointee.next_attempt_at_ms
+        self.createdAtMs = pointer.pointee.created_at_ms
+        self.deliveredAtMs = pointer.pointee.delivered_at_ms
+        self.lastError = try ProtobufCLift.string(pointer.pointee.last_error, field: "refundmesh.notification.v1.Delivery.last_error")
+        self.retriedBy = try ProtobufCLift.string(pointer.pointee.retried_by, field: "refundmesh.notification.v1.Delivery.retried_by")
+        self.log = try ProtobufCLift.messages(pointer.pointee.log, count: pointer.pointee.n_log, as: DeliveryAttempt.self)
+        self.kind = RefundEvent.Kind(rawValue: Int32(truncatingIfNeeded: pointer.pointee.kind.rawValue))
+    }
+}
+
+extension ListDeliveriesRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__ListDeliveriesRequest
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.ListDeliveriesRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__list_deliveries_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__list_deliveries_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__list_deliveries_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__list_deliveries_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.userID.isEmpty { pointer.pointee.user_id = try arena.string(self.userID, field: "refundmesh.notification.v1.ListDeliveriesRequest.user_id") }
+        if !self.eventID.isEmpty { pointer.pointee.event_id = try arena.string(self.eventID, field: "refundmesh.notification.v1.ListDeliveriesRequest.event_id") }
+        pointer.pointee.limit = self.limit
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.userID = try ProtobufCLift.string(pointer.pointee.user_id, field: "refundmesh.notification.v1.ListDeliveriesRequest.user_id")
+        self.eventID = try ProtobufCLift.string(pointer.pointee.event_id, field: "refundmesh.notification.v1.ListDeliveriesRequest.event_id")
+        self.limit = pointer.pointee.limit
+    }
+}
+
+extension ListDeliveriesResponse: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__ListDeliveriesResponse
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.ListDeliveriesResponse" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__list_deliveries_response__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__list_deliveries_response__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__list_deliveries_response__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__list_deliveries_response__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.deliveries.isEmpty {
+            pointer.pointee.n_deliveries = self.deliveries.count
+            pointer.pointee.deliveries = try arena.lower(self.deliveries)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.deliveries = try ProtobufCLift.messages(pointer.pointee.deliveries, count: pointer.pointee.n_deliveries, as: Delivery.self)
+    }
+}
+
+extension ListDeadLettersRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__ListDeadLettersRequest
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.ListDeadLettersRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__list_dead_letters_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__list_dead_letters_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__list_dead_letters_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__list_dead_letters_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.limit = self.limit
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.limit = pointer.pointee.limit
+    }
+}
+
+extension RetryDeadLetterRequest: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__RetryDeadLetterRequest
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.RetryDeadLetterRequest" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__retry_dead_letter_request__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__retry_dead_letter_request__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__retry_dead_letter_request__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__retry_dead_letter_request__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.deliveryID.isEmpty { pointer.pointee.delivery_id = try arena.string(self.deliveryID, field: "refundmesh.notification.v1.RetryDeadLetterRequest.delivery_id") }
+        if !self.operatorID.isEmpty { pointer.pointee.operator_id = try arena.string(self.operatorID, field: "refundmesh.notification.v1.RetryDeadLetterRequest.operator_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.deliveryID = try ProtobufCLift.string(pointer.pointee.delivery_id, field: "refundmesh.notification.v1.RetryDeadLetterRequest.delivery_id")
+        self.operatorID = try ProtobufCLift.string(pointer.pointee.operator_id, field: "refundmesh.notification.v1.RetryDeadLetterRequest.operator_id")
     }
 }

@@ -10,6 +10,11 @@ public enum Notification {
             Method.listInbox,
             Method.markRead,
             Method.watchInbox,
+            Method.setPreferences,
+            Method.getPreferences,
+            Method.listDeliveries,
+            Method.listDeadLetters,
+            Method.retryDeadLetter,
         ]
     )
 
@@ -52,6 +57,59 @@ public enum Notification {
             requestType: "refundmesh.notification.v1.WatchInboxRequest",
             responseType: "refundmesh.notification.v1.InboxItem"
         )
+
+        /// The user's channels besides the inbox, which is always on (R-N2). Validates phone, e-mail
+        /// and webhook URL; an empty webhook_secret keeps the stored one. Answers what is stored now.
+        public static let setPreferences = MethodDescriptor(
+            service: "refundmesh.notification.v1.Notification",
+            method: "SetPreferences",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.notification.v1.ChannelPreferences",
+            responseType: "refundmesh.notification.v1.ChannelPreferences"
+        )
+
+        /// The user's preferences (the webhook secret is never returned; webhook_secret_set says
+        /// whether one is stored). Defaults when none were set: inbox only, Chinese.
+        public static let getPreferences = MethodDescriptor(
+            service: "refundmesh.notification.v1.Notification",
+            method: "GetPreferences",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.notification.v1.GetPreferencesRequest",
+            responseType: "refundmesh.notification.v1.ChannelPreferences"
+        )
+
+        /// Deliveries (one per event and enabled channel) with their attempt logs (R-N3), by user or
+        /// event, newest first.
+        public static let listDeliveries = MethodDescriptor(
+            service: "refundmesh.notification.v1.Notification",
+            method: "ListDeliveries",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.notification.v1.ListDeliveriesRequest",
+            responseType: "refundmesh.notification.v1.ListDeliveriesResponse"
+        )
+
+        /// Deliveries that failed their last retry (or failed permanently), newest first (R-N3).
+        public static let listDeadLetters = MethodDescriptor(
+            service: "refundmesh.notification.v1.Notification",
+            method: "ListDeadLetters",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.notification.v1.ListDeadLettersRequest",
+            responseType: "refundmesh.notification.v1.ListDeliveriesResponse"
+        )
+
+        /// An operator puts a dead letter back to due, with a fresh set of attempts.
+        public static let retryDeadLetter = MethodDescriptor(
+            service: "refundmesh.notification.v1.Notification",
+            method: "RetryDeadLetter",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.notification.v1.RetryDeadLetterRequest",
+            responseType: "refundmesh.notification.v1.Delivery"
+        )
     }
 
     /// What a server implements to host refundmesh.notification.v1.Notification.
@@ -66,6 +124,24 @@ public enum Notification {
 
         /// Items as they arrive, until the caller stops.
         func watchInbox(_ request: WatchInboxRequest, responses: MessageWriter<InboxItem>, context: ServerContext) async throws
+
+        /// The user's channels besides the inbox, which is always on (R-N2). Validates phone, e-mail
+        /// and webhook URL; an empty webhook_secret keeps the stored one. Answers what is stored now.
+        func setPreferences(_ request: ChannelPreferences, context: ServerContext) async throws -> ChannelPreferences
+
+        /// The user's preferences (the webhook secret is never returned; webhook_secret_set says
+        /// whether one is stored). Defaults when none were set: inbox only, Chinese.
+        func getPreferences(_ request: GetPreferencesRequest, context: ServerContext) async throws -> ChannelPreferences
+
+        /// Deliveries (one per event and enabled channel) with their attempt logs (R-N3), by user or
+        /// event, newest first.
+        func listDeliveries(_ request: ListDeliveriesRequest, context: ServerContext) async throws -> ListDeliveriesResponse
+
+        /// Deliveries that failed their last retry (or failed permanently), newest first (R-N3).
+        func listDeadLetters(_ request: ListDeadLettersRequest, context: ServerContext) async throws -> ListDeliveriesResponse
+
+        /// An operator puts a dead letter back to due, with a fresh set of attempts.
+        func retryDeadLetter(_ request: RetryDeadLetterRequest, context: ServerContext) async throws -> Delivery
     }
 
     /// Calls refundmesh.notification.v1.Notification through an ``RPCClient``.
@@ -96,6 +172,34 @@ public enum Notification {
         ) async throws -> Result {
             try await rpc.serverStreaming(Method.watchInbox, request: request, options: options, onResponse: onResponse)
         }
+
+        /// The user's channels besides the inbox, which is always on (R-N2). Validates phone, e-mail
+        /// and webhook URL; an empty webhook_secret keeps the stored one. Answers what is stored now.
+        public func setPreferences(_ request: ChannelPreferences, options: CallOptions = .defaults) async throws -> ChannelPreferences {
+            try await rpc.unary(Method.setPreferences, request: request, options: options)
+        }
+
+        /// The user's preferences (the webhook secret is never returned; webhook_secret_set says
+        /// whether one is stored). Defaults when none were set: inbox only, Chinese.
+        public func getPreferences(_ request: GetPreferencesRequest, options: CallOptions = .defaults) async throws -> ChannelPreferences {
+            try await rpc.unary(Method.getPreferences, request: request, options: options)
+        }
+
+        /// Deliveries (one per event and enabled channel) with their attempt logs (R-N3), by user or
+        /// event, newest first.
+        public func listDeliveries(_ request: ListDeliveriesRequest, options: CallOptions = .defaults) async throws -> ListDeliveriesResponse {
+            try await rpc.unary(Method.listDeliveries, request: request, options: options)
+        }
+
+        /// Deliveries that failed their last retry (or failed permanently), newest first (R-N3).
+        public func listDeadLetters(_ request: ListDeadLettersRequest, options: CallOptions = .defaults) async throws -> ListDeliveriesResponse {
+            try await rpc.unary(Method.listDeadLetters, request: request, options: options)
+        }
+
+        /// An operator puts a dead letter back to due, with a fresh set of attempts.
+        public func retryDeadLetter(_ request: RetryDeadLetterRequest, options: CallOptions = .defaults) async throws -> Delivery {
+            try await rpc.unary(Method.retryDeadLetter, request: request, options: options)
+        }
     }
 }
 
@@ -115,6 +219,21 @@ extension Notification.ServiceProtocol {
             },
             .serverStreaming(Notification.Method.watchInbox) { request, responses, context in
                 try await self.watchInbox(request, responses: responses, context: context)
+            },
+            .unary(Notification.Method.setPreferences) { request, context in
+                try await self.setPreferences(request, context: context)
+            },
+            .unary(Notification.Method.getPreferences) { request, context in
+                try await self.getPreferences(request, context: context)
+            },
+            .unary(Notification.Method.listDeliveries) { request, context in
+                try await self.listDeliveries(request, context: context)
+            },
+            .unary(Notification.Method.listDeadLetters) { request, context in
+                try await self.listDeadLetters(request, context: context)
+            },
+            .unary(Notification.Method.retryDeadLetter) { request, context in
+                try await self.retryDeadLetter(request, context: context)
             },
         ]
     }

@@ -277,6 +277,366 @@ void   refundmesh__notification__v1__watch_inbox_request__free_unpacked
   assert(message->base.descriptor == &refundmesh__notification__v1__watch_inbox_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__notification__v1__channel_preferences__init
+                     (Refundmesh__Notification__V1__ChannelPreferences         *message)
+{
+  static const Refundmesh__Notification__V1__ChannelPreferences init_value = REFUNDMESH__NOTIFICATION__V1__CHANNEL_PREFERENCES__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__channel_preferences__get_packed_size
+                     (const Refundmesh__Notification__V1__ChannelPreferences *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__channel_preferences__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__channel_preferences__pack
+                     (const Refundmesh__Notification__V1__ChannelPreferences *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__channel_preferences__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__channel_preferences__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ChannelPreferences *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__channel_preferences__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__ChannelPreferences *
+       refundmesh__notification__v1__channel_preferences__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__ChannelPreferences *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__channel_preferences__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__channel_preferences__free_unpacked
+                     (Refundmesh__Notification__V1__ChannelPreferences *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__channel_preferences__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__get_preferences_request__init
+                     (Refundmesh__Notification__V1__GetPreferencesRequest         *message)
+{
+  static const Refundmesh__Notification__V1__GetPreferencesRequest init_value = REFUNDMESH__NOTIFICATION__V1__GET_PREFERENCES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__get_preferences_request__get_packed_size
+                     (const Refundmesh__Notification__V1__GetPreferencesRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__get_preferences_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__get_preferences_request__pack
+                     (const Refundmesh__Notification__V1__GetPreferencesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__get_preferences_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__get_preferences_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__GetPreferencesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__get_preferences_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__GetPreferencesRequest *
+       refundmesh__notification__v1__get_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__GetPreferencesRequest *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__get_preferences_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__get_preferences_request__free_unpacked
+                     (Refundmesh__Notification__V1__GetPreferencesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__get_preferences_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__delivery_attempt__init
+                     (Refundmesh__Notification__V1__DeliveryAttempt         *message)
+{
+  static const Refundmesh__Notification__V1__DeliveryAttempt init_value = REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__delivery_attempt__get_packed_size
+                     (const Refundmesh__Notification__V1__DeliveryAttempt *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery_attempt__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__delivery_attempt__pack
+                     (const Refundmesh__Notification__V1__DeliveryAttempt *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery_attempt__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__delivery_attempt__pack_to_buffer
+                     (const Refundmesh__Notification__V1__DeliveryAttempt *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery_attempt__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__DeliveryAttempt *
+       refundmesh__notification__v1__delivery_attempt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__DeliveryAttempt *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__delivery_attempt__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__delivery_attempt__free_unpacked
+                     (Refundmesh__Notification__V1__DeliveryAttempt *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery_attempt__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__delivery__init
+                     (Refundmesh__Notification__V1__Delivery         *message)
+{
+  static const Refundmesh__Notification__V1__Delivery init_value = REFUNDMESH__NOTIFICATION__V1__DELIVERY__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__delivery__get_packed_size
+                     (const Refundmesh__Notification__V1__Delivery *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__delivery__pack
+                     (const Refundmesh__Notification__V1__Delivery *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__delivery__pack_to_buffer
+                     (const Refundmesh__Notification__V1__Delivery *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__Delivery *
+       refundmesh__notification__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__Delivery *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__delivery__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__delivery__free_unpacked
+                     (Refundmesh__Notification__V1__Delivery *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__delivery__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__list_deliveries_request__init
+                     (Refundmesh__Notification__V1__ListDeliveriesRequest         *message)
+{
+  static const Refundmesh__Notification__V1__ListDeliveriesRequest init_value = REFUNDMESH__NOTIFICATION__V1__LIST_DELIVERIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__list_deliveries_request__get_packed_size
+                     (const Refundmesh__Notification__V1__ListDeliveriesRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__list_deliveries_request__pack
+                     (const Refundmesh__Notification__V1__ListDeliveriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__list_deliveries_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ListDeliveriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__ListDeliveriesRequest *
+       refundmesh__notification__v1__list_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__ListDeliveriesRequest *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__list_deliveries_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__list_deliveries_request__free_unpacked
+                     (Refundmesh__Notification__V1__ListDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__list_deliveries_response__init
+                     (Refundmesh__Notification__V1__ListDeliveriesResponse         *message)
+{
+  static const Refundmesh__Notification__V1__ListDeliveriesResponse init_value = REFUNDMESH__NOTIFICATION__V1__LIST_DELIVERIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__list_deliveries_response__get_packed_size
+                     (const Refundmesh__Notification__V1__ListDeliveriesResponse *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__list_deliveries_response__pack
+                     (const Refundmesh__Notification__V1__ListDeliveriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__list_deliveries_response__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ListDeliveriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__ListDeliveriesResponse *
+       refundmesh__notification__v1__list_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__ListDeliveriesResponse *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__list_deliveries_response__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__list_deliveries_response__free_unpacked
+                     (Refundmesh__Notification__V1__ListDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_deliveries_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__list_dead_letters_request__init
+                     (Refundmesh__Notification__V1__ListDeadLettersRequest         *message)
+{
+  static const Refundmesh__Notification__V1__ListDeadLettersRequest init_value = REFUNDMESH__NOTIFICATION__V1__LIST_DEAD_LETTERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__list_dead_letters_request__get_packed_size
+                     (const Refundmesh__Notification__V1__ListDeadLettersRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_dead_letters_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__list_dead_letters_request__pack
+                     (const Refundmesh__Notification__V1__ListDeadLettersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_dead_letters_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__list_dead_letters_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ListDeadLettersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_dead_letters_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__ListDeadLettersRequest *
+       refundmesh__notification__v1__list_dead_letters_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__ListDeadLettersRequest *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__list_dead_letters_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__list_dead_letters_request__free_unpacked
+                     (Refundmesh__Notification__V1__ListDeadLettersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__list_dead_letters_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__retry_dead_letter_request__init
+                     (Refundmesh__Notification__V1__RetryDeadLetterRequest         *message)
+{
+  static const Refundmesh__Notification__V1__RetryDeadLetterRequest init_value = REFUNDMESH__NOTIFICATION__V1__RETRY_DEAD_LETTER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__retry_dead_letter_request__get_packed_size
+                     (const Refundmesh__Notification__V1__RetryDeadLetterRequest *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__retry_dead_letter_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__retry_dead_letter_request__pack
+                     (const Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__retry_dead_letter_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__retry_dead_letter_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__retry_dead_letter_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__RetryDeadLetterRequest *
+       refundmesh__notification__v1__retry_dead_letter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__RetryDeadLetterRequest *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__retry_dead_letter_request__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__retry_dead_letter_request__free_unpacked
+                     (Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__retry_dead_letter_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCEnumValue refundmesh__notification__v1__refund_event__kind__enum_values_by_number[12] =
 {
   { "KIND_UNSPECIFIED", "REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT__KIND__KIND_UNSPECIFIED", 0 },
@@ -865,17 +1225,843 @@ const ProtobufCMessageDescriptor refundmesh__notification__v1__watch_inbox_reque
   (ProtobufCMessageInit) refundmesh__notification__v1__watch_inbox_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor refundmesh__notification__v1__notification__method_descriptors[4] =
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__channel_preferences__field_descriptors[11] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sms_enabled",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, sms_enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "email_enabled",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, email_enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "webhook_enabled",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, webhook_enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "phone",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, phone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "email",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "webhook_url",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, webhook_url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "webhook_secret",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, webhook_secret),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "locale",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, locale),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "webhook_secret_set",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, webhook_secret_set),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ChannelPreferences, updated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__channel_preferences__field_indices_by_name[] = {
+  5,   /* field[5] = email */
+  2,   /* field[2] = email_enabled */
+  8,   /* field[8] = locale */
+  4,   /* field[4] = phone */
+  1,   /* field[1] = sms_enabled */
+  10,   /* field[10] = updated_at_ms */
+  0,   /* field[0] = user_id */
+  3,   /* field[3] = webhook_enabled */
+  7,   /* field[7] = webhook_secret */
+  9,   /* field[9] = webhook_secret_set */
+  6,   /* field[6] = webhook_url */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__channel_preferences__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__channel_preferences__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.ChannelPreferences",
+  "ChannelPreferences",
+  "Refundmesh__Notification__V1__ChannelPreferences",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__ChannelPreferences),
+  11,
+  refundmesh__notification__v1__channel_preferences__field_descriptors,
+  refundmesh__notification__v1__channel_preferences__field_indices_by_name,
+  1,  refundmesh__notification__v1__channel_preferences__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__channel_preferences__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__get_preferences_request__field_descriptors[1] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__GetPreferencesRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__get_preferences_request__field_indices_by_name[] = {
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__get_preferences_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__get_preferences_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.GetPreferencesRequest",
+  "GetPreferencesRequest",
+  "Refundmesh__Notification__V1__GetPreferencesRequest",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__GetPreferencesRequest),
+  1,
+  refundmesh__notification__v1__get_preferences_request__field_descriptors,
+  refundmesh__notification__v1__get_preferences_request__field_indices_by_name,
+  1,  refundmesh__notification__v1__get_preferences_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__get_preferences_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue refundmesh__notification__v1__delivery_attempt__outcome__enum_values_by_number[4] =
+{
+  { "OUTCOME_UNSPECIFIED", "REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_UNSPECIFIED", 0 },
+  { "OUTCOME_DELIVERED", "REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_DELIVERED", 1 },
+  { "OUTCOME_RETRY", "REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_RETRY", 2 },
+  { "OUTCOME_DEAD", "REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_DEAD", 3 },
+};
+static const ProtobufCIntRange refundmesh__notification__v1__delivery_attempt__outcome__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex refundmesh__notification__v1__delivery_attempt__outcome__enum_values_by_name[4] =
+{
+  { "OUTCOME_DEAD", 3 },
+  { "OUTCOME_DELIVERED", 1 },
+  { "OUTCOME_RETRY", 2 },
+  { "OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor refundmesh__notification__v1__delivery_attempt__outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.DeliveryAttempt.Outcome",
+  "Outcome",
+  "Refundmesh__Notification__V1__DeliveryAttempt__Outcome",
+  "refundmesh.notification.v1",
+  4,
+  refundmesh__notification__v1__delivery_attempt__outcome__enum_values_by_number,
+  4,
+  refundmesh__notification__v1__delivery_attempt__outcome__enum_values_by_name,
+  1,
+  refundmesh__notification__v1__delivery_attempt__outcome__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__delivery_attempt__field_descriptors[6] =
+{
+  {
+    "attempt",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__DeliveryAttempt, attempt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__DeliveryAttempt, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__DeliveryAttempt, outcome),
+    &refundmesh__notification__v1__delivery_attempt__outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__DeliveryAttempt, status_code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reply",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__DeliveryAttempt, reply),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__DeliveryAttempt, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__delivery_attempt__field_indices_by_name[] = {
+  1,   /* field[1] = at_ms */
+  0,   /* field[0] = attempt */
+  5,   /* field[5] = error */
+  2,   /* field[2] = outcome */
+  4,   /* field[4] = reply */
+  3,   /* field[3] = status_code */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__delivery_attempt__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__delivery_attempt__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.DeliveryAttempt",
+  "DeliveryAttempt",
+  "Refundmesh__Notification__V1__DeliveryAttempt",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__DeliveryAttempt),
+  6,
+  refundmesh__notification__v1__delivery_attempt__field_descriptors,
+  refundmesh__notification__v1__delivery_attempt__field_indices_by_name,
+  1,  refundmesh__notification__v1__delivery_attempt__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__delivery_attempt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue refundmesh__notification__v1__delivery__channel__enum_values_by_number[4] =
+{
+  { "CHANNEL_UNSPECIFIED", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_UNSPECIFIED", 0 },
+  { "CHANNEL_SMS", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_SMS", 1 },
+  { "CHANNEL_EMAIL", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_EMAIL", 2 },
+  { "CHANNEL_WEBHOOK", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_WEBHOOK", 3 },
+};
+static const ProtobufCIntRange refundmesh__notification__v1__delivery__channel__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex refundmesh__notification__v1__delivery__channel__enum_values_by_name[4] =
+{
+  { "CHANNEL_EMAIL", 2 },
+  { "CHANNEL_SMS", 1 },
+  { "CHANNEL_UNSPECIFIED", 0 },
+  { "CHANNEL_WEBHOOK", 3 },
+};
+const ProtobufCEnumDescriptor refundmesh__notification__v1__delivery__channel__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.Delivery.Channel",
+  "Channel",
+  "Refundmesh__Notification__V1__Delivery__Channel",
+  "refundmesh.notification.v1",
+  4,
+  refundmesh__notification__v1__delivery__channel__enum_values_by_number,
+  4,
+  refundmesh__notification__v1__delivery__channel__enum_values_by_name,
+  1,
+  refundmesh__notification__v1__delivery__channel__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue refundmesh__notification__v1__delivery__state__enum_values_by_number[4] =
+{
+  { "STATE_UNSPECIFIED", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_UNSPECIFIED", 0 },
+  { "STATE_DUE", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_DUE", 1 },
+  { "STATE_DELIVERED", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_DELIVERED", 2 },
+  { "STATE_DEAD", "REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_DEAD", 3 },
+};
+static const ProtobufCIntRange refundmesh__notification__v1__delivery__state__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex refundmesh__notification__v1__delivery__state__enum_values_by_name[4] =
+{
+  { "STATE_DEAD", 3 },
+  { "STATE_DELIVERED", 2 },
+  { "STATE_DUE", 1 },
+  { "STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor refundmesh__notification__v1__delivery__state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.Delivery.State",
+  "State",
+  "Refundmesh__Notification__V1__Delivery__State",
+  "refundmesh.notification.v1",
+  4,
+  refundmesh__notification__v1__delivery__state__enum_values_by_number,
+  4,
+  refundmesh__notification__v1__delivery__state__enum_values_by_name,
+  1,
+  refundmesh__notification__v1__delivery__state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__delivery__field_descriptors[15] =
+{
+  {
+    "delivery_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, delivery_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "event_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, event_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "user_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "refund_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, refund_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "channel",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, channel),
+    &refundmesh__notification__v1__delivery__channel__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "destination",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, destination),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, state),
+    &refundmesh__notification__v1__delivery__state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_attempt_at_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, next_attempt_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivered_at_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, delivered_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, last_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retried_by",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, retried_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "log",
+    14,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Notification__V1__Delivery, n_log),
+    offsetof(Refundmesh__Notification__V1__Delivery, log),
+    &refundmesh__notification__v1__delivery_attempt__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__Delivery, kind),
+    &refundmesh__notification__v1__refund_event__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__delivery__field_indices_by_name[] = {
+  7,   /* field[7] = attempts */
+  4,   /* field[4] = channel */
+  9,   /* field[9] = created_at_ms */
+  10,   /* field[10] = delivered_at_ms */
+  0,   /* field[0] = delivery_id */
+  5,   /* field[5] = destination */
+  1,   /* field[1] = event_id */
+  14,   /* field[14] = kind */
+  11,   /* field[11] = last_error */
+  13,   /* field[13] = log */
+  8,   /* field[8] = next_attempt_at_ms */
+  3,   /* field[3] = refund_id */
+  12,   /* field[12] = retried_by */
+  6,   /* field[6] = state */
+  2,   /* field[2] = user_id */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__delivery__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__delivery__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.Delivery",
+  "Delivery",
+  "Refundmesh__Notification__V1__Delivery",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__Delivery),
+  15,
+  refundmesh__notification__v1__delivery__field_descriptors,
+  refundmesh__notification__v1__delivery__field_indices_by_name,
+  1,  refundmesh__notification__v1__delivery__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__delivery__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__list_deliveries_request__field_descriptors[3] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ListDeliveriesRequest, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "event_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ListDeliveriesRequest, event_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ListDeliveriesRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__list_deliveries_request__field_indices_by_name[] = {
+  1,   /* field[1] = event_id */
+  2,   /* field[2] = limit */
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__list_deliveries_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__list_deliveries_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.ListDeliveriesRequest",
+  "ListDeliveriesRequest",
+  "Refundmesh__Notification__V1__ListDeliveriesRequest",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__ListDeliveriesRequest),
+  3,
+  refundmesh__notification__v1__list_deliveries_request__field_descriptors,
+  refundmesh__notification__v1__list_deliveries_request__field_indices_by_name,
+  1,  refundmesh__notification__v1__list_deliveries_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__list_deliveries_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__list_deliveries_response__field_descriptors[1] =
+{
+  {
+    "deliveries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Notification__V1__ListDeliveriesResponse, n_deliveries),
+    offsetof(Refundmesh__Notification__V1__ListDeliveriesResponse, deliveries),
+    &refundmesh__notification__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__list_deliveries_response__field_indices_by_name[] = {
+  0,   /* field[0] = deliveries */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__list_deliveries_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__list_deliveries_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.ListDeliveriesResponse",
+  "ListDeliveriesResponse",
+  "Refundmesh__Notification__V1__ListDeliveriesResponse",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__ListDeliveriesResponse),
+  1,
+  refundmesh__notification__v1__list_deliveries_response__field_descriptors,
+  refundmesh__notification__v1__list_deliveries_response__field_indices_by_name,
+  1,  refundmesh__notification__v1__list_deliveries_response__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__list_deliveries_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__list_dead_letters_request__field_descriptors[1] =
+{
+  {
+    "limit",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__ListDeadLettersRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__list_dead_letters_request__field_indices_by_name[] = {
+  0,   /* field[0] = limit */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__list_dead_letters_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__list_dead_letters_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.ListDeadLettersRequest",
+  "ListDeadLettersRequest",
+  "Refundmesh__Notification__V1__ListDeadLettersRequest",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__ListDeadLettersRequest),
+  1,
+  refundmesh__notification__v1__list_dead_letters_request__field_descriptors,
+  refundmesh__notification__v1__list_dead_letters_request__field_indices_by_name,
+  1,  refundmesh__notification__v1__list_dead_letters_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__list_dead_letters_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__retry_dead_letter_request__field_descriptors[2] =
+{
+  {
+    "delivery_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__RetryDeadLetterRequest, delivery_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__RetryDeadLetterRequest, operator_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__retry_dead_letter_request__field_indices_by_name[] = {
+  0,   /* field[0] = delivery_id */
+  1,   /* field[1] = operator_id */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__retry_dead_letter_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__retry_dead_letter_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.RetryDeadLetterRequest",
+  "RetryDeadLetterRequest",
+  "Refundmesh__Notification__V1__RetryDeadLetterRequest",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__RetryDeadLetterRequest),
+  2,
+  refundmesh__notification__v1__retry_dead_letter_request__field_descriptors,
+  refundmesh__notification__v1__retry_dead_letter_request__field_indices_by_name,
+  1,  refundmesh__notification__v1__retry_dead_letter_request__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__retry_dead_letter_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor refundmesh__notification__v1__notification__method_descriptors[9] =
 {
   { "Publish", &refundmesh__notification__v1__refund_event__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "ListInbox", &refundmesh__notification__v1__list_inbox_request__descriptor, &refundmesh__notification__v1__list_inbox_response__descriptor },
   { "MarkRead", &refundmesh__notification__v1__mark_read_request__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "WatchInbox", &refundmesh__notification__v1__watch_inbox_request__descriptor, &refundmesh__notification__v1__inbox_item__descriptor },
+  { "SetPreferences", &refundmesh__notification__v1__channel_preferences__descriptor, &refundmesh__notification__v1__channel_preferences__descriptor },
+  { "GetPreferences", &refundmesh__notification__v1__get_preferences_request__descriptor, &refundmesh__notification__v1__channel_preferences__descriptor },
+  { "ListDeliveries", &refundmesh__notification__v1__list_deliveries_request__descriptor, &refundmesh__notification__v1__list_deliveries_response__descriptor },
+  { "ListDeadLetters", &refundmesh__notification__v1__list_dead_letters_request__descriptor, &refundmesh__notification__v1__list_deliveries_response__descriptor },
+  { "RetryDeadLetter", &refundmesh__notification__v1__retry_dead_letter_request__descriptor, &refundmesh__notification__v1__delivery__descriptor },
 };
 const unsigned refundmesh__notification__v1__notification__method_indices_by_name[] = {
+  5,        /* GetPreferences */
+  7,        /* ListDeadLetters */
+  6,        /* ListDeliveries */
   1,        /* ListInbox */
   2,        /* MarkRead */
   0,        /* Publish */
+  8,        /* RetryDeadLetter */
+  4,        /* SetPreferences */
   3         /* WatchInbox */
 };
 const ProtobufCServiceDescriptor refundmesh__notification__v1__notification__descriptor =
@@ -885,7 +2071,7 @@ const ProtobufCServiceDescriptor refundmesh__notification__v1__notification__des
   "Notification",
   "Refundmesh__Notification__V1__Notification",
   "refundmesh.notification.v1",
-  4,
+  9,
   refundmesh__notification__v1__notification__method_descriptors,
   refundmesh__notification__v1__notification__method_indices_by_name
 };
@@ -920,6 +2106,46 @@ void refundmesh__notification__v1__notification__watch_inbox(ProtobufCService *s
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__notification__v1__notification__set_preferences(ProtobufCService *service,
+                                                                 const Refundmesh__Notification__V1__ChannelPreferences *input,
+                                                                 Refundmesh__Notification__V1__ChannelPreferences_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__notification__v1__notification__get_preferences(ProtobufCService *service,
+                                                                 const Refundmesh__Notification__V1__GetPreferencesRequest *input,
+                                                                 Refundmesh__Notification__V1__ChannelPreferences_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__notification__v1__notification__list_deliveries(ProtobufCService *service,
+                                                                 const Refundmesh__Notification__V1__ListDeliveriesRequest *input,
+                                                                 Refundmesh__Notification__V1__ListDeliveriesResponse_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__notification__v1__notification__list_dead_letters(ProtobufCService *service,
+                                                                   const Refundmesh__Notification__V1__ListDeadLettersRequest *input,
+                                                                   Refundmesh__Notification__V1__ListDeliveriesResponse_Closure closure,
+                                                                   void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__notification__v1__notification__retry_dead_letter(ProtobufCService *service,
+                                                                   const Refundmesh__Notification__V1__RetryDeadLetterRequest *input,
+                                                                   Refundmesh__Notification__V1__Delivery_Closure closure,
+                                                                   void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__init (Refundmesh__Notification__V1__Notification_Service *service,
                                                        Refundmesh__Notification__V1__Notification_ServiceDestroy destroy)

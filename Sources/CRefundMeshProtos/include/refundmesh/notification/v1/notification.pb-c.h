@@ -22,6 +22,14 @@ typedef struct Refundmesh__Notification__V1__ListInboxRequest Refundmesh__Notifi
 typedef struct Refundmesh__Notification__V1__ListInboxResponse Refundmesh__Notification__V1__ListInboxResponse;
 typedef struct Refundmesh__Notification__V1__MarkReadRequest Refundmesh__Notification__V1__MarkReadRequest;
 typedef struct Refundmesh__Notification__V1__WatchInboxRequest Refundmesh__Notification__V1__WatchInboxRequest;
+typedef struct Refundmesh__Notification__V1__ChannelPreferences Refundmesh__Notification__V1__ChannelPreferences;
+typedef struct Refundmesh__Notification__V1__GetPreferencesRequest Refundmesh__Notification__V1__GetPreferencesRequest;
+typedef struct Refundmesh__Notification__V1__DeliveryAttempt Refundmesh__Notification__V1__DeliveryAttempt;
+typedef struct Refundmesh__Notification__V1__Delivery Refundmesh__Notification__V1__Delivery;
+typedef struct Refundmesh__Notification__V1__ListDeliveriesRequest Refundmesh__Notification__V1__ListDeliveriesRequest;
+typedef struct Refundmesh__Notification__V1__ListDeliveriesResponse Refundmesh__Notification__V1__ListDeliveriesResponse;
+typedef struct Refundmesh__Notification__V1__ListDeadLettersRequest Refundmesh__Notification__V1__ListDeadLettersRequest;
+typedef struct Refundmesh__Notification__V1__RetryDeadLetterRequest Refundmesh__Notification__V1__RetryDeadLetterRequest;
 
 
 /* --- enums --- */
@@ -41,6 +49,39 @@ typedef enum _Refundmesh__Notification__V1__RefundEvent__Kind {
   REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT__KIND__KIND_OFFER_DECLINED = 11
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT__KIND)
 } Refundmesh__Notification__V1__RefundEvent__Kind;
+typedef enum _Refundmesh__Notification__V1__DeliveryAttempt__Outcome {
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_UNSPECIFIED = 0,
+  /*
+   * The channel accepted it (HTTP 2xx, SMTP 250 after DATA, SMS ACCEPTED).
+   */
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_DELIVERED = 1,
+  /*
+   * Failed; tried again after a backoff.
+   */
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_RETRY = 2,
+  /*
+   * Failed for good (or on the last attempt): the delivery became a dead letter.
+   */
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_DEAD = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME)
+} Refundmesh__Notification__V1__DeliveryAttempt__Outcome;
+/*
+ * The channels a notification can go out on besides the in-app inbox (R-N2).
+ */
+typedef enum _Refundmesh__Notification__V1__Delivery__Channel {
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_UNSPECIFIED = 0,
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_SMS = 1,
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_EMAIL = 2,
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_WEBHOOK = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL)
+} Refundmesh__Notification__V1__Delivery__Channel;
+typedef enum _Refundmesh__Notification__V1__Delivery__State {
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_UNSPECIFIED = 0,
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_DUE = 1,
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_DELIVERED = 2,
+  REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_DEAD = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE)
+} Refundmesh__Notification__V1__Delivery__State;
 
 /* --- messages --- */
 
@@ -132,6 +173,150 @@ struct  Refundmesh__Notification__V1__WatchInboxRequest
 #define REFUNDMESH__NOTIFICATION__V1__WATCH_INBOX_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__watch_inbox_request__descriptor) \
     , (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Notification__V1__ChannelPreferences
+{
+  ProtobufCMessage base;
+  char *user_id;
+  protobuf_c_boolean sms_enabled;
+  protobuf_c_boolean email_enabled;
+  protobuf_c_boolean webhook_enabled;
+  /*
+   * Mainland mobile number (13812345678) or E.164 (+8613812345678); stored as E.164.
+   */
+  char *phone;
+  char *email;
+  /*
+   * https:// (http:// only for loopback hosts).
+   */
+  char *webhook_url;
+  /*
+   * At least 16 characters; write-only (empty on reads and keeps the stored one on writes).
+   */
+  char *webhook_secret;
+  /*
+   * "zh-CN" (default) or "en"; empty: the locale each event carries.
+   */
+  char *locale;
+  protobuf_c_boolean webhook_secret_set;
+  int64_t updated_at_ms;
+};
+#define REFUNDMESH__NOTIFICATION__V1__CHANNEL_PREFERENCES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__channel_preferences__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Refundmesh__Notification__V1__GetPreferencesRequest
+{
+  ProtobufCMessage base;
+  char *user_id;
+};
+#define REFUNDMESH__NOTIFICATION__V1__GET_PREFERENCES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__get_preferences_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Notification__V1__DeliveryAttempt
+{
+  ProtobufCMessage base;
+  uint32_t attempt;
+  int64_t at_ms;
+  Refundmesh__Notification__V1__DeliveryAttempt__Outcome outcome;
+  /*
+   * HTTP status or SMTP reply code; 0 when there was no answer.
+   */
+  int32_t status_code;
+  /*
+   * The answer's text (SMTP reply, HTTP body's start).
+   */
+  char *reply;
+  char *error;
+};
+#define REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__delivery_attempt__descriptor) \
+    , 0, 0, REFUNDMESH__NOTIFICATION__V1__DELIVERY_ATTEMPT__OUTCOME__OUTCOME_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Refundmesh__Notification__V1__Delivery
+{
+  ProtobufCMessage base;
+  char *delivery_id;
+  char *event_id;
+  char *user_id;
+  char *refund_id;
+  Refundmesh__Notification__V1__Delivery__Channel channel;
+  /*
+   * Phone, e-mail address or webhook URL, as when the event arrived.
+   */
+  char *destination;
+  Refundmesh__Notification__V1__Delivery__State state;
+  uint32_t attempts;
+  int64_t next_attempt_at_ms;
+  int64_t created_at_ms;
+  int64_t delivered_at_ms;
+  char *last_error;
+  /*
+   * The operator who last put it back from the dead letters, if any.
+   */
+  char *retried_by;
+  size_t n_log;
+  Refundmesh__Notification__V1__DeliveryAttempt **log;
+  Refundmesh__Notification__V1__RefundEvent__Kind kind;
+};
+#define REFUNDMESH__NOTIFICATION__V1__DELIVERY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__delivery__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, REFUNDMESH__NOTIFICATION__V1__DELIVERY__CHANNEL__CHANNEL_UNSPECIFIED, (char *)protobuf_c_empty_string, REFUNDMESH__NOTIFICATION__V1__DELIVERY__STATE__STATE_UNSPECIFIED, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT__KIND__KIND_UNSPECIFIED }
+
+
+struct  Refundmesh__Notification__V1__ListDeliveriesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * One of user_id or event_id.
+   */
+  char *user_id;
+  char *event_id;
+  uint32_t limit;
+};
+#define REFUNDMESH__NOTIFICATION__V1__LIST_DELIVERIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__list_deliveries_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Refundmesh__Notification__V1__ListDeliveriesResponse
+{
+  ProtobufCMessage base;
+  size_t n_deliveries;
+  Refundmesh__Notification__V1__Delivery **deliveries;
+};
+#define REFUNDMESH__NOTIFICATION__V1__LIST_DELIVERIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__list_deliveries_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Refundmesh__Notification__V1__ListDeadLettersRequest
+{
+  ProtobufCMessage base;
+  uint32_t limit;
+};
+#define REFUNDMESH__NOTIFICATION__V1__LIST_DEAD_LETTERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__list_dead_letters_request__descriptor) \
+    , 0 }
+
+
+struct  Refundmesh__Notification__V1__RetryDeadLetterRequest
+{
+  ProtobufCMessage base;
+  char *delivery_id;
+  /*
+   * Who puts it back (recorded on the delivery).
+   */
+  char *operator_id;
+};
+#define REFUNDMESH__NOTIFICATION__V1__RETRY_DEAD_LETTER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__retry_dead_letter_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /* Refundmesh__Notification__V1__RefundEvent methods */
@@ -248,6 +433,158 @@ Refundmesh__Notification__V1__WatchInboxRequest *
 void   refundmesh__notification__v1__watch_inbox_request__free_unpacked
                      (Refundmesh__Notification__V1__WatchInboxRequest *message,
                       ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__ChannelPreferences methods */
+void   refundmesh__notification__v1__channel_preferences__init
+                     (Refundmesh__Notification__V1__ChannelPreferences         *message);
+size_t refundmesh__notification__v1__channel_preferences__get_packed_size
+                     (const Refundmesh__Notification__V1__ChannelPreferences   *message);
+size_t refundmesh__notification__v1__channel_preferences__pack
+                     (const Refundmesh__Notification__V1__ChannelPreferences   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__channel_preferences__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ChannelPreferences   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__ChannelPreferences *
+       refundmesh__notification__v1__channel_preferences__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__channel_preferences__free_unpacked
+                     (Refundmesh__Notification__V1__ChannelPreferences *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__GetPreferencesRequest methods */
+void   refundmesh__notification__v1__get_preferences_request__init
+                     (Refundmesh__Notification__V1__GetPreferencesRequest         *message);
+size_t refundmesh__notification__v1__get_preferences_request__get_packed_size
+                     (const Refundmesh__Notification__V1__GetPreferencesRequest   *message);
+size_t refundmesh__notification__v1__get_preferences_request__pack
+                     (const Refundmesh__Notification__V1__GetPreferencesRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__get_preferences_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__GetPreferencesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__GetPreferencesRequest *
+       refundmesh__notification__v1__get_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__get_preferences_request__free_unpacked
+                     (Refundmesh__Notification__V1__GetPreferencesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__DeliveryAttempt methods */
+void   refundmesh__notification__v1__delivery_attempt__init
+                     (Refundmesh__Notification__V1__DeliveryAttempt         *message);
+size_t refundmesh__notification__v1__delivery_attempt__get_packed_size
+                     (const Refundmesh__Notification__V1__DeliveryAttempt   *message);
+size_t refundmesh__notification__v1__delivery_attempt__pack
+                     (const Refundmesh__Notification__V1__DeliveryAttempt   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__delivery_attempt__pack_to_buffer
+                     (const Refundmesh__Notification__V1__DeliveryAttempt   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__DeliveryAttempt *
+       refundmesh__notification__v1__delivery_attempt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__delivery_attempt__free_unpacked
+                     (Refundmesh__Notification__V1__DeliveryAttempt *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__Delivery methods */
+void   refundmesh__notification__v1__delivery__init
+                     (Refundmesh__Notification__V1__Delivery         *message);
+size_t refundmesh__notification__v1__delivery__get_packed_size
+                     (const Refundmesh__Notification__V1__Delivery   *message);
+size_t refundmesh__notification__v1__delivery__pack
+                     (const Refundmesh__Notification__V1__Delivery   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__delivery__pack_to_buffer
+                     (const Refundmesh__Notification__V1__Delivery   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__Delivery *
+       refundmesh__notification__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__delivery__free_unpacked
+                     (Refundmesh__Notification__V1__Delivery *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__ListDeliveriesRequest methods */
+void   refundmesh__notification__v1__list_deliveries_request__init
+                     (Refundmesh__Notification__V1__ListDeliveriesRequest         *message);
+size_t refundmesh__notification__v1__list_deliveries_request__get_packed_size
+                     (const Refundmesh__Notification__V1__ListDeliveriesRequest   *message);
+size_t refundmesh__notification__v1__list_deliveries_request__pack
+                     (const Refundmesh__Notification__V1__ListDeliveriesRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__list_deliveries_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ListDeliveriesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__ListDeliveriesRequest *
+       refundmesh__notification__v1__list_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__list_deliveries_request__free_unpacked
+                     (Refundmesh__Notification__V1__ListDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__ListDeliveriesResponse methods */
+void   refundmesh__notification__v1__list_deliveries_response__init
+                     (Refundmesh__Notification__V1__ListDeliveriesResponse         *message);
+size_t refundmesh__notification__v1__list_deliveries_response__get_packed_size
+                     (const Refundmesh__Notification__V1__ListDeliveriesResponse   *message);
+size_t refundmesh__notification__v1__list_deliveries_response__pack
+                     (const Refundmesh__Notification__V1__ListDeliveriesResponse   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__list_deliveries_response__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ListDeliveriesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__ListDeliveriesResponse *
+       refundmesh__notification__v1__list_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__list_deliveries_response__free_unpacked
+                     (Refundmesh__Notification__V1__ListDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__ListDeadLettersRequest methods */
+void   refundmesh__notification__v1__list_dead_letters_request__init
+                     (Refundmesh__Notification__V1__ListDeadLettersRequest         *message);
+size_t refundmesh__notification__v1__list_dead_letters_request__get_packed_size
+                     (const Refundmesh__Notification__V1__ListDeadLettersRequest   *message);
+size_t refundmesh__notification__v1__list_dead_letters_request__pack
+                     (const Refundmesh__Notification__V1__ListDeadLettersRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__list_dead_letters_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__ListDeadLettersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__ListDeadLettersRequest *
+       refundmesh__notification__v1__list_dead_letters_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__list_dead_letters_request__free_unpacked
+                     (Refundmesh__Notification__V1__ListDeadLettersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__RetryDeadLetterRequest methods */
+void   refundmesh__notification__v1__retry_dead_letter_request__init
+                     (Refundmesh__Notification__V1__RetryDeadLetterRequest         *message);
+size_t refundmesh__notification__v1__retry_dead_letter_request__get_packed_size
+                     (const Refundmesh__Notification__V1__RetryDeadLetterRequest   *message);
+size_t refundmesh__notification__v1__retry_dead_letter_request__pack
+                     (const Refundmesh__Notification__V1__RetryDeadLetterRequest   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__retry_dead_letter_request__pack_to_buffer
+                     (const Refundmesh__Notification__V1__RetryDeadLetterRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__RetryDeadLetterRequest *
+       refundmesh__notification__v1__retry_dead_letter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__retry_dead_letter_request__free_unpacked
+                     (Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Refundmesh__Notification__V1__RefundEvent_Closure)
@@ -267,6 +604,30 @@ typedef void (*Refundmesh__Notification__V1__MarkReadRequest_Closure)
                   void *closure_data);
 typedef void (*Refundmesh__Notification__V1__WatchInboxRequest_Closure)
                  (const Refundmesh__Notification__V1__WatchInboxRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__ChannelPreferences_Closure)
+                 (const Refundmesh__Notification__V1__ChannelPreferences *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__GetPreferencesRequest_Closure)
+                 (const Refundmesh__Notification__V1__GetPreferencesRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__DeliveryAttempt_Closure)
+                 (const Refundmesh__Notification__V1__DeliveryAttempt *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__Delivery_Closure)
+                 (const Refundmesh__Notification__V1__Delivery *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__ListDeliveriesRequest_Closure)
+                 (const Refundmesh__Notification__V1__ListDeliveriesRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__ListDeliveriesResponse_Closure)
+                 (const Refundmesh__Notification__V1__ListDeliveriesResponse *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__ListDeadLettersRequest_Closure)
+                 (const Refundmesh__Notification__V1__ListDeadLettersRequest *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__RetryDeadLetterRequest_Closure)
+                 (const Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -291,6 +652,26 @@ struct Refundmesh__Notification__V1__Notification_Service
                       const Refundmesh__Notification__V1__WatchInboxRequest *input,
                       Refundmesh__Notification__V1__InboxItem_Closure closure,
                       void *closure_data);
+  void (*set_preferences)(Refundmesh__Notification__V1__Notification_Service *service,
+                          const Refundmesh__Notification__V1__ChannelPreferences *input,
+                          Refundmesh__Notification__V1__ChannelPreferences_Closure closure,
+                          void *closure_data);
+  void (*get_preferences)(Refundmesh__Notification__V1__Notification_Service *service,
+                          const Refundmesh__Notification__V1__GetPreferencesRequest *input,
+                          Refundmesh__Notification__V1__ChannelPreferences_Closure closure,
+                          void *closure_data);
+  void (*list_deliveries)(Refundmesh__Notification__V1__Notification_Service *service,
+                          const Refundmesh__Notification__V1__ListDeliveriesRequest *input,
+                          Refundmesh__Notification__V1__ListDeliveriesResponse_Closure closure,
+                          void *closure_data);
+  void (*list_dead_letters)(Refundmesh__Notification__V1__Notification_Service *service,
+                            const Refundmesh__Notification__V1__ListDeadLettersRequest *input,
+                            Refundmesh__Notification__V1__ListDeliveriesResponse_Closure closure,
+                            void *closure_data);
+  void (*retry_dead_letter)(Refundmesh__Notification__V1__Notification_Service *service,
+                            const Refundmesh__Notification__V1__RetryDeadLetterRequest *input,
+                            Refundmesh__Notification__V1__Delivery_Closure closure,
+                            void *closure_data);
 };
 typedef void (*Refundmesh__Notification__V1__Notification_ServiceDestroy)(Refundmesh__Notification__V1__Notification_Service *);
 void refundmesh__notification__v1__notification__init (Refundmesh__Notification__V1__Notification_Service *service,
@@ -302,7 +683,12 @@ void refundmesh__notification__v1__notification__init (Refundmesh__Notification_
       function_prefix__ ## publish,\
       function_prefix__ ## list_inbox,\
       function_prefix__ ## mark_read,\
-      function_prefix__ ## watch_inbox  }
+      function_prefix__ ## watch_inbox,\
+      function_prefix__ ## set_preferences,\
+      function_prefix__ ## get_preferences,\
+      function_prefix__ ## list_deliveries,\
+      function_prefix__ ## list_dead_letters,\
+      function_prefix__ ## retry_dead_letter  }
 void refundmesh__notification__v1__notification__publish(ProtobufCService *service,
                                                          const Refundmesh__Notification__V1__RefundEvent *input,
                                                          Refundmesh__Refund__V1__Ack_Closure closure,
@@ -319,6 +705,26 @@ void refundmesh__notification__v1__notification__watch_inbox(ProtobufCService *s
                                                              const Refundmesh__Notification__V1__WatchInboxRequest *input,
                                                              Refundmesh__Notification__V1__InboxItem_Closure closure,
                                                              void *closure_data);
+void refundmesh__notification__v1__notification__set_preferences(ProtobufCService *service,
+                                                                 const Refundmesh__Notification__V1__ChannelPreferences *input,
+                                                                 Refundmesh__Notification__V1__ChannelPreferences_Closure closure,
+                                                                 void *closure_data);
+void refundmesh__notification__v1__notification__get_preferences(ProtobufCService *service,
+                                                                 const Refundmesh__Notification__V1__GetPreferencesRequest *input,
+                                                                 Refundmesh__Notification__V1__ChannelPreferences_Closure closure,
+                                                                 void *closure_data);
+void refundmesh__notification__v1__notification__list_deliveries(ProtobufCService *service,
+                                                                 const Refundmesh__Notification__V1__ListDeliveriesRequest *input,
+                                                                 Refundmesh__Notification__V1__ListDeliveriesResponse_Closure closure,
+                                                                 void *closure_data);
+void refundmesh__notification__v1__notification__list_dead_letters(ProtobufCService *service,
+                                                                   const Refundmesh__Notification__V1__ListDeadLettersRequest *input,
+                                                                   Refundmesh__Notification__V1__ListDeliveriesResponse_Closure closure,
+                                                                   void *closure_data);
+void refundmesh__notification__v1__notification__retry_dead_letter(ProtobufCService *service,
+                                                                   const Refundmesh__Notification__V1__RetryDeadLetterRequest *input,
+                                                                   Refundmesh__Notification__V1__Delivery_Closure closure,
+                                                                   void *closure_data);
 
 /* --- descriptors --- */
 
@@ -329,6 +735,17 @@ extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_inbox
 extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_inbox_response__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__notification__v1__mark_read_request__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__notification__v1__watch_inbox_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__channel_preferences__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__get_preferences_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__delivery_attempt__descriptor;
+extern const ProtobufCEnumDescriptor    refundmesh__notification__v1__delivery_attempt__outcome__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__delivery__descriptor;
+extern const ProtobufCEnumDescriptor    refundmesh__notification__v1__delivery__channel__descriptor;
+extern const ProtobufCEnumDescriptor    refundmesh__notification__v1__delivery__state__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_deliveries_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_deliveries_response__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_dead_letters_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__retry_dead_letter_request__descriptor;
 extern const ProtobufCServiceDescriptor refundmesh__notification__v1__notification__descriptor;
 
 PROTOBUF_C__END_DECLS
