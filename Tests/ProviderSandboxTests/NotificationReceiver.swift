@@ -57,7 +57,10 @@ final class NotificationReceiver: Sendable {
         )
         let group = ServiceGroup(services: [application], logger: logger)
         let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try? await group.run() }
+            tasks.addTask {
+                try? await group.run()
+                portSink.finish()  // a server that never listened must not leave the test waiting
+            }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return .failure(HarnessError("receiver did not start")) }
             let result: Result<T, any Error>

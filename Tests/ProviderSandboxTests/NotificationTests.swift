@@ -21,8 +21,10 @@ import Testing
                 try await SandboxHarness.until("counted") {
                     try await harness.store.refund(provider: .wechat, refundNo: "R-n")?.notificationsSent == 1
                 }
-                let (_, pending) = try await harness.send(.GET, "/sandbox/v1/notifications")
-                #expect(String(decoding: pending, as: UTF8.self) == #"{"pending":[]}"#)
+                try await SandboxHarness.until("no longer pending") {
+                    let (_, pending) = try await harness.send(.GET, "/sandbox/v1/notifications")
+                    return String(decoding: pending, as: UTF8.self) == #"{"pending":[]}"#
+                }
                 let stats = try await harness.store.stats()
                 #expect(stats.counters["notifications_sent"] == 1)
                 #expect(stats.counters["notification_attempts_failed"] == 2)
@@ -45,9 +47,12 @@ import Testing
                 try await SandboxHarness.until("given up") {
                     try await harness.store.stats().counters["notifications_abandoned"] == 1
                 }
+                // The relay marks the given-up notification done right after the counter moves.
+                try await SandboxHarness.until("no longer pending") {
+                    let (_, body) = try await harness.send(.GET, "/sandbox/v1/notifications")
+                    return String(decoding: body, as: UTF8.self) == #"{"pending":[]}"#
+                }
                 #expect(receiver.attempts == 4)
-                let (_, body) = try await harness.send(.GET, "/sandbox/v1/notifications")
-                #expect(String(decoding: body, as: UTF8.self) == #"{"pending":[]}"#)
             }
         }
     }

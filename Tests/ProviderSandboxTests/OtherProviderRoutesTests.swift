@@ -25,6 +25,12 @@ import Testing
             let query = try await client.queryRefund(outTradeNo: "AT-1", outRequestNo: "AR-1")
             #expect(query.succeeded)
             #expect(query.refundAmountFen == 700)
+            #expect(try await client.queryRefund(outTradeNo: "AT-1", outRequestNo: "AR-none").refundStatus == nil)
+            let missing = try await #require(throws: ProviderError.self) {
+                try await client.queryRefund(outTradeNo: "AT-none", outRequestNo: "AR-1")
+            }
+            #expect(missing.code == .notFound)
+            #expect(missing.providerCode == "ACQ.TRADE_NOT_EXIST")
             let error = try await #require(throws: ProviderError.self) {
                 try await client.refund(
                     AlipayRefundRequest(outTradeNo: "AT-1", refundAmountFen: 400, outRequestNo: "AR-2")
@@ -109,11 +115,14 @@ import Testing
         }
     }
 
-    @Test("R-R2: the operator answers the recharge status set through the control API; UNKNOWN otherwise")
+    @Test("R-R2: the operator answers the recharge status set through the control API; 404 for orders it never saw")
     func operatorStatus() async throws {
         try await SandboxHarness.with { harness in
             let client = try harness.gameOperator()
-            #expect(try await client.rechargeStatus(orderID: "O-1").status == .unknown)
+            let unknown = try await #require(throws: ProviderError.self) {
+                try await client.rechargeStatus(orderID: "O-1")
+            }
+            #expect(unknown.code == .notFound)
             let (status, _) = try await harness.send(
                 .PUT,
                 "/sandbox/v1/operator/recharges/O-1",

@@ -33,6 +33,7 @@ struct SandboxHarness: Sendable {
         configuration.settleTick = .milliseconds(20)
         configuration.notifications.retryInitial = .milliseconds(50)
         configuration.notifications.retryMaximum = .milliseconds(200)
+        configuration.notifications.beforeAnswerWait = .seconds(30)
         configuration.limits.wechatOrderInterval = .zero
         configuration.limits.alipayTradeInterval = .zero
         configuration.stall = .seconds(20)
@@ -65,7 +66,10 @@ struct SandboxHarness: Sendable {
             )
         )
         let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try? await group.run() }
+            tasks.addTask {
+                try? await group.run()
+                portSink.finish()  // a server that never listened must not leave the test waiting
+            }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else {
                 return .failure(HarnessError("the sandbox did not start listening"))

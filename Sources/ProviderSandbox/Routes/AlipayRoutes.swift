@@ -128,8 +128,12 @@ struct AlipayRoutes: Sendable {
             return try businessError(call.method, "ACQ.INVALID_PARAMETER", "参数无效: \(error)")
         }
         let refund = try await desk.store.refund(provider: .alipay, refundNo: biz.outRequestNo)
-        guard let refund, biz.outTradeNo == nil || biz.outTradeNo == refund.tradeNo else {
-            // Alipay answers an unknown refund with success and no refund_status.
+        let tradeNo = biz.outTradeNo ?? biz.tradeNo ?? refund?.tradeNo ?? ""
+        guard try await desk.store.trade(provider: .alipay, tradeNo: tradeNo) != nil else {
+            return try businessError(call.method, AlipayResponseStatus.SubCode.tradeNotExist, "交易不存在: \(tradeNo)")
+        }
+        guard let refund, refund.tradeNo == tradeNo else {
+            // Alipay answers a refund it does not have on a known trade with success and no refund_status.
             return try answer(
                 server.signedResponse(
                     method: call.method,

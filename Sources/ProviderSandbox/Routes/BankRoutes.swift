@@ -74,14 +74,14 @@ struct BankRoutes: Sendable {
             return try answerError(.tooManyRequests, ProviderErrorBody.Code.rateLimited, "too many requests")
         case .refused(.exceedsTrade(let requested, let remaining)):
             return try answerError(
-                .unprocessableContent,
+                .badRequest,
                 "AMOUNT_EXCEEDS_PAYMENT",
                 "\(requested) fen exceeds what remains of the card payment (\(remaining) fen) (R-C5)"
             )
         case .refused(.discordantRepeat(let existing)):
             return try answerError(
                 .conflict,
-                "DUPLICATE_REFUND_NO",
+                "REFUND_NO_CONFLICT",
                 "refund_no \(existing.refundNo) was used for \(existing.amountFen) fen of \(existing.tradeNo)"
             )
         case .refused(let refusal):

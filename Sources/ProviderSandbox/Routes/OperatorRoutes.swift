@@ -3,8 +3,9 @@ import Hummingbird
 import RefundMeshProviders
 
 /// The game operator (R-R2): `GET /operator/v1/recharges/{order_id}` answers what it knows
-/// about a recharge (`CREDITED`, `FAILED`, `PENDING`, `UNKNOWN`), HMAC-signed (`X-Operator-*`).
-/// Its records are set through `PUT /sandbox/v1/operator/recharges/{order_id}`.
+/// about a recharge (`CREDITED`, `FAILED`, `PENDING`, `UNKNOWN`), HMAC-signed (`X-Operator-*`);
+/// an order it never saw is 404 `NOT_FOUND` (docs/PROVIDERS.md). Its records are set through
+/// `PUT /sandbox/v1/operator/recharges/{order_id}`.
 struct OperatorRoutes: Sendable {
     let desk: RefundDesk
     let server: GameOperatorServer
@@ -43,6 +44,12 @@ struct OperatorRoutes: Sendable {
         if behaviour.timeoutAfterCommit == true {
             try await desk.store.count(.timeoutsAfterCommit)
             await desk.stall()
+        }
+        guard let record else {
+            return try answer(
+                ProviderErrorBody(code: "NOT_FOUND", message: "the operator has no recharge order \(orderID)"),
+                status: .notFound
+            )
         }
         return try answer(record, status: .ok)
     }

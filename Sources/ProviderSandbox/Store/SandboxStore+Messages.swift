@@ -102,15 +102,15 @@ extension SandboxStore {
         }
     }
 
-    /// What the operator says about a recharge order; `UNKNOWN` for an order it never saw.
-    public func recharge(orderID: String) async throws -> OperatorRecharge {
+    /// What the operator says about a recharge order; nil for an order it never saw.
+    public func recharge(orderID: String) async throws -> OperatorRecharge? {
         try await store.read { db in
             let row = try Row.fetchOne(
                 db,
                 sql: "SELECT status, credited_at_ms FROM operator_recharges WHERE order_id = ?",
                 arguments: [orderID]
             )
-            guard let row else { return OperatorRecharge(orderID: orderID, status: .unknown) }
+            guard let row else { return nil }
             let status: String = row["status"]
             return OperatorRecharge(
                 orderID: orderID,
