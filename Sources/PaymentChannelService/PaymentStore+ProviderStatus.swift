@@ -78,6 +78,7 @@ extension PaymentStore {
         let context = self.context
         return try await store.writeIgnoringCancellation { db in
             guard var refund = try Self.refund(db, id: refundID) else { return nil }
+            let resubmission = refund.state == .sent
             refund.submittingUntilMs = nil
             switch answer {
             case .accepted(let status):
@@ -100,6 +101,17 @@ extension PaymentStore {
                 }
             case .rateLimited(let retryAfterMs):
                 refund.notBeforeMs = nowMs + max(1, retryAfterMs ?? context.settings.rateLimitedRetryMs)
+            }
+            if resubmission, refund.state == .sent {
+                // A SENT refund submitted again (the provider had lost it, or an operator's retry):
+                // the next query waits its turn instead of asking again at once.
+                if case .rateLimited = answer {
+                    refund.nextQueryAtMs = refund.notBeforeMs
+                } else {
+                    let interval = context.settings.nextQueryInterval(after: refund.queryIntervalMs)
+                    refund.queryIntervalMs = interval
+                    refund.nextQueryAtMs = nowMs + interval
+                }
             }
             try RefundMovements.save(db, refund)
             return refund

@@ -158,18 +158,17 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                 try log("rate-limited")
                 return .rateLimited(retryAfterMs: behaviour.retryAfterMs)
             }
-            if let known = try Row.fetchOne(
+            if try Int.fetchOne(
                 db,
-                sql: "SELECT settles_at_ms, succeeds, final_status FROM provider_refunds WHERE refund_no = ?",
+                sql: "SELECT 1 FROM provider_refunds WHERE refund_no = ?",
                 arguments: [request.refundNo]
-            ) {
+            ) != nil {
                 // Same number again: the provider answers with what it has; nothing is paid again.
                 try db.execute(
                     sql: "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?",
                     arguments: [request.refundNo]
                 )
                 try log("duplicate")
-                _ = known
                 return .accepted(nil)
             }
             if let refusal = behaviour.refuse {

@@ -287,4 +287,31 @@ struct ProviderStatusTests {
         #expect(try await fixture.payments.alerts(refundID: "r-ab2").map(\.kind).contains("conflicting-status"))
         #expect(try await fixture.payments.trialBalance().isBalanced)
     }
+
+    @Test("R-C6: a SENT refund the provider lost (query: not found) is submitted again once, same number, then settles")
+    func providerLostIt() async throws {
+        let fixture = try PaymentFixture()
+        defer { fixture.remove() }
+        try await fixture.recordPayment()
+        _ = try await fixture.payments.begin(
+            ExecuteRefundRequest(refundID: "r-lost", orderID: "order-1", amountFen: 2_000),
+            at: fixture.clock.now
+        )
+        try await fixture.payments.applySubmission("r-lost", answer: .accepted(nil), at: fixture.clock.now)
+        #expect(
+            try await fixture.sandbox.submissions(refundNo: "RM-r-lost") == 0,
+            "ours says SENT, the provider has nothing"
+        )
+        fixture.clock.advance(by: 60_000)
+        try await fixture.settler().settleOnce()
+        #expect(try await fixture.sandbox.submissions(refundNo: "RM-r-lost") == 1)
+        let rescheduled = try await fixture.refund("r-lost")
+        #expect(rescheduled.state == .sent && rescheduled.nextQueryAtMs == fixture.clock.now + 120_000)
+        try await fixture.settler().settleOnce()
+        #expect(try await fixture.sandbox.submissions(refundNo: "RM-r-lost") == 1, "not asked again at once")
+        fixture.clock.advance(by: 200)
+        try await fixture.settle()
+        #expect(try await fixture.refund("r-lost").state == .arrived)
+        try await fixture.checkInvariants()
+    }
 }
