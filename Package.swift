@@ -292,6 +292,8 @@ let package = Package(
             name: "refund-bench",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC",
+                // --soak reads and scripts the sandbox through its control API.
+                "ProviderSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -366,6 +368,9 @@ let package = Package(
             dependencies: [
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
                 "RefundMeshRPC", "RefundMeshDomain",
+                // The whole-mesh money tests run the real provider sandbox beside the services.
+                "provider-sandbox", "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
