@@ -227,7 +227,20 @@ let package = Package(
             name: "PaymentChannelService",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshProviders",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        // payment-channel's HTTP endpoint for providers' asynchronous notifications (R-C9): Hummingbird
+        // kept out of the domain module; verification and shapes come from RefundMeshProviders.
+        .target(
+            name: "PaymentChannelNotifications",
+            dependencies: [
+                "PaymentChannelService", "RefundMeshProviders", "RefundMeshHosting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -237,10 +250,13 @@ let package = Package(
             name: "payment-channel",
             dependencies: [
                 "PaymentChannelService", "RefundMeshDomain", "RefundMeshHosting", "RefundMeshStore",
+                "PaymentChannelNotifications", "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swift6
         ),
@@ -360,6 +376,19 @@ let package = Package(
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        // The real channel adapters and payment-channel's notification endpoint against provider-sandbox
+        // started in process (real HTTP, real SQLite).
+        .testTarget(
+            name: "PaymentChannelAdapterTests",
+            dependencies: [
+                "PaymentChannelService", "PaymentChannelNotifications", "ProviderSandbox", "RefundMeshProviders",
+                "RefundMeshAPI", "RefundMeshDomain", "RefundMeshStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swift6
         ),

@@ -63,7 +63,7 @@ struct RefundDesk: Sendable {
             submission,
             plan: plan(for: submission.provider, behaviour),
             limits: limits(for: submission.provider),
-            defaultTotalFen: configuration.defaultTradeTotalFen,
+            defaultTotalFen: configuration.requireRegisteredTrades ? nil : configuration.defaultTradeTotalFen,
             now: now()
         )
         let answer: Answer

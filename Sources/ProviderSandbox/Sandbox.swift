@@ -54,7 +54,7 @@ public struct Sandbox: Sendable {
         self.now = now
     }
 
-    /// The HTTP server, the settlement scheduler and the notification sender.
+    /// The notification sender, the settlement scheduler and the HTTP server, in start order.
     /// - Parameter onListening: Called with the bound port once the server listens.
     public func services(onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
         let skew = configuration.signatureMaximumSkew
@@ -117,7 +117,9 @@ public struct Sandbox: Sendable {
             },
             logger: logger
         )
-        return [application, scheduler, sender]
+        // A ServiceGroup stops services in reverse order: the server first (requests in flight, such
+        // as one waiting for its notification to be delivered, finish), then the scheduler, then the sender.
+        return [sender, scheduler, application]
     }
 
     /// Closes the store.

@@ -60,6 +60,11 @@ public struct SandboxConfiguration: Sendable {
     /// The total assumed for an Alipay or bank trade that was not registered with
     /// `POST /sandbox/v1/trades` (their refund requests do not carry the total; WeChat's do).
     public var defaultTradeTotalFen: Int64 = 1_000_000
+    /// Whether refunds of trades never registered with `POST /sandbox/v1/trades` are refused, as
+    /// a provider refuses a refund of a payment it does not know (WeChat 404 RESOURCE_NOT_EXISTS,
+    /// Alipay ACQ.TRADE_NOT_EXIST, bank 404 PAYMENT_NOT_FOUND). Default false: trades are created
+    /// on their first refund.
+    public var requireRegisteredTrades = false
     /// How far a signed request's timestamp may be from the sandbox's clock.
     public var signatureMaximumSkew: Duration = .seconds(300)
     /// The merchant's notify URL as registered with the bank (bank requests carry none); nil: no
@@ -93,6 +98,16 @@ public struct SandboxConfiguration: Sendable {
         if let value = try env.milliseconds("SANDBOX_SETTLE_TICK_MS", minimum: 1) { settleTick = value }
         if let value = try env.integer("SANDBOX_DEFAULT_TRADE_TOTAL_FEN", minimum: 1) {
             defaultTradeTotalFen = Int64(value)
+        }
+        if let text = environment["SANDBOX_REQUIRE_REGISTERED_TRADES"], !text.isEmpty {
+            guard let value = Bool(text.lowercased()) else {
+                throw SandboxConfigurationError(
+                    variable: "SANDBOX_REQUIRE_REGISTERED_TRADES",
+                    value: text,
+                    expected: "true or false"
+                )
+            }
+            requireRegisteredTrades = value
         }
         if let value = try env.integer("SANDBOX_SIGNATURE_MAX_SKEW_S", minimum: 0) {
             signatureMaximumSkew = .seconds(value)

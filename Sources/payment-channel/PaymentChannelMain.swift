@@ -1,12 +1,15 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import PaymentChannelNotifications
 import PaymentChannelService
 import RefundMeshDomain
 import RefundMeshHosting
 import RefundMeshStore
+import ServiceLifecycle
 
 /// `payment-channel`: the RefundMesh payment-channel service (R-C1 … R-C6).
 @main
@@ -33,7 +36,19 @@ struct PaymentChannelMain: AsyncParsableCommand {
               PAYMENT_WECHAT_MAX_REFUNDS_PER_ORDER (50), PAYMENT_WECHAT_REFUND_WINDOW_DAYS (365) (R-C7),
               PAYMENT_SANDBOX_LATENCY_MILLIS (5), PAYMENT_SANDBOX_SETTLE_MILLIS (200; bank cards 3x),
               PAYMENT_SANDBOX_FAILURE_RATE (0), PAYMENT_SANDBOX_ORDER_INTERVAL_MS (0).
-            See docs/PAYMENTS.md.
+            Real providers (or provider-sandbox over HTTP), per channel; unset: that channel is simulated in process:
+              WECHATPAY_BASE_URL makes WeChat Pay real and then requires WECHATPAY_MCHID,
+                WECHATPAY_MERCHANT_SERIAL (or _FILE), WECHATPAY_MERCHANT_KEY_FILE, WECHATPAY_PLATFORM_SERIAL (or _FILE),
+                WECHATPAY_PLATFORM_PUBLIC_KEY_FILE, WECHATPAY_APIV3_KEY_FILE, WECHATPAY_NOTIFY_URL;
+                optional WECHATPAY_TIMEOUT_MS (10000), WECHATPAY_CLOCK_SKEW_MS (300000),
+              ALIPAY_GATEWAY_URL makes Alipay real and then requires ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY_FILE,
+                ALIPAY_PUBLIC_KEY_FILE; optional ALIPAY_NOTIFY_URL, ALIPAY_TIMEOUT_MS (10000), ALIPAY_CLOCK_SKEW_MS,
+              BANK_BASE_URL makes bank cards real and then requires BANK_MERCHANT_ID, BANK_HMAC_KEY_FILE;
+                optional BANK_NOTIFY_URL (registered with the bank), BANK_TIMEOUT_MS (10000), BANK_CLOCK_SKEW_MS,
+              PAYMENT_CHANNEL_NOTIFY_HOST (127.0.0.1), PAYMENT_CHANNEL_NOTIFY_PORT (7013; 0: any free port): the
+                providers' notification endpoint (POST /notify/wechatpay, /notify/alipay, /notify/bank), run only
+                when at least one channel is real (R-C9).
+            See docs/PAYMENTS.md and docs/PROVIDERS.md.
             """
     )
 
@@ -55,6 +70,8 @@ struct PaymentChannelMain: AsyncParsableCommand {
         )
         let sandboxConfiguration = try SandboxChannelAdapter.Configuration(environment: environment)
         let paymentSettings = try PaymentChannelConfiguration(environment: environment)
+        let providers = try ProviderChannels(environment: environment)
+        let notifyConfiguration = try ProviderNotificationServer.Configuration(environment: environment)
 
         let store = try Store(
             configuration: Store.Configuration(path: settings.databasePath, synchronous: .full),
@@ -71,8 +88,25 @@ struct PaymentChannelMain: AsyncParsableCommand {
         // Claims of submissions that died with the previous process (R-C6: retried, same number).
         try await payments.releaseAbandonedClaims()
         let sandbox = SandboxChannelAdapter(store: sandboxStore, configuration: sandboxConfiguration)
-        // One adapter per channel (R-C1); real provider clients replace the sandbox per method here.
-        let payer = RefundPayer(payments: payments, adapters: ChannelAdapters(all: sandbox), logger: logger)
+        // One adapter per channel (R-C1): the real provider where its settings are present, else the sandbox.
+        // One HTTPClient for every provider, shut down at exit.
+        let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let clients = providers.clients(httpClient: httpClient, logger: logger)
+        let (real, simulated) = providers.summary
+        let realText = real.isEmpty ? "none" : real.joined(separator: ", ")
+        let simulatedText = simulated.isEmpty ? "none" : simulated.joined(separator: ", ")
+        logger.info(
+            "payment channels: real \(realText); simulated in process \(simulatedText)",
+            metadata: ["channels.real": "\(real)", "channels.simulated": "\(simulated)"]
+        )
+        let adapters = ProviderChannels.adapters(
+            wechat: clients.wechat,
+            alipay: clients.alipay,
+            bank: clients.bank,
+            simulated: sandbox,
+            logger: logger
+        )
+        let payer = RefundPayer(payments: payments, adapters: adapters, logger: logger)
         let handler = PaymentChannelHandler(payments: payments, payer: payer)
         let dispatcher = OutboxDispatcher(peers: peers.clients(logger: logger), logger: logger)
         let relay = OutboxRelay(store: store, logger: logger, deliver: dispatcher.deliver)
@@ -80,12 +114,33 @@ struct PaymentChannelMain: AsyncParsableCommand {
         // The sandbox notifies like a provider does (R-C9); real providers call a notify endpoint.
         let notifier = SandboxNotifier(sandbox: sandbox, payments: payments, logger: logger)
 
-        try await ServiceHost.run(
-            configuration: settings,
-            services: [handler],
-            background: [relay, settler, notifier],
-            logger: logger
-        )
+        var background: [any Service] = [relay, settler, notifier]
+        if providers.anyReal {
+            // Real providers notify over HTTP (R-C9); the in-process sandbox through `notifier`.
+            let receiver = ProviderNotificationReceiver(
+                payments: payments,
+                wechat: clients.wechat,
+                alipay: clients.alipay,
+                bank: clients.bank,
+                logger: logger
+            )
+            background.append(
+                ProviderNotificationServer(configuration: notifyConfiguration, receiver: receiver, logger: logger)
+            )
+        }
+
+        do {
+            try await ServiceHost.run(
+                configuration: settings,
+                services: [handler],
+                background: background,
+                logger: logger
+            )
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
         try sandboxStore.close()
         try store.close()
     }

@@ -147,3 +147,38 @@ import Testing
         }
     }
 }
+
+/// `SANDBOX_REQUIRE_REGISTERED_TRADES`: refunds of payments the provider does not know.
+@Suite struct RegisteredTradesTests {
+    @Test("unknown trades are refused as each provider refuses them; registered ones are refunded")
+    func unknownTradesRefused() async throws {
+        try await SandboxHarness.with(Tweak { $0.requireRegisteredTrades = true }) { harness in
+            let wechat = try await #require(throws: ProviderError.self) {
+                try await harness.weChatPay().createRefund(
+                    WeChatPayRefundRequest(outTradeNo: "T-x", outRefundNo: "R-x", amount: .init(refund: 1, total: 10))
+                )
+            }
+            #expect(wechat.code == .refused)
+            #expect(wechat.providerCode == "RESOURCE_NOT_EXISTS" && wechat.httpStatus == 404)
+            let alipay = try await #require(throws: ProviderError.self) {
+                try await harness.alipay().refund(
+                    AlipayRefundRequest(outTradeNo: "AT-x", refundAmountFen: 1, outRequestNo: "AR-x")
+                )
+            }
+            #expect(alipay.providerCode == "ACQ.TRADE_NOT_EXIST")
+            let bank = try await #require(throws: ProviderError.self) {
+                try await harness.bank().submit(refundNo: "B-x", cardPaymentID: "CP-x", amountFen: 1)
+            }
+            #expect(bank.providerCode == "PAYMENT_NOT_FOUND")
+            #expect(try await harness.stats().refunds == 0)
+            _ = try await harness.send(
+                .POST,
+                "/sandbox/v1/trades",
+                json: #"{"provider":"bank","trade_no":"CP-x","total_fen":5}"#
+            )
+            #expect(
+                try await harness.bank().submit(refundNo: "B-x", cardPaymentID: "CP-x", amountFen: 1).state == .accepted
+            )
+        }
+    }
+}

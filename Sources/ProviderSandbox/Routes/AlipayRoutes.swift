@@ -229,6 +229,7 @@ struct AlipayRoutes: Sendable {
             )
         case .discordantRepeat(let existing):
             ("ACQ.DISCORDANT_REPEAT_REQUEST", "out_request_no \(existing.refundNo) 已用于 \(existing.amountFen) 分的退款")
+        case .unknownTrade: (AlipayResponseStatus.SubCode.tradeNotExist, "交易不存在")
         case .tooManyRefunds, .windowClosed, .totalMismatch:
             (AlipayResponseStatus.SubCode.tradeNotAllowRefund, "交易不允许退款")
         }

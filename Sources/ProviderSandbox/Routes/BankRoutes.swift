@@ -84,6 +84,8 @@ struct BankRoutes: Sendable {
                 "REFUND_NO_CONFLICT",
                 "refund_no \(existing.refundNo) was used for \(existing.amountFen) fen of \(existing.tradeNo)"
             )
+        case .refused(.unknownTrade):
+            return try answerError(.notFound, "PAYMENT_NOT_FOUND", "no card payment \(refund.cardPaymentID)")
         case .refused(let refusal):
             return try answerError(.badRequest, "REFUND_NOT_ALLOWED", "\(refusal)")
         }

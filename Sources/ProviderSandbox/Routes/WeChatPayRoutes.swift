@@ -231,6 +231,8 @@ struct WeChatPayRoutes: Sendable {
             )
         case .totalMismatch(let known, let given):
             (.badRequest, WeChatPayErrorBody.Code.paramError, "订单金额不一致: amount.total \(given), 订单 \(known)")
+        case .unknownTrade:
+            (.notFound, WeChatPayErrorBody.Code.resourceNotExists, "订单不存在")
         case .discordantRepeat(let existing):
             (
                 .badRequest, WeChatPayErrorBody.Code.invalidRequest,

@@ -46,6 +46,9 @@ enum RefundRefusal: Sendable, Equatable {
     case totalMismatch(knownFen: Int64, givenFen: Int64)
     /// The refund number exists with another amount or trade.
     case discordantRepeat(existing: ProviderRefund)
+    /// The trade was never registered and the sandbox requires registration
+    /// (`SANDBOX_REQUIRE_REGISTERED_TRADES`).
+    case unknownTrade
 }
 
 /// What became of a refund request.
@@ -61,11 +64,13 @@ extension SandboxStore {
     /// Records a refund request in one transaction: the same refund number again answers the
     /// refund it already has (R-C6); a new one is checked against the trade's limits (R-C7) and
     /// what is left of its total (R-C5), then recorded and, with a zero settle time, settled.
+    /// - Parameter defaultTotalFen: The total of a trade seen for the first time when the request
+    ///   does not carry one; nil refuses trades that were not registered.
     func submit(
         _ submission: RefundSubmission,
         plan: RefundPlan,
         limits: TradeLimits,
-        defaultTotalFen: Int64,
+        defaultTotalFen: Int64?,
         now: Int64
     ) async throws -> SubmitResult {
         try await store.write { db in
@@ -78,7 +83,7 @@ extension SandboxStore {
         _ submission: RefundSubmission,
         plan: RefundPlan,
         limits: TradeLimits,
-        defaultTotalFen: Int64,
+        defaultTotalFen: Int64?,
         now: Int64
     ) throws -> SubmitResult {
         if let existing = try refund(db, provider: submission.provider, refundNo: submission.refundNo) {
@@ -97,6 +102,10 @@ extension SandboxStore {
         }
         var trade = try self.trade(db, provider: submission.provider, tradeNo: submission.tradeNo)
         if trade == nil {
+            guard let defaultTotalFen else {
+                try Counter.refused.add(in: db)
+                return .refused(.unknownTrade)
+            }
             let created = ProviderTrade(
                 provider: submission.provider,
                 tradeNo: submission.tradeNo,
