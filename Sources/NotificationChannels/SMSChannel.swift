@@ -44,25 +44,22 @@ public struct SMSChannel: DeliveryChannel {
         self.now = now
     }
 
-    /// Reads the account secret from `file` (its text, without surrounding whitespace).
-    /// - Throws: ``NotificationConfigurationError`` naming `NOTIFY_SMS_SECRET_FILE`.
-    public static func secret(fromFile file: String) throws -> String {
+    /// Reads a setting's file (the account secret, or the account): its text without surrounding
+    /// whitespace, as `provider-sandbox keys` writes them.
+    /// - Throws: ``NotificationConfigurationError`` naming `variable`.
+    public static func text(fromFile file: String, variable: String = "NOTIFY_SMS_SECRET_FILE") throws -> String {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw NotificationConfigurationError(
-                variable: "NOTIFY_SMS_SECRET_FILE",
+                variable: variable,
                 value: file,
-                expected: "a readable file holding the SMS account's secret (provider-sandbox keys writes one)"
+                expected: "a readable UTF-8 file (provider-sandbox keys writes sms-account.txt and sms-secret.key)"
             )
         }
-        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !secret.isEmpty else {
-            throw NotificationConfigurationError(
-                variable: "NOTIFY_SMS_SECRET_FILE",
-                value: file,
-                expected: "a file that is not empty"
-            )
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else {
+            throw NotificationConfigurationError(variable: variable, value: file, expected: "a file that is not empty")
         }
-        return secret
+        return value
     }
 
     /// The request body: compact JSON with sorted keys.

@@ -77,8 +77,9 @@ public struct SMTPMessage: Sendable, Hashable {
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + Self.quotedPrintable(body) + "\r\n"
     }
 
-    /// The header value as RFC 2047 encoded words (`=?UTF-8?B?…?=`), each at most 75
-    /// characters, folded with CRLF and a space; pure printable ASCII stays as it is.
+    /// The header value as RFC 2047 encoded words (`=?UTF-8?B?…?=`) of at most 60 characters
+    /// (the limit is 75), folded with CRLF and a space, never splitting a character; short
+    /// printable ASCII stays as it is.
     public static func encodedWords(_ text: String) -> String {
         if text.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }), !text.contains("=?"), text.count <= 76
         {
@@ -88,8 +89,9 @@ public struct SMTPMessage: Sendable, Hashable {
         var chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)
-            // 45 bytes are 60 base64 characters: with "=?UTF-8?B?" and "?=" 72 ≤ 75.
-            if chunk.count + bytes.count > 45, !chunk.isEmpty {
+            // 36 bytes are 48 base64 characters; with "=?UTF-8?B?" and "?=" a word is 60 characters,
+            // so even the first line ("Subject: " and a word) stays within 76.
+            if chunk.count + bytes.count > 36, !chunk.isEmpty {
                 words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
                 chunk = []
             }

@@ -8,7 +8,7 @@ public struct NotificationConfiguration: Sendable, Equatable {
     /// (``OutboxRelay/Backoff``), so both back off the same way.
     public var backoff: OutboxRelay.Backoff
     /// Attempts per delivery before it becomes a dead letter. `NOTIFY_RETRY_ATTEMPTS`; default 10
-    /// (with the default delays about 43 minutes from the first failure to the dead-letter list).
+    /// (with the default delays 35–43 minutes from the first failure to the dead-letter list).
     public var maximumAttempts: Int
     /// How often the worker looks for due deliveries. `NOTIFY_WORKER_INTERVAL_MS`; default 500.
     public var workerInterval: Duration
@@ -56,6 +56,9 @@ public struct NotificationConfiguration: Sendable, Equatable {
         public var baseURL: String
         /// `NOTIFY_SMS_ACCOUNT` (the `X-Sms-Account` header).
         public var account: String
+        /// A file holding the account instead (`provider-sandbox keys` writes `sms-account.txt`).
+        /// `NOTIFY_SMS_ACCOUNT_FILE`; used when `NOTIFY_SMS_ACCOUNT` is empty.
+        public var accountFile: String
         /// File holding the account's HMAC secret. `NOTIFY_SMS_SECRET_FILE`.
         public var secretFile: String
         /// The signature the provider puts in front of the text. `NOTIFY_SMS_SIGN_NAME`;
@@ -67,12 +70,14 @@ public struct NotificationConfiguration: Sendable, Equatable {
         public init(
             baseURL: String = "",
             account: String = "",
+            accountFile: String = "",
             secretFile: String = "",
             signName: String = "RefundMesh",
             timeout: Duration = .seconds(10)
         ) {
             self.baseURL = baseURL
             self.account = account
+            self.accountFile = accountFile
             self.secretFile = secretFile
             self.signName = signName
             self.timeout = timeout
@@ -156,8 +161,9 @@ public struct NotificationConfiguration: Sendable, Equatable {
             )
         }
         sms.account = environment["NOTIFY_SMS_ACCOUNT"] ?? sms.account
+        sms.accountFile = environment["NOTIFY_SMS_ACCOUNT_FILE"] ?? sms.accountFile
         sms.secretFile = environment["NOTIFY_SMS_SECRET_FILE"] ?? sms.secretFile
-        if !sms.baseURL.isEmpty, sms.account.isEmpty || sms.secretFile.isEmpty {
+        if !sms.baseURL.isEmpty, (sms.account.isEmpty && sms.accountFile.isEmpty) || sms.secretFile.isEmpty {
             throw NotificationConfigurationError(
                 variable: sms.account.isEmpty ? "NOTIFY_SMS_ACCOUNT" : "NOTIFY_SMS_SECRET_FILE",
                 value: "",

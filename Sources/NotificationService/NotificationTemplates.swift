@@ -63,6 +63,23 @@ public struct NotificationTemplates: Sendable {
             return ("退款已到账", "退款 \(refund) 的 \(amount) 已到账。")
         case (.moneyArrived, .en):
             return ("Refund arrived", "Refund \(refund): \(amount) has arrived.")
+        // payment-channel's alerts travel as SLA escalations with their rule (R-C6 stuck past the
+        // expected arrival, R-C8 a provider reversed or could not complete the refund); the reason
+        // carries what happened.
+        case (.slaEscalated, .zhCN) where event.rule == "R-C8":
+            return ("退款渠道异常", "退款 \(refund) 在支付渠道出现异常，已转交专人处理：\(reason)")
+        case (.slaEscalated, .en) where event.rule == "R-C8":
+            return (
+                "Refund problem at the payment channel",
+                "Refund \(refund) ran into a problem at the payment channel and is with a person now: \(reason)"
+            )
+        case (.slaEscalated, .zhCN) where event.rule == "R-C6":
+            return ("退款到账延迟", "退款 \(refund) 已超过预计到账时间，已转交专人处理。\(reason)")
+        case (.slaEscalated, .en) where event.rule == "R-C6":
+            return (
+                "Refund delayed",
+                "Refund \(refund) has not arrived by the expected time and is with a person now. \(reason)"
+            )
         case (.slaEscalated, .zhCN):
             return ("退款处理加急", "退款 \(refund) 处理时间较长，已升级处理。\(reason)")
         case (.slaEscalated, .en):

@@ -27,7 +27,8 @@ struct NotificationMain: AsyncParsableCommand {
               NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT (25), NOTIFY_SMTP_FROM (refunds@refundmesh.local),
               NOTIFY_SMTP_HELO (refundmesh.local), NOTIFY_SMTP_TIMEOUT_MS (10000).
             SMS (off unless NOTIFY_SMS_BASE_URL is set):
-              NOTIFY_SMS_BASE_URL, NOTIFY_SMS_ACCOUNT, NOTIFY_SMS_SECRET_FILE, NOTIFY_SMS_SIGN_NAME (RefundMesh),
+              NOTIFY_SMS_BASE_URL, NOTIFY_SMS_ACCOUNT (or NOTIFY_SMS_ACCOUNT_FILE), NOTIFY_SMS_SECRET_FILE,
+              NOTIFY_SMS_SIGN_NAME (RefundMesh),
               NOTIFY_SMS_TIMEOUT_MS (10000).
             Webhooks: NOTIFY_WEBHOOK_TIMEOUT_MS (10000), NOTIFY_WEBHOOK_ALLOW_HTTP (0: https only,
               except to localhost).
@@ -53,7 +54,9 @@ struct NotificationMain: AsyncParsableCommand {
         let notify = try NotificationConfiguration(environment: environment())
         let handler = NotificationHandler(inbox: InboxStore(store: store), webhookAllowsHTTP: notify.webhookAllowsHTTP)
         let http = NotificationHTTP.makeClient()
-        let now: @Sendable () -> Int64 = { UnixTime.nowMilliseconds() }
+        // Signatures carry the real time: receivers check it against their own clocks, whatever
+        // REFUNDMESH_CLOCK_ORIGIN_MS did to this process's (the worker's schedule uses that one).
+        let now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         var channels: [any DeliveryChannel] = [WebhookChannel(client: http, timeout: notify.webhook.timeout, now: now)]
         if !notify.smtp.host.isEmpty {
             let smtp = SMTPClient(
@@ -69,8 +72,10 @@ struct NotificationMain: AsyncParsableCommand {
                 SMSChannel(
                     client: http,
                     baseURL: notify.sms.baseURL,
-                    account: notify.sms.account,
-                    secret: try SMSChannel.secret(fromFile: notify.sms.secretFile),
+                    account: notify.sms.account.isEmpty
+                        ? try SMSChannel.text(fromFile: notify.sms.accountFile, variable: "NOTIFY_SMS_ACCOUNT_FILE")
+                        : notify.sms.account,
+                    secret: try SMSChannel.text(fromFile: notify.sms.secretFile),
                     signName: notify.sms.signName,
                     timeout: notify.sms.timeout,
                     now: now
@@ -83,7 +88,7 @@ struct NotificationMain: AsyncParsableCommand {
             policy: DeliveryStore.Policy(backoff: notify.backoff, maximumAttempts: notify.maximumAttempts),
             concurrency: notify.workerConcurrency,
             logger: logger,
-            now: now
+            now: { UnixTime.nowMilliseconds() }
         )
         let deliveryRounds = PeriodicTask(
             "sending due notifications",

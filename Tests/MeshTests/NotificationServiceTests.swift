@@ -121,4 +121,104 @@ struct NotificationServiceTests {
         await client.close()
         try await service.stop()
     }
+
+    @Test(
+        "R-N2/R-N3 over the real process: preferences, a delivery that fails to the dead letters, an operator's retry"
+    )
+    func preferencesDeliveriesAndDeadLetters() async throws {
+        // A port nobody listens on: every webhook attempt is refused at once.
+        let closed = try await withTestPeerServer([]) { port in port }
+        let service = try ServiceProcess("notification")
+        try await service.start(environment: [
+            "NOTIFY_RETRY_INITIAL_MS": "20", "NOTIFY_RETRY_MAX_MS": "100", "NOTIFY_RETRY_ATTEMPTS": "2",
+            "NOTIFY_WORKER_INTERVAL_MS": "20", "NOTIFY_WEBHOOK_TIMEOUT_MS": "1000",
+        ])
+        let client = service.client()
+        let notification = Notification.Client(client)
+
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await notification.setPreferences(ChannelPreferences(userID: "u-1", smsEnabled: true, phone: "42"))
+        }
+        #expect(refused?.code == .invalidArgument && refused?.message.contains("phone") == true)
+        let stored = try await notification.setPreferences(
+            ChannelPreferences(
+                userID: "u-1",
+                webhookEnabled: true,
+                webhookURL: "http://127.0.0.1:\(closed)/hook",
+                webhookSecret: "whsec-0123456789abcdef"
+            )
+        )
+        #expect(stored.webhookSecretSet && stored.webhookSecret.isEmpty)
+        _ = try await notification.publish(event("d-1"))
+
+        var letters: [Delivery] = []
+        let dead = try await meshEventually(timeout: .seconds(60)) {
+            letters = try await notification.listDeadLetters(ListDeadLettersRequest()).deliveries
+            return !letters.isEmpty
+        }
+        #expect(dead, "the delivery ends in the dead letters")
+        let letter = try #require(letters.first)
+        #expect(letter.deliveryID == "d-1/webhook" && letter.log.count == 2)
+        #expect(letter.log.map(\.outcome) == [.retry, .dead])
+
+        let back = try await notification.retryDeadLetter(
+            RetryDeadLetterRequest(deliveryID: "d-1/webhook", operatorID: "ops-1")
+        )
+        #expect(back.retriedBy == "ops-1")
+        let deadAgain = try await meshEventually(timeout: .seconds(60)) {
+            let deliveries = try await notification.listDeliveries(ListDeliveriesRequest(userID: "u-1")).deliveries
+            return deliveries.first?.state == .dead && deliveries.first?.log.count == 4
+        }
+        #expect(deadAgain, "put back to due, tried twice more, dead again")
+        await client.close()
+        #expect(try await service.stop() == 0)
+    }
+
+    @Test("refundctl prefs set|show, deliveries, dead-letters and retry-dead-letter against the real process")
+    func refundctlNotifications() async throws {
+        let closed = try await withTestPeerServer([]) { port in port }
+        let service = try ServiceProcess("notification")
+        try await service.start(environment: [
+            "NOTIFY_RETRY_INITIAL_MS": "20", "NOTIFY_RETRY_ATTEMPTS": "1", "NOTIFY_WORKER_INTERVAL_MS": "20",
+            "NOTIFY_WEBHOOK_TIMEOUT_MS": "1000",
+        ])
+        let at = ["--notification", "127.0.0.1:\(service.port)"]
+        func ctl(_ arguments: [String], expectSuccess: Bool = true) async throws -> String {
+            let result = try await RefundCtl.run(arguments + at)
+            #expect(
+                (result.status == 0) == expectSuccess,
+                "refundctl \(arguments.joined(separator: " ")): \(result.output)"
+            )
+            return result.output
+        }
+        let refused = try await ctl(
+            ["prefs", "set", "--user", "u-7", "--sms", "on", "--phone", "12"],
+            expectSuccess: false
+        )
+        #expect(refused.contains("phone \"12\""), "\(refused)")
+        let set = try await ctl([
+            "prefs", "set", "--user", "u-7", "--webhook", "on", "--url", "http://127.0.0.1:\(closed)/hook", "--secret",
+            "whsec-0123456789abcdef", "--locale", "en",
+        ])
+        #expect(set.contains("webhook  on") && set.contains("(secret set)") && !set.contains("whsec-"), "\(set)")
+        let shown = try await ctl(["prefs", "show", "--user", "u-7"])
+        #expect(shown.contains("locale   en") && shown.contains("sms      off"), "\(shown)")
+
+        let client = service.client()
+        _ = try await Notification.Client(client).publish(event("ctl-1", user: "u-7"))
+        await client.close()
+        var letters = ""
+        let dead = try await meshEventually(timeout: .seconds(60)) {
+            letters = try await ctl(["dead-letters"])
+            return letters.contains("ctl-1/webhook")
+        }
+        #expect(dead, "\(letters)")
+        let anonymous = try await RefundCtl.run(["retry-dead-letter", "ctl-1/webhook"] + at, environment: [:])
+        #expect(anonymous.status != 0 && anonymous.output.contains("--operator"), "\(anonymous.output)")
+        let retried = try await ctl(["retry-dead-letter", "ctl-1/webhook", "--operator", "ops-2"])
+        #expect(retried.contains("put back by ops-2"), "\(retried)")
+        let listed = try await ctl(["deliveries", "--event", "ctl-1"])
+        #expect(listed.contains("ctl-1/webhook") && listed.contains("#1"), "\(listed)")
+        #expect(try await service.stop() == 0)
+    }
 }
