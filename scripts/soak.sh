@@ -7,7 +7,7 @@
 #   REFUNDS (10000)  CONCURRENCY (32)  FAULT_RATE (0.05)  SEED (42)  SETTLE_TIMEOUT (1800 s)
 #   PORT_BASE (17000: intake +1, review +2, payment-channel +3, notification +4, notify +13, sandbox +80)
 #   SOAK_DIR (a new folder under /tmp; logs, stores, keys, end states and load averages stay there)
-#   CONFIGURATION (release)
+#   CONFIGURATION (release)  SKIP_BUILD (set: use what is in .build/$CONFIGURATION as it is)
 #
 # Settings are the production defaults except where the soak needs time to pass faster (sandbox
 # settlement and bank working days, reconciliation queries, notification retries), and WeChat's
@@ -16,10 +16,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 configuration="${CONFIGURATION:-release}"
-for product in provider-sandbox intake review payment-channel notification refund-bench; do
-    swift build -c "$configuration" --product "$product"
-done
-bin="$(swift build -c "$configuration" --show-bin-path)"
+if [ -n "${SKIP_BUILD:-}" ]; then
+    bin="$root/.build/$configuration"
+else
+    for product in provider-sandbox intake review payment-channel notification refund-bench; do
+        swift build -c "$configuration" --product "$product"
+    done
+    bin="$(swift build -c "$configuration" --show-bin-path)"
+fi
 
 refunds="${REFUNDS:-10000}"
 concurrency="${CONCURRENCY:-32}"

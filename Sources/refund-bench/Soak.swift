@@ -65,6 +65,16 @@ struct Soak {
         let paidAt = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
         try await sandbox.clearRules()
         try await sandbox.setRates(rates())
+        // R-C7 answers on top: the first requests of WeChat and the bank are refused as too frequent
+        // (a share of the fault rate), which payment-channel must wait out, never fail for.
+        let limited = Int((Double(refunds) * faultRate / 8).rounded(.up))
+        if limited > 0 {
+            for (provider, code) in [("wechat", "FREQUENCY_LIMITED"), ("bank", "RATE_LIMITED")] {
+                try await sandbox.addRule(
+                    BehaviourRule(provider: provider, times: limited / 2 + 1, behaviour: Behaviour(fail: code))
+                )
+            }
+        }
         let table = Mutex(
             (0..<refunds).map { index in
                 Refund(
@@ -160,11 +170,16 @@ struct Soak {
             "soak: submitted in \(Self.seconds(submitted)) s; waiting until every refund is final or waiting for a person…"
         )
 
-        // Until every refund is final or explicitly waiting for a person, in rounds.
+        // Until every refund is final or explicitly waiting for a person, in rounds. A refund that
+        // arrived can still be reversed (R-C8), so once all look settled the sandbox must be quiet
+        // (nothing PROCESSING, no reversal due, no notification waiting) and one more full read of
+        // every refund must find them all settled: that read is the end state reported.
         let deadline = ContinuousClock.now + settleTimeout
-        var open = Array(0..<refunds).filter { index in table.withLock { !$0[index].refundID.isEmpty } }
+        let submittedRefunds = Array(0..<refunds).filter { index in table.withLock { !$0[index].refundID.isEmpty } }
+        var open = submittedRefunds
         var lastDone = ContinuousClock.now
-        while !open.isEmpty && ContinuousClock.now < deadline {
+        var finalRead = false
+        while ContinuousClock.now < deadline {
             let still = Mutex<[Int]>([])
             try await forEach(0..<open.count, concurrency) { [open] position in
                 let index = open[position]
@@ -186,13 +201,24 @@ struct Soak {
                 if !SoakReport.isSettled(payment: payment, intake: view.state) { still.withLock { $0.append(index) } }
             }
             let remaining = still.withLock { $0 }
-            if remaining.count < open.count { lastDone = ContinuousClock.now }
-            open = remaining
-            if !open.isEmpty {
+            if remaining.isEmpty {
+                if finalRead { break }  // the final full read found every refund settled
+                if try await sandboxIsQuiet() {
+                    lastDone = ContinuousClock.now
+                    finalRead = true
+                    open = submittedRefunds
+                    continue
+                }
+                print("soak: every refund settled; waiting for the sandbox's reversals and notifications")
+                open = submittedRefunds
+            } else {
+                finalRead = false
+                open = remaining
                 print("soak: \(refunds - open.count) of \(refunds) settled, \(open.count) still moving")
-                try await Task.sleep(for: .seconds(2))
             }
+            try await Task.sleep(for: .seconds(2))
         }
+        // Until the sandbox was quiet and every refund settled (conservative: includes the last wait).
         let elapsed = lastDone - start
         let final = table.withLock { $0 }
         return try await SoakReport.make(
@@ -201,6 +227,15 @@ struct Soak {
             elapsed: elapsed,
             soak: self
         )
+    }
+
+    /// Nothing more will happen at the sandbox by itself: no refund PROCESSING, no reversal due,
+    /// no notification waiting for the merchant's 2xx.
+    func sandboxIsQuiet() async throws -> Bool {
+        guard try await sandbox.pendingNotifications() == 0 else { return false }
+        return try await sandbox.refunds().allSatisfy { refund in
+            refund.state != .processing && (refund.reverseAtMs == nil || refund.reversedAtMs != nil)
+        }
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -156,3 +156,40 @@ extension MoneyMovementMeshTests {
         try await world.stop()
     }
 }
+
+extension MoneyMovementMeshTests {
+    @Test("refund-bench --soak: a small soak with many faults settles every refund and reports the invariants held")
+    func smallSoak() async throws {
+        let world = try await MoneyMesh.start()
+        let endStates = world.mesh.root.appendingPathComponent("end-states.jsonl").path
+        let at = Mesh.names.flatMap { ["--\($0)", "127.0.0.1:\(world.mesh.ports[$0]!)"] }
+        let result = try runProcess(
+            ServiceProcess.productsDirectory.appendingPathComponent("refund-bench").path,
+            [
+                "--soak", "--refunds", "40", "--concurrency", "8", "--fault-rate", "0.35", "--seed", "7",
+                "--settle-timeout", "120", "--end-states", endStates,
+                "--sandbox", "http://127.0.0.1:\(world.sandboxPort)",
+            ] + at
+        )
+        #expect(result.status == 0, "\(result.output)")
+        for line in [
+            "paid twice: 0", "lost (not final nor waiting for a person): 0", "over-captured: 0",
+            "trial balance: 0 fen (balanced)", "duplicate inbox events: 0", "result: OK",
+        ] {
+            #expect(result.output.contains(line), "\(line) missing from:\n\(result.output)")
+        }
+        // The end state of every refund, one JSON line each, agreeing with payment-channel.
+        let lines = try String(contentsOfFile: endStates, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 40)
+        for line in lines.prefix(5) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let refundID = try #require(object["refund_id"] as? String)
+            let payment = try await world.payments.getRefundPayment(GetRefundPaymentRequest(refundID: refundID))
+            #expect(object["payment_state"] as? String == "\(payment.state)")
+        }
+        // The faults really happened.
+        let stats = try await world.control.stats()
+        #expect(stats.counters.values.reduce(0, +) > 0 && stats.refunds >= 30, "\(stats)")
+        try await world.stop()
+    }
+}
