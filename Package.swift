@@ -396,6 +396,7 @@ let package = Package(
             name: "MeshTests",
             dependencies: [
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
+                "provider-sandbox",
                 "RefundMeshRPC", "RefundMeshDomain",
                 // The whole-mesh money tests run the real provider sandbox beside the services.
                 "provider-sandbox", "RefundMeshProviders",
