@@ -398,8 +398,8 @@ let package = Package(
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
                 "provider-sandbox",
                 "RefundMeshRPC", "RefundMeshDomain",
-                // The whole-mesh money tests run the real provider sandbox beside the services.
-                "provider-sandbox", "RefundMeshProviders",
+                // The whole-mesh money tests script the real provider sandbox through its control API.
+                "ProviderSandbox", "RefundMeshProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
