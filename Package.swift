@@ -308,6 +308,8 @@ let package = Package(
             name: "refund-bench",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC",
+                // --soak reads and scripts the sandbox through its control API.
+                "ProviderSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -396,6 +398,9 @@ let package = Package(
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
                 "provider-sandbox",
                 "RefundMeshRPC", "RefundMeshDomain",
+                // The whole-mesh money tests script the real provider sandbox through its control API.
+                "ProviderSandbox", "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

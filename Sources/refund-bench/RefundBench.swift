@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
 import Histogram
+import ProviderSandbox
 import RefundMeshAPI
 import RefundMeshRPC
 import Synchronization
 
 /// `refund-bench`: drives N automatically decidable refunds (unused card keys, refunded to the
 /// balance or to WeChat) through a running mesh and reports refunds/s and the latency from
-/// submission to money arrived.
+/// submission to money arrived. With `--soak` it runs ``Soak`` instead: a mix of channels through
+/// the mesh and `provider-sandbox` with injected provider faults, then the invariants.
 @main
 struct RefundBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,13 +24,24 @@ struct RefundBench: AsyncParsableCommand {
     @Option(help: "review's address.") var review = "127.0.0.1:7002"
     @Option(help: "payment-channel's address.") var paymentChannel = "127.0.0.1:7003"
     @Flag(help: "Print one JSON line.") var json = false
+    @Flag(help: "Soak: balance, WeChat, Alipay and bank refunds through the mesh and provider-sandbox with faults.")
+    var soak = false
+    @Option(help: "Soak: provider-sandbox's address (its control API).") var sandbox = "http://127.0.0.1:7080"
+    @Option(help: "Soak: notification's address.") var notification = "127.0.0.1:7004"
+    @Option(help: "Soak: share of provider requests that misbehave, 0…1.") var faultRate = 0.05
+    @Option(help: "Soak: seed of the sandbox's fault generator.") var seed: UInt64 = 42
+    @Option(help: "Soak: seconds to wait for every refund to settle.") var settleTimeout = 1_800
+    @Option(help: "Soak: file for the end state of every refund (JSON lines).")
+    var endStates = "soak-end-states.jsonl"
 
     func validate() throws {
         guard refunds > 0, concurrency > 0 else { throw ValidationError("--refunds and --concurrency must be above 0") }
         guard ["balance", "wechat"].contains(method) else { throw ValidationError("--method is balance or wechat") }
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate is between 0 and 1") }
     }
 
     func run() async throws {
+        if soak { return try await runSoak() }
         let intakeRPC = try client(intake, "intake")
         let paymentRPC = try client(paymentChannel, "payment-channel")
         let intakeClient = Intake.Client(intakeRPC)
@@ -38,7 +51,7 @@ struct RefundBench: AsyncParsableCommand {
         let paidAt = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
 
         // The platform's facts first: orders and payments, not measured.
-        try await forEach(0..<refunds, concurrency: concurrency) { index in
+        try await Self.forEach(0..<refunds, concurrency: concurrency) { index in
             let orderID = "bench-\(run)-\(index)"
             let user = "bench-user-\(index)"
             _ = try await intakeClient.recordOrder(
@@ -72,7 +85,7 @@ struct RefundBench: AsyncParsableCommand {
         )
         let failures = Mutex<[String]>([])
         let start = ContinuousClock.now
-        try await forEach(0..<refunds, concurrency: concurrency) { index in
+        try await Self.forEach(0..<refunds, concurrency: concurrency) { index in
             let orderID = "bench-\(run)-\(index)"
             let user = "bench-user-\(index)"
             let submitted = ContinuousClock.now
@@ -139,6 +152,35 @@ struct RefundBench: AsyncParsableCommand {
         if !failed.isEmpty || done.totalCount == 0 { throw ExitCode(1) }
     }
 
+    private func runSoak() async throws {
+        let intakeRPC = try client(intake, "intake")
+        let paymentRPC = try client(paymentChannel, "payment-channel")
+        let notificationRPC = try client(notification, "notification")
+        let forEach: @Sendable (Range<Int>, Int, @escaping @Sendable (Int) async throws -> Void) async throws -> Void =
+            {
+                try await Self.forEach($0, concurrency: $1, $2)
+            }
+        let soak = Soak(
+            refunds: refunds,
+            concurrency: concurrency,
+            faultRate: faultRate,
+            seed: seed,
+            settleTimeout: .seconds(settleTimeout),
+            endStatesPath: URL(fileURLWithPath: endStates).standardizedFileURL.path,
+            intake: Intake.Client(intakeRPC),
+            payments: PaymentChannel.Client(paymentRPC),
+            notification: RefundMeshAPI.Notification.Client(notificationRPC),
+            sandbox: SandboxControlClient(baseURL: sandbox),
+            forEach: forEach
+        )
+        let report = try await soak.run()
+        report.print(faultRate: faultRate, concurrency: concurrency)
+        await intakeRPC.close()
+        await paymentRPC.close()
+        await notificationRPC.close()
+        if !report.ok { throw ExitCode(1) }
+    }
+
     private func client(_ address: String, _ name: String) throws -> RPCClient {
         guard let endpoint = Endpoint(address) else {
             throw ValidationError("--\(name) \"\(address)\" is not host:port")
@@ -149,7 +191,7 @@ struct RefundBench: AsyncParsableCommand {
     }
 
     /// Runs `body` for every element, at most `concurrency` at once.
-    private func forEach(
+    private static func forEach(
         _ range: Range<Int>,
         concurrency: Int,
         _ body: @escaping @Sendable (Int) async throws -> Void
