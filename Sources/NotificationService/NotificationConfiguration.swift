@@ -1,3 +1,4 @@
+import RefundMeshHosting
 import RefundMeshStore
 
 /// notification's own settings (`NOTIFY_…`), beside the host's (`HostConfiguration`): how
@@ -231,17 +232,5 @@ public struct NotificationConfiguration: Sendable, Equatable {
     }
 }
 
-/// A `NOTIFY_…` setting that could not be read, with what was expected.
-public struct NotificationConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public init(variable: String, value: String, expected: String) {
-        self.variable = variable
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
-}
+/// A `NOTIFY_…` setting that could not be read (RefundMeshHosting's one settings error).
+public typealias NotificationConfigurationError = HostConfigurationError

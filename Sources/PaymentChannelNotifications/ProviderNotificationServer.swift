@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import RefundMeshHosting
 import RefundMeshProviders
 import ServiceLifecycle
 
@@ -122,11 +123,5 @@ public struct ProviderNotificationServer: Service {
     }
 }
 
-/// A notification endpoint setting that could not be read, with what was expected.
-public struct NotifyConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
-}
+/// A notification endpoint setting that could not be read (RefundMeshHosting's one settings error).
+public typealias NotifyConfigurationError = HostConfigurationError

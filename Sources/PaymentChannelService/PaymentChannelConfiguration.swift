@@ -1,4 +1,5 @@
 import RefundMeshAPI
+import RefundMeshHosting
 
 /// payment-channel's own settings beyond the refund policy: reconciliation schedule (R-C6),
 /// throttling and provider limits (R-C7), escalation and submission leases. Read once from the
@@ -86,11 +87,5 @@ public struct PaymentChannelConfiguration: Sendable, Hashable {
     }
 }
 
-/// A payment-channel setting that could not be read, with what was expected.
-public struct PaymentConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
-}
+/// A payment-channel setting that could not be read (RefundMeshHosting's one settings error).
+public typealias PaymentConfigurationError = HostConfigurationError

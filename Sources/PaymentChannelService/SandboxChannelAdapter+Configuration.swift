@@ -1,4 +1,5 @@
 import RefundMeshDomain
+import RefundMeshHosting
 
 extension SandboxChannelAdapter {
     /// How the sandbox behaves. Its times are sandbox time: they stand in for the minutes a
@@ -72,11 +73,5 @@ extension SandboxChannelAdapter {
     }
 }
 
-/// A sandbox setting that could not be read, with what was expected.
-public struct SandboxConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
-}
+/// A sandbox setting that could not be read (RefundMeshHosting's one settings error).
+public typealias SandboxConfigurationError = HostConfigurationError

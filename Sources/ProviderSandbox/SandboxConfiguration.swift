@@ -199,17 +199,5 @@ extension Duration {
     }
 }
 
-/// A `SANDBOX_*` setting that could not be read, with what was expected.
-public struct SandboxConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public init(variable: String, value: String, expected: String) {
-        self.variable = variable
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
-}
+/// A `SANDBOX_*` setting that could not be read (RefundMeshHosting's one settings error).
+public typealias SandboxConfigurationError = HostConfigurationError

@@ -85,11 +85,18 @@ public struct HostConfiguration: Sendable, Equatable {
     }
 }
 
-/// A setting that could not be read, with what was expected.
+/// A setting that could not be read, with what was expected: the one error type for every
+/// service's settings (each module names it after its settings, e.g. `ReviewConfigurationError`).
 public struct HostConfigurationError: Error, CustomStringConvertible, Equatable {
     public var variable: String
     public var value: String
     public var expected: String
+
+    public init(variable: String, value: String, expected: String) {
+        self.variable = variable
+        self.value = value
+        self.expected = expected
+    }
 
     public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
 }

@@ -1,4 +1,5 @@
 import RefundMeshDomain
+import RefundMeshHosting
 
 /// Review's own settings, beside the host's (`HostConfiguration`) and the peers'
 /// (`PeerDirectory`).
@@ -131,17 +132,5 @@ public struct ReviewConfiguration: Sendable, Equatable {
     }
 }
 
-/// A `REVIEW_…` setting that could not be read, with what was expected.
-public struct ReviewConfigurationError: Error, CustomStringConvertible, Equatable {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public init(variable: String, value: String, expected: String) {
-        self.variable = variable
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)" }
-}
+/// A `REVIEW_…` setting that could not be read (RefundMeshHosting's one settings error).
+public typealias ReviewConfigurationError = HostConfigurationError
