@@ -26,12 +26,9 @@ extension RefundNotices {
         )
         let alertID = db.lastInsertedRowID
         let eventID = eventID(refundID: refund.refundID, step: "\(kind)-\(alertID)")
-        try OutboxDispatcher.enqueue(
+        try enqueuePublish(
             db,
-            eventID: outboxID(eventID: eventID + ":operators", destination: notification),
-            destination: notification,
-            method: Notification.Method.publish,
-            request: RefundEvent(
+            RefundEvent(
                 eventID: eventID + ":operators",
                 userID: context.settings.operatorsRecipient,
                 refundID: refund.refundID,
@@ -46,12 +43,9 @@ extension RefundNotices {
         )
         guard let userState else { return }
         let text = userText(kind: kind)
-        try OutboxDispatcher.enqueue(
+        try enqueuePublish(
             db,
-            eventID: outboxID(eventID: eventID, destination: notification),
-            destination: notification,
-            method: Notification.Method.publish,
-            request: RefundEvent(
+            RefundEvent(
                 eventID: eventID,
                 userID: refund.userID,
                 refundID: refund.refundID,
@@ -65,23 +59,14 @@ extension RefundNotices {
                 locale: "zh-CN"
             )
         )
-        try OutboxDispatcher.enqueue(
+        try enqueueStatus(
             db,
-            eventID: outboxID(eventID: eventID, destination: intake),
-            destination: intake,
-            method: Intake.Method.applyStatus,
-            request: StatusUpdate(
-                eventID: eventID,
-                refundID: refund.refundID,
-                state: userState,
-                rule: kind == "stuck" ? "R-C6" : "R-C8",
-                reason: text,
-                actor: actor,
-                amountFen: refund.amountFen,
-                feeFen: refund.feeFen,
-                expectedArrivalMs: refund.expectedArrivalMs,
-                atMs: nowMs
-            )
+            refund,
+            eventID: eventID,
+            state: userState,
+            rule: kind == "stuck" ? "R-C6" : "R-C8",
+            reason: text,
+            at: nowMs
         )
     }
 

@@ -61,20 +61,14 @@ public enum RefundNotices {
     /// FAILED: the provider refused or closed the refund (R-C6, R-C8). Intake records it; the
     /// notification API has no "refund failed" kind, so operators follow up from intake's state.
     static func failed(_ db: Database, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
-        let eventID = eventID(refundID: refund.refundID, step: "failed")
-        try OutboxDispatcher.enqueue(
+        try enqueueStatus(
             db,
-            eventID: outboxID(eventID: eventID, destination: intake),
-            destination: intake,
-            method: Intake.Method.applyStatus,
-            request: status(
-                refund,
-                eventID: eventID,
-                state: .failed,
-                rule: "R-C6",
-                reason: refund.failureReason ?? "",
-                at: nowMs
-            )
+            refund,
+            eventID: eventID(refundID: refund.refundID, step: "failed"),
+            state: .failed,
+            rule: "R-C6",
+            reason: refund.failureReason ?? "",
+            at: nowMs
         )
     }
 
@@ -89,19 +83,10 @@ public enum RefundNotices {
         at nowMs: Int64
     ) throws {
         let eventID = eventID(refundID: refund.refundID, step: step)
-        try OutboxDispatcher.enqueue(
+        try enqueueStatus(db, refund, eventID: eventID, state: state, rule: rule, reason: reason, at: nowMs)
+        try enqueuePublish(
             db,
-            eventID: outboxID(eventID: eventID, destination: intake),
-            destination: intake,
-            method: Intake.Method.applyStatus,
-            request: status(refund, eventID: eventID, state: state, rule: rule, reason: reason, at: nowMs)
-        )
-        try OutboxDispatcher.enqueue(
-            db,
-            eventID: outboxID(eventID: eventID, destination: notification),
-            destination: notification,
-            method: Notification.Method.publish,
-            request: RefundEvent(
+            RefundEvent(
                 eventID: eventID,
                 userID: refund.userID,
                 refundID: refund.refundID,
@@ -116,6 +101,36 @@ public enum RefundNotices {
                 // ExecuteRefund carries no locale; notification renders Chinese, the default (R-N2).
                 locale: "zh-CN"
             )
+        )
+    }
+
+    /// Enqueues intake's ApplyStatus of `refund` in `state` under `eventID`.
+    static func enqueueStatus(
+        _ db: Database,
+        _ refund: RefundPaymentRecord,
+        eventID: String,
+        state: RefundState,
+        rule: String,
+        reason: String,
+        at nowMs: Int64
+    ) throws {
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(eventID: eventID, destination: intake),
+            destination: intake,
+            method: Intake.Method.applyStatus,
+            request: status(refund, eventID: eventID, state: state, rule: rule, reason: reason, at: nowMs)
+        )
+    }
+
+    /// Enqueues notification's Publish of `event`, named by its event id.
+    static func enqueuePublish(_ db: Database, _ event: RefundEvent) throws {
+        try OutboxDispatcher.enqueue(
+            db,
+            eventID: outboxID(eventID: event.eventID, destination: notification),
+            destination: notification,
+            method: Notification.Method.publish,
+            request: event
         )
     }
 
