@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: C underneath
@@ -57,11 +59,19 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: Tracing: the trace id that follows a refund's work through calls, outboxes and logs
+        .target(
+            name: "RefundMeshTracing",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
+        ),
+
         // MARK: RPC runtime: server, client, status, deadlines, health, discovery
         .target(
             name: "RefundMeshRPC",
             dependencies: [
-                "RefundMeshWire", "CRefundMeshProtos",
+                "RefundMeshWire", "CRefundMeshProtos", "RefundMeshTracing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +84,7 @@ let package = Package(
         .target(
             name: "RefundMeshStore",
             dependencies: [
+                "RefundMeshTracing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,8 +135,12 @@ let package = Package(
         .target(
             name: "RefundMeshHosting",
             dependencies: [
-                "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore",
+                "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore", "RefundMeshTracing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -228,6 +243,7 @@ let package = Package(
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshProviders",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -279,6 +295,7 @@ let package = Package(
             name: "provider-sandbox",
             dependencies: [
                 "ProviderSandbox", "RefundMeshHosting", "RefundMeshProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

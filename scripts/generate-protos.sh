@@ -76,6 +76,7 @@ generator="$(swift build --product refundmesh-protogen -c release --scratch-path
     --module refundmesh.rpc.v1=RefundMeshWire:Sources/RefundMeshWire/Generated \
     --module refundmesh.health.v1=RefundMeshRPC:Sources/RefundMeshRPC/Generated \
     --module refundmesh.reflection.v1=RefundMeshRPC:Sources/RefundMeshRPC/Generated \
+    --module refundmesh.operations.v1=RefundMeshRPC:Sources/RefundMeshRPC/Generated \
     --module refundmesh.testing.v1=RefundMeshTestSupport:Tests/RefundMeshTestSupport/Generated \
     --module refundmesh.bench.v1=RPCBenchAPI:Sources/RPCBenchAPI/Generated \
     --module refundmesh.refund.v1=RefundMeshAPI:Sources/RefundMeshAPI/Generated \

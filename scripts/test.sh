@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: generated code is current, lint clean, compose file valid,
-# C interop example works, then every Swift test.
+# The whole test suite, as CI runs it: generated code is current, lint clean, deployment files valid
+# (compose, Dockerfile, Prometheus config: scripts/check-deploy.sh), C interop example works, then
+# every Swift test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,8 +12,8 @@ scripts/check-generated.sh
 echo "== lint (swift-format)"
 scripts/lint.sh
 
-echo "== docker-compose.yml is valid"
-docker-compose -f docker-compose.yml config -q
+echo "== deployment files are valid (docker-compose, hadolint, promtool)"
+scripts/check-deploy.sh
 
 echo "== build"
 swift build --build-tests

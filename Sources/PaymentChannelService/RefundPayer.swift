@@ -56,7 +56,9 @@ public struct RefundPayer: Sendable {
         do {
             let adapter = try adapters.adapter(for: claimed.method)
             answer = try await adapter.submit(claimed.channelRequest(payment: payment))
+            ProviderCallMetrics.record(method: claimed.method, operation: "submit", outcome: answer.outcomeName)
         } catch {
+            ProviderCallMetrics.record(method: claimed.method, operation: "submit", outcome: "no_answer")
             logger.notice(
                 "provider submission got no answer; will retry with the same refund number (R-C6)",
                 metadata: [
@@ -89,7 +91,9 @@ public struct RefundPayer: Sendable {
         let status: ChannelRefundStatus
         do {
             status = try await adapters.adapter(for: refund.method).query(refund.channelRequest(payment: payment))
+            ProviderCallMetrics.record(method: refund.method, operation: "query", outcome: status.outcomeName)
         } catch {
+            ProviderCallMetrics.record(method: refund.method, operation: "query", outcome: "no_answer")
             try await payments.recordAttemptError(refund.refundID, error: "\(error)", at: now())
             return try await payments.refund(id: refund.refundID) ?? refund
         }

@@ -10,6 +10,14 @@ public struct HostConfiguration: Sendable, Equatable {
     /// The folder holding `<serviceName>.sqlite`.
     public var dataDirectory: String
     public var logLevel: String
+    /// `<SERVICE>_LOG_FORMAT` or `REFUNDMESH_LOG_FORMAT`: text (default) or json lines.
+    public var logFormat: LogFormat = .text
+    /// `<SERVICE>_METRICS_HOST`: where the Prometheus endpoint binds; nil: ``host``.
+    public var metricsHost: String?
+    /// `<SERVICE>_METRICS_PORT`: the Prometheus endpoint's port; nil: no endpoint (`off`).
+    /// Defaults to the service's standard metrics port, or to 0 (any free port) when the RPC
+    /// port is 0, so that meshes started on free ports for tests never collide.
+    public var metricsPort: Int?
     /// SQLite synchronous mode: FULL for stores that move money, NORMAL allowed elsewhere.
     public var synchronousFull: Bool
     /// `REFUNDMESH_CLOCK_ORIGIN_MS`: when set, the service's clock starts at this Unix time and
@@ -44,9 +52,15 @@ public struct HostConfiguration: Sendable, Equatable {
     /// Applies `<PREFIX>_HOST`, `_PORT`, `_DATA_DIR` (or `REFUNDMESH_DATA_DIR`), `_LOG_LEVEL`
     /// (or `REFUNDMESH_LOG_LEVEL`) from `environment` over the defaults.
     /// - Throws: ``HostConfigurationError`` naming the variable when a value is malformed.
-    public init(serviceName: String, defaultPort: Int, environment: [String: String]) throws {
+    public init(
+        serviceName: String,
+        defaultPort: Int,
+        defaultMetricsPort: Int? = nil,
+        environment: [String: String]
+    ) throws {
         let prefix = Self.prefix(for: serviceName)
         self.init(serviceName: serviceName, port: defaultPort)
+        self.metricsPort = defaultMetricsPort
         if let host = environment["\(prefix)_HOST"], !host.isEmpty { self.host = host }
         if let text = environment["\(prefix)_PORT"], !text.isEmpty {
             guard let port = Int(text), (0...65535).contains(port) else {
@@ -71,6 +85,33 @@ public struct HostConfiguration: Sendable, Equatable {
                 )
             }
             self.logLevel = level.lowercased()
+        }
+        if let text = environment["\(prefix)_LOG_FORMAT"] ?? environment["REFUNDMESH_LOG_FORMAT"], !text.isEmpty {
+            guard let format = LogFormat(rawValue: text.lowercased()) else {
+                throw HostConfigurationError(
+                    variable: "\(prefix)_LOG_FORMAT",
+                    value: text,
+                    expected: LogFormat.allCases.map(\.rawValue).joined(separator: " or ")
+                )
+            }
+            self.logFormat = format
+        }
+        if let host = environment["\(prefix)_METRICS_HOST"], !host.isEmpty { self.metricsHost = host }
+        if let text = environment["\(prefix)_METRICS_PORT"], !text.isEmpty {
+            if text.lowercased() == "off" {
+                self.metricsPort = nil
+            } else {
+                guard let port = Int(text), (0...65535).contains(port) else {
+                    throw HostConfigurationError(
+                        variable: "\(prefix)_METRICS_PORT",
+                        value: text,
+                        expected: "a port number 0...65535, or off"
+                    )
+                }
+                self.metricsPort = port
+            }
+        } else if self.port == 0, self.metricsPort != nil {
+            self.metricsPort = 0
         }
         if let text = environment["REFUNDMESH_CLOCK_ORIGIN_MS"], !text.isEmpty {
             guard let origin = Int64(text), origin > 0 else {

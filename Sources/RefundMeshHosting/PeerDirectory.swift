@@ -39,10 +39,13 @@ public struct PeerDirectory: Sendable {
         endpoints[peer] = list
     }
 
-    /// One client per peer, round-robin over its endpoints.
+    /// One client per peer, round-robin over its endpoints, counting and timing every call
+    /// (``RPCClientMetricsInterceptor``).
     public func clients(logger: Logger) -> [String: RPCClient] {
         endpoints.mapValues { list in
-            RPCClient(configuration: RPCClient.Configuration(endpoints: list), logger: logger)
+            var configuration = RPCClient.Configuration(endpoints: list)
+            configuration.interceptors = [RPCClientMetricsInterceptor()]
+            return RPCClient(configuration: configuration, logger: logger)
         }
     }
 }

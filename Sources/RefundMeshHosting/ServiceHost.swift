@@ -1,8 +1,13 @@
+import CoreMetrics
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import RefundMeshRPC
+import RefundMeshStore
+import RefundMeshTracing
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,27 +15,52 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs one RefundMesh service process: bootstraps logging, serves the RPC services with the
-/// standard health and discovery services, runs the background services (outbox relays,
-/// schedulers) beside it, prints the "listening on" line tools and tests wait for, and shuts
-/// everything down gracefully on SIGTERM or SIGINT.
+/// Runs one RefundMesh service process: bootstraps logging and metrics, serves the RPC services
+/// with the standard health, discovery and operations services, the Prometheus endpoint and the
+/// store gauges, runs the background services (outbox relays, schedulers) beside them, prints
+/// the "listening on" line tools and tests wait for, and shuts everything down gracefully on
+/// SIGTERM or SIGINT (or an operator's `refundctl drain --exit`).
 public enum ServiceHost {
-    /// Sets up swift-log for the process at `level` (call once, first).
-    public static func bootstrapLogging(level: String) {
+    /// Sets up swift-log for the process (call once, first): `level`, text or JSON lines, and
+    /// the current ``TraceID`` in every line.
+    public static func bootstrapLogging(level: String, format: LogFormat = .text) {
         let parsed = Logger.Level(rawValue: level) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = parsed
-            return handler
-        }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                switch format {
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    handler.logLevel = parsed
+                    return handler
+                case .json:
+                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                    handler.logLevel = parsed
+                    return handler
+                }
+            },
+            metadataProvider: TraceID.metadataProvider
+        )
+    }
+
+    /// Bootstraps logging (``bootstrapLogging(level:format:)``) and metrics
+    /// (``ServiceMetrics/bootstrap()``) from the settings; call once, first.
+    public static func bootstrap(_ settings: HostConfiguration) {
+        bootstrapLogging(level: settings.logLevel, format: settings.logFormat)
+        ServiceMetrics.bootstrap()
     }
 
     /// Serves `services` until SIGTERM/SIGINT, with `background` services beside the server.
+    /// - Parameters:
+    ///   - stores: The service's stores by name: their outbox backlogs and sizes become gauges,
+    ///     and the Operations service reports on them and backs them up.
+    ///   - gauges: The service's own store figures (refunds by state, queue sizes, …).
     public static func run(
         configuration: HostConfiguration,
         services: [any RPCService],
         background: [any Service] = [],
         limits: RPCServer.Limits = RPCServer.Limits(),
+        stores: [String: Store] = [:],
+        gauges: [StoreGauge] = [],
         version: String = RefundMeshVersion.current,
         logger: Logger
     ) async throws {
@@ -41,25 +71,62 @@ public enum ServiceHost {
                 metadata: ["clock.origin_ms": "\(origin)"]
             )
         }
+        let gate = DrainGate()
+        let shutdown = ShutdownTrigger()
+        let metrics = configuration.metricsPort.map { port in
+            MetricsEndpoint(host: configuration.metricsHost ?? configuration.host, port: port, logger: logger)
+        }
+        let serverBox = Mutex<RPCServer?>(nil)
+        let operations = OperationsService(
+            serviceName: configuration.serviceName,
+            version: version,
+            dataDirectory: configuration.dataDirectory,
+            stores: stores,
+            gate: gate,
+            metrics: metrics,
+            health: { serverBox.withLock { $0?.health } },
+            exit: { shutdown.trigger() },
+            logger: logger
+        )
         let server = RPCServer(
             configuration: RPCServer.Configuration(
                 host: configuration.host,
                 port: configuration.port,
+                limits: limits,
                 version: version
             ),
-            services: services,
+            services: services + [operations],
+            interceptors: [RPCServerMetricsInterceptor(), gate],
             logger: logger
         )
+        serverBox.withLock { $0 = server }
+        Gauge(
+            label: "refundmesh_build_info",
+            dimensions: [("service", configuration.serviceName), ("version", version)]
+        ).record(1)
+        Gauge(label: "refundmesh_process_start_time_seconds").record(Double(operations.startedAtMs) / 1000)
+
+        var members: [any Service] = [server]
+        if let metrics { members.append(metrics) }
+        if !stores.isEmpty || !gauges.isEmpty {
+            members.append(StoreGaugeSampler(stores: stores, gauges: gauges, logger: logger))
+        }
+        members += background
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)] + background.map { .init(service: $0) },
+                services: members.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
+        shutdown.attach(group)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let address = try await server.listeningAddress()
+            if let metrics {
+                let port = await metrics.listeningPort()
+                print("\(configuration.serviceName) metrics on \(metrics.host):\(port)")
+            }
             print(
                 "\(configuration.serviceName) listening on \(address.ipAddress ?? configuration.host):\(address.port ?? 0)"
             )
@@ -70,7 +137,24 @@ public enum ServiceHost {
     }
 }
 
-/// The build's version, reported by discovery.
+/// Lets the Operations service start the same graceful shutdown SIGTERM does.
+final class ShutdownTrigger: Sendable {
+    private let group = Mutex<ServiceGroup?>(nil)
+    private let requested = Mutex(false)
+
+    func attach(_ serviceGroup: ServiceGroup) {
+        group.withLock { $0 = serviceGroup }
+        if requested.withLock({ $0 }) { Task { await serviceGroup.triggerGracefulShutdown() } }
+    }
+
+    func trigger() {
+        requested.withLock { $0 = true }
+        guard let serviceGroup = group.withLock({ $0 }) else { return }
+        Task { await serviceGroup.triggerGracefulShutdown() }
+    }
+}
+
+/// The build's version, reported by discovery and `refundctl status`.
 public enum RefundMeshVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RefundMeshTracing
 
 /// The transactional outbox: cross-service messages written in the same SQLite transaction as
 /// the state change that causes them, then delivered by an ``OutboxRelay``.
@@ -22,6 +23,7 @@ public enum Outbox {
     ///   - kind: What it is, e.g. the RPC method the relay will call.
     ///   - payload: The serialized request.
     ///   - now: The enqueue time (tests may pin it).
+    ///   - traceID: The trace to deliver it under; by default the current task's ``TraceID``.
     /// - Returns: True if the message was added, false if `eventID` was already there.
     /// - Precondition: `db` is inside a transaction.
     @discardableResult
@@ -31,18 +33,19 @@ public enum Outbox {
         destination: String,
         kind: String,
         payload: [UInt8],
-        now: Date = Date()
+        now: Date = Date(),
+        traceID: String? = TraceID.current
     ) throws -> Bool {
         precondition(db.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
         let millis = now.storeMillis
         try db.execute(
             sql: """
                 INSERT INTO outbox_messages
-                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?)
+                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
                 ON CONFLICT (event_id) DO NOTHING
                 """,
-            arguments: [eventID, destination, kind, Data(payload), millis, millis]
+            arguments: [eventID, destination, kind, Data(payload), millis, millis, TraceID.validated(traceID)]
         )
         return db.changesCount > 0
     }
@@ -90,6 +93,54 @@ public enum Outbox {
             pendingCount: row?["pending"] ?? 0,
             failingCount: row?["failing"] ?? 0,
             oldestPendingAge: oldest.map { .milliseconds(max(0, now.storeMillis - $0)) }
+        )
+    }
+
+    /// ``stats(_:destination:now:)`` for every destination with pending messages, in one query.
+    public static func backlogByDestination(_ db: Database, now: Date = Date()) throws -> [String: OutboxStats] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT destination, COUNT(*) AS pending, COALESCE(SUM(attempts > 0), 0) AS failing,
+                       MIN(created_at) AS oldest
+                FROM outbox_messages WHERE delivered_at IS NULL GROUP BY destination
+                """
+        )
+        var backlog: [String: OutboxStats] = [:]
+        for row in rows {
+            let oldest: Int64? = row["oldest"]
+            backlog[row["destination"]] = OutboxStats(
+                pendingCount: row["pending"],
+                failingCount: row["failing"],
+                oldestPendingAge: oldest.map { .milliseconds(max(0, now.storeMillis - $0)) }
+            )
+        }
+        return backlog
+    }
+
+    /// Pending messages, oldest first, for operators (`refundctl outbox`).
+    /// - Parameters:
+    ///   - destination: Only this destination; nil for all.
+    ///   - failingOnly: Only messages that failed at least once.
+    ///   - limit: At most this many.
+    public static func oldestPending(
+        _ db: Database,
+        destination: String? = nil,
+        failingOnly: Bool = false,
+        limit: Int = 20
+    ) throws -> [OutboxMessage] {
+        var conditions = ["delivered_at IS NULL"]
+        var arguments: StatementArguments = []
+        if let destination {
+            conditions.append("destination = ?")
+            arguments += [destination]
+        }
+        if failingOnly { conditions.append("attempts > 0") }
+        arguments += [limit]
+        return try OutboxMessage.fetchAll(
+            db,
+            sql: "SELECT * FROM outbox_messages WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
+            arguments: arguments
         )
     }
 

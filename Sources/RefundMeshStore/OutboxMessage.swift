@@ -24,6 +24,8 @@ public struct OutboxMessage: Sendable, Hashable {
     public var lastError: String?
     /// When it was delivered; nil while pending.
     public var deliveredAt: Date?
+    /// The trace it was enqueued under; the relay delivers it under the same one.
+    public var traceID: String?
 
     /// Creates a message value (the ``Outbox`` creates the stored ones).
     public init(
@@ -36,7 +38,8 @@ public struct OutboxMessage: Sendable, Hashable {
         attempts: Int = 0,
         nextAttemptAt: Date,
         lastError: String? = nil,
-        deliveredAt: Date? = nil
+        deliveredAt: Date? = nil,
+        traceID: String? = nil
     ) {
         self.id = id
         self.eventID = eventID
@@ -48,6 +51,7 @@ public struct OutboxMessage: Sendable, Hashable {
         self.nextAttemptAt = nextAttemptAt
         self.lastError = lastError
         self.deliveredAt = deliveredAt
+        self.traceID = traceID
     }
 }
 
@@ -66,7 +70,8 @@ extension OutboxMessage: FetchableRecord {
             attempts: row["attempts"],
             nextAttemptAt: Date(storeMillis: row["next_attempt_at"]),
             lastError: row["last_error"],
-            deliveredAt: deliveredAt.map { Date(storeMillis: $0) }
+            deliveredAt: deliveredAt.map { Date(storeMillis: $0) },
+            traceID: row["trace_id"]
         )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RefundMeshTracing
 import ServiceLifecycle
 
 /// Delivers a store's pending ``Outbox`` messages to their destinations, forever, in order.
@@ -191,7 +192,8 @@ extension OutboxRelay {
         while let message = next, message.nextAttemptAt <= Date(), delivered < Self.deliveriesPerTurn {
             if Task.isCancelled || Task.isShuttingDownGracefully { return }
             do {
-                try await deliver(message)
+                // Under the trace it was enqueued with, so the call carries it on (``TraceID``).
+                try await TraceID.withTrace(message.traceID) { try await deliver(message) }
             } catch {
                 if Task.isCancelled { return }
                 try await recordFailure(of: message, error: error)

@@ -11,16 +11,17 @@ import RefundMeshRPC
 import RefundMeshStore
 
 /// `intake`: the user-facing front of RefundMesh.
-@main
-struct IntakeMain: AsyncParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "intake",
+        commandName: "serve",
         abstract: "RefundMesh intake: orders, refund requests, pre-checks, the policy and every refund's timeline.",
         discussion: """
             Settings come from flags, then the environment, then defaults:
               INTAKE_HOST (127.0.0.1), INTAKE_PORT (7001),
               INTAKE_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is intake.sqlite),
               INTAKE_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
+              INTAKE_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              INTAKE_METRICS_HOST (INTAKE_HOST), INTAKE_METRICS_PORT (9101; 0: any free port, also when the RPC port is 0; off),
               REVIEW_ADDR (127.0.0.1:7002), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003), NOTIFICATION_ADDR (127.0.0.1:7004),
               and the refund policy's REFUND_* variables (see docs/CONFIGURATION.md).
             """
@@ -31,10 +32,14 @@ struct IntakeMain: AsyncParsableCommand {
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        let settings = try options.settings(serviceName: "intake", defaultPort: 7001, environment: environment)
+        let settings = try options.settings(
+            serviceName: "intake",
+            defaultPort: 7001,
+            defaultMetricsPort: 9101,
+            environment: environment)
         let policy = try RefundPolicy(environment: environment)
         let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
-        ServiceHost.bootstrapLogging(level: settings.logLevel)
+        ServiceHost.bootstrap(settings)
         let logger = Logger(label: "intake")
 
         let store = try Store(
@@ -64,6 +69,8 @@ struct IntakeMain: AsyncParsableCommand {
             services: [handler],
             background: [relay],
             limits: limits,
+            stores: ["intake": store],
+            gauges: IntakeStore.gauges(store),
             logger: logger
         )
         for client in clients.values { await client.close() }

@@ -9,16 +9,17 @@ import RefundMeshHosting
 import RefundMeshStore
 
 /// `notification`: the RefundMesh notification service (R-N1 … R-N3).
-@main
-struct NotificationMain: AsyncParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "notification",
+        commandName: "serve",
         abstract: "RefundMesh notification service: the user's inbox, and SMS, e-mail and webhook deliveries.",
         discussion: """
             Settings come from flags, then the environment, then defaults:
               NOTIFICATION_HOST (127.0.0.1), NOTIFICATION_PORT (7004),
               NOTIFICATION_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is notification.sqlite),
-              NOTIFICATION_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info).
+              NOTIFICATION_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
+              NOTIFICATION_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              NOTIFICATION_METRICS_HOST (NOTIFICATION_HOST), NOTIFICATION_METRICS_PORT (9104; 0: any free port, also when the RPC port is 0; off).
             Deliveries (R-N3; docs/NOTIFICATIONS.md):
               NOTIFY_RETRY_INITIAL_MS (5000), NOTIFY_RETRY_MAX_MS (3600000), NOTIFY_RETRY_MULTIPLIER (2),
               NOTIFY_RETRY_JITTER (0.2), NOTIFY_RETRY_ATTEMPTS (10; then the dead letters),
@@ -39,11 +40,15 @@ struct NotificationMain: AsyncParsableCommand {
 
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        var settings = try options.settings(serviceName: "notification", defaultPort: 7004, environment: environment())
+        var settings = try options.settings(
+            serviceName: "notification",
+            defaultPort: 7004,
+            defaultMetricsPort: 9104,
+            environment: environment())
         // The inbox moves no money: NORMAL keeps it durable across process crashes (WAL) and
         // loses at most the last transactions on a power cut, which the senders' outboxes redeliver.
         settings.synchronousFull = false
-        ServiceHost.bootstrapLogging(level: settings.logLevel)
+        ServiceHost.bootstrap(settings)
         let logger = Logger(label: "notification")
 
         let store = try Store(
@@ -105,6 +110,8 @@ struct NotificationMain: AsyncParsableCommand {
                 configuration: settings,
                 services: [handler],
                 background: [deliveryRounds],
+                stores: ["notification": store],
+                gauges: DeliveryStore.gauges(store),
                 logger: logger
             )
         } catch {

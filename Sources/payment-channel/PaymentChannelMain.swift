@@ -12,10 +12,9 @@ import RefundMeshStore
 import ServiceLifecycle
 
 /// `payment-channel`: the RefundMesh payment-channel service (R-C1 … R-C6).
-@main
-struct PaymentChannelMain: AsyncParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "payment-channel",
+        commandName: "serve",
         abstract: "RefundMesh payment-channel service: pays approved refunds back the way the money came, once.",
         discussion: """
             Settings come from flags, then the environment, then defaults:
@@ -23,6 +22,8 @@ struct PaymentChannelMain: AsyncParsableCommand {
               PAYMENT_CHANNEL_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is payment-channel.sqlite,
                 the provider sandbox's records payment-sandbox.sqlite),
               PAYMENT_CHANNEL_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
+              PAYMENT_CHANNEL_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              PAYMENT_CHANNEL_METRICS_HOST (PAYMENT_CHANNEL_HOST), PAYMENT_CHANNEL_METRICS_PORT (9103; 0: any free port, also when the RPC port is 0; off),
               INTAKE_ADDR (127.0.0.1:7001), NOTIFICATION_ADDR (127.0.0.1:7004),
               REFUND_* policy variables (fees, arrival times, balance withdrawal; see RefundPolicy),
               PAYMENT_RECONCILE_FIRST_MS (60000), PAYMENT_RECONCILE_MAX_MS (1800000): provider queries of a
@@ -57,10 +58,14 @@ struct PaymentChannelMain: AsyncParsableCommand {
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        var settings = try options.settings(serviceName: "payment-channel", defaultPort: 7003, environment: environment)
+        var settings = try options.settings(
+            serviceName: "payment-channel",
+            defaultPort: 7003,
+            defaultMetricsPort: 9103,
+            environment: environment)
         // It moves money: every commit is fsynced (R-C5 must survive a power cut too).
         settings.synchronousFull = true
-        ServiceHost.bootstrapLogging(level: settings.logLevel)
+        ServiceHost.bootstrap(settings)
         let logger = Logger(label: "payment-channel")
 
         let policy = try RefundPolicy(environment: environment)
@@ -134,6 +139,8 @@ struct PaymentChannelMain: AsyncParsableCommand {
                 configuration: settings,
                 services: [handler],
                 background: background,
+                stores: ["payment-channel": store, "payment-sandbox": sandboxStore],
+                gauges: PaymentStore.gauges(store),
                 logger: logger
             )
         } catch {

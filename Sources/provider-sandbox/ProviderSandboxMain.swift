@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -15,7 +16,7 @@ struct ProviderSandboxMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provider-sandbox",
         abstract: "Plays WeChat Pay, Alipay, a bank, a game operator and an SMS gateway over HTTP.",
-        subcommands: [Serve.self, Keys.self],
+        subcommands: [Serve.self, Keys.self, SandboxHealthCheck.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -30,6 +31,7 @@ struct Serve: AsyncParsableCommand {
               SANDBOX_DATA_DIR, PROVIDER_SANDBOX_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the records are
                 provider-sandbox.sqlite, the keys <data dir>/keys unless SANDBOX_KEYS_DIR),
               PROVIDER_SANDBOX_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
+              PROVIDER_SANDBOX_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
               SANDBOX_WECHAT_MERCHANT_RPS (150), SANDBOX_WECHAT_ORDER_INTERVAL_MS (60000),
               SANDBOX_WECHAT_MAX_REFUNDS_PER_ORDER (50), SANDBOX_WECHAT_REFUND_WINDOW_DAYS (365),
               SANDBOX_ALIPAY_TRADE_INTERVAL_MS (3000), SANDBOX_SMS_PHONE_INTERVAL_MS (1000),
@@ -51,7 +53,7 @@ struct Serve: AsyncParsableCommand {
             configuration.host.dataDirectory = dataDir
             if keysFollowData { configuration.keysDirectory = dataDir + "/keys" }
         }
-        ServiceHost.bootstrapLogging(level: configuration.host.logLevel)
+        ServiceHost.bootstrapLogging(level: configuration.host.logLevel, format: configuration.host.logFormat)
         let logger = Logger(label: "provider-sandbox")
         if let origin = configuration.host.clockOriginMs { UnixTime.startClock(at: origin) }
 
@@ -108,5 +110,33 @@ struct Keys: ParsableCommand {
         let keys = try ProviderKeySet.generateDevelopment()
         try keys.write(to: dir)
         print("wrote a development key set and providers.env to \(dir)")
+    }
+}
+
+/// `provider-sandbox healthcheck`: the container healthcheck. The sandbox speaks HTTP, not the
+/// RPC, so it asks the control API for the sandbox's stats (which reads its store) and exits 0
+/// when they come back.
+struct SandboxHealthCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "healthcheck",
+        abstract: "Exit 0 if the sandbox on this host answers its control API, else 1."
+    )
+
+    @Option(help: "Base URL to ask (default: http://127.0.0.1:<PROVIDER_SANDBOX_PORT>).")
+    var url: String?
+
+    func run() async throws {
+        let configuration = try SandboxConfiguration(environment: ProcessInfo.processInfo.environment)
+        let base = url ?? "http://127.0.0.1:\(configuration.host.port)"
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let stats = try await SandboxControlClient(baseURL: base, httpClient: client, timeout: .seconds(3)).stats()
+            try await client.shutdown()
+            print("provider-sandbox at \(base): serving (\(stats.refunds) refunds recorded)")
+        } catch {
+            try? await client.shutdown()
+            print("provider-sandbox at \(base): not healthy: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

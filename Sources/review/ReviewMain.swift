@@ -14,16 +14,17 @@ import ReviewService
 import ServiceLifecycle
 
 /// `review`: the RefundMesh review service (R-R1 … R-R10).
-@main
-struct ReviewMain: AsyncParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "review",
+        commandName: "serve",
         abstract: "RefundMesh review service: decides refunds from the records, or queues them for a person.",
         discussion: """
             Settings come from flags, then the environment, then defaults:
               REVIEW_HOST (127.0.0.1), REVIEW_PORT (7002),
               REVIEW_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is review.sqlite),
               REVIEW_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
+              REVIEW_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              REVIEW_METRICS_HOST (REVIEW_HOST), REVIEW_METRICS_PORT (9102; 0: any free port, also when the RPC port is 0; off),
               INTAKE_ADDR (127.0.0.1:7001), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003),
               NOTIFICATION_ADDR (127.0.0.1:7004),
               REVIEW_OPERATOR_SANDBOX (unknown | credited | failed; default unknown; used when OPERATOR_BASE_URL is unset),
@@ -47,7 +48,11 @@ struct ReviewMain: AsyncParsableCommand {
     func run() async throws {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let environment = ProcessInfo.processInfo.environment
-        var settings = try options.settings(serviceName: "review", defaultPort: 7002, environment: environment)
+        var settings = try options.settings(
+            serviceName: "review",
+            defaultPort: 7002,
+            defaultMetricsPort: 9102,
+            environment: environment)
         settings.synchronousFull = true  // decisions lead to money moving: a commit must survive power loss
         let review = try ReviewConfiguration(environment: environment)
         let policy = try RefundPolicy(environment: environment)
@@ -58,7 +63,7 @@ struct ReviewMain: AsyncParsableCommand {
         )
         let operatorConfiguration =
             environment["OPERATOR_BASE_URL"] != nil ? try GameOperatorConfiguration(environment: environment) : nil
-        ServiceHost.bootstrapLogging(level: settings.logLevel)
+        ServiceHost.bootstrap(settings)
         let logger = Logger(label: "review")
 
         let store = try Store(
@@ -129,6 +134,8 @@ struct ReviewMain: AsyncParsableCommand {
                 configuration: settings,
                 services: [handler],
                 background: [relay, retry, monitor, checkpointer],
+                stores: ["review": store],
+                gauges: ReviewStore.gauges(store),
                 logger: logger
             )
         } catch {

@@ -11,6 +11,7 @@
 #include "refundmesh/health/v1/health.pb-c.h"
 #include "refundmesh/intake/v1/intake.pb-c.h"
 #include "refundmesh/notification/v1/notification.pb-c.h"
+#include "refundmesh/operations/v1/operations.pb-c.h"
 #include "refundmesh/payment/v1/payment.pb-c.h"
 #include "refundmesh/reflection/v1/reflection.pb-c.h"
 #include "refundmesh/refund/v1/refund.pb-c.h"

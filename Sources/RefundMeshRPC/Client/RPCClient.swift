@@ -95,6 +95,9 @@ public final class RPCClient: Service, Sendable {
         if metadata["x-request-id"] == nil, let requestID = CallScope.current?.requestID {
             metadata.addString(requestID, forKey: "x-request-id")
         }
+        if metadata[TraceID.metadataKey] == nil, let traceID = TraceID.current {
+            metadata.addString(traceID, forKey: TraceID.metadataKey)
+        }
         if !metadata.isEmpty { frame.metadata = metadata.wireEntries }
         return frame
     }

@@ -1,4 +1,5 @@
 import Logging
+@_exported import RefundMeshTracing
 
 /// What a handler knows about the call it is serving.
 public struct ServerContext: Sendable {
@@ -14,6 +15,9 @@ public struct ServerContext: Sendable {
     /// The request id from the `x-request-id` header, or one the server made up; it is in every
     /// log line of the call and in the response trailers.
     public let requestID: String
+    /// The trace id from the `x-trace-id` header, or a new one: it follows the work into every
+    /// outgoing call and outbox message (``TraceID``) and is in every log line of the call.
+    public let traceID: String
     /// A logger whose metadata carries `rpc.method` and `request.id`.
     public var logger: Logger
 
@@ -23,6 +27,7 @@ public struct ServerContext: Sendable {
         deadline: ContinuousClock.Instant?,
         peer: String,
         requestID: String,
+        traceID: String = TraceID.make(),
         logger: Logger
     ) {
         self.method = method
@@ -30,6 +35,7 @@ public struct ServerContext: Sendable {
         self.deadline = deadline
         self.peer = peer
         self.requestID = requestID
+        self.traceID = traceID
         self.logger = logger
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import RefundMeshTracing
 import RefundMeshWire
 
 extension ServerConnectionHandler {
@@ -47,6 +48,8 @@ extension ServerConnectionHandler {
 
         let metadata = Metadata(wireEntries: frame.metadata)
         let requestID = metadata["x-request-id"] ?? RequestID.make()
+        // One trace id follows the work across services (the caller's, or a new one here).
+        let traceID = TraceID.validated(metadata[TraceID.metadataKey]) ?? TraceID.make()
         var deadline: ContinuousClock.Instant?
         if frame.timeoutMicros > 0 {
             let timeout = Duration.microseconds(Int64(clamping: frame.timeoutMicros))
@@ -69,12 +72,14 @@ extension ServerConnectionHandler {
         var callLogger = logger
         callLogger[metadataKey: "rpc.method"] = "\(handler.method.path)"
         callLogger[metadataKey: "request.id"] = "\(requestID)"
+        callLogger[metadataKey: TraceID.logKey] = "\(traceID)"
         let serverContext = ServerContext(
             method: handler.method,
             metadata: metadata,
             deadline: deadline,
             peer: peer,
             requestID: requestID,
+            traceID: traceID,
             logger: callLogger
         )
 
@@ -308,7 +313,9 @@ private func runHandler(
 ) async -> Result<[UInt8]?, RPCError> {
     do {
         let response = try await CallScope.$current.withValue(scope) {
-            try await ServerConnectionHandler.intercept(interceptors[...], context: context, body: body)
+            try await TraceID.$current.withValue(context.traceID) {
+                try await ServerConnectionHandler.intercept(interceptors[...], context: context, body: body)
+            }
         }
         return .success(response)
     } catch {

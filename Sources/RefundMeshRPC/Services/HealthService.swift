@@ -33,6 +33,12 @@ public final class HealthService: Health.ServiceProtocol {
         for name in names { setStatus(.notServing, for: name) }
     }
 
+    /// Marks every known service SERVING again (an operator resumed a drained service).
+    public func markAllServing() {
+        let names = state.withLock { Array($0.statuses.keys) }
+        for name in names { setStatus(.serving, for: name) }
+    }
+
     /// The current status; nil for a service this server does not know.
     public func status(for service: String) -> ServingStatus? {
         state.withLock { $0.statuses[service] }

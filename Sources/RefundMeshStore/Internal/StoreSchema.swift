@@ -42,5 +42,10 @@ enum StoreSchema {
                     """
             )
         },
+        // The trace the enqueuing work ran under (``TraceID``), sent again on delivery so one id
+        // follows a refund through every service's logs. NULL for rows enqueued outside a trace.
+        StoreMigration("\(Store.reservedMigrationPrefix)v2.outbox-trace-id") { db in
+            try db.execute(sql: "ALTER TABLE outbox_messages ADD COLUMN trace_id TEXT")
+        },
     ]
 }

@@ -1,0 +1,89 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// Serves ``ServiceMetrics/exposition()`` over HTTP at `GET /metrics` for Prometheus to scrape
+/// (`<SERVICE>_METRICS_HOST`/`_METRICS_PORT`), as a swift-service-lifecycle `Service`.
+public struct MetricsEndpoint: Service {
+    public let host: String
+    public let port: Int
+    private let logger: Logger
+    private let boundPort = BoundPort()
+
+    /// - Parameters:
+    ///   - host: The address to bind.
+    ///   - port: The port; 0 picks a free one (``listeningPort()`` tells which).
+    public init(host: String, port: Int, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// The port it listens on, once it does.
+    public func listeningPort() async -> Int { await boundPort.value() }
+
+    public func run() async throws {
+        let router = Router()
+        router.get("metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ServiceMetrics.exposition()))
+            )
+        }
+        let logger = self.logger
+        let host = self.host
+        let boundPort = self.boundPort
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "refundmesh-metrics"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info(
+                    "metrics at http://\(host):\(port)/metrics",
+                    metadata: ["metrics.host": "\(host)", "metrics.port": "\(port)"]
+                )
+                boundPort.set(port)
+            },
+            logger: logger
+        )
+        try await application.run()
+    }
+}
+
+/// A port learnt once, awaited by any number of readers.
+final class BoundPort: Sendable {
+    private struct State {
+        var port: Int?
+        var waiters: [CheckedContinuation<Int, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func set(_ port: Int) {
+        let waiters = state.withLock { state in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+    }
+
+    /// The port, or 0 when it is not known yet and `wait` is false.
+    func current() -> Int { state.withLock { $0.port ?? 0 } }
+
+    func value() async -> Int {
+        await withCheckedContinuation { continuation in
+            let port = state.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+}
