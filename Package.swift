@@ -85,6 +85,7 @@ let package = Package(
             name: "RefundMeshStore",
             dependencies: [
                 "RefundMeshTracing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

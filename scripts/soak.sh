@@ -88,7 +88,8 @@ wait_listening provider-sandbox "$work/provider-sandbox.log"
 offset=4
 for service in notification payment-channel review intake; do
     mkdir -p "$work/$service"
-    "$bin/$service" --port "$((base + offset))" --data-dir "$work/$service" >"$work/$service.log" 2>&1 &
+    "$bin/$service" --port "$((base + offset))" --metrics-port "$((base + 100 + offset))" --data-dir "$work/$service" \
+        >"$work/$service.log" 2>&1 &
     pids+=($!)
     wait_listening "$service" "$work/$service.log"
     offset=$((offset - 1))

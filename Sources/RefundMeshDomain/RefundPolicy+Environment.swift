@@ -235,3 +235,10 @@ extension String {
         return String(self[first...last])
     }
 }
+
+extension RefundPolicy {
+    /// The policy's variables for a service's `--help`: every name ``init(environment:)`` reads.
+    public static var helpText: String {
+        "\n  The refund policy (R-T1; RefundPolicy): " + EnvironmentVariable.all.joined(separator: ", ") + "."
+    }
+}

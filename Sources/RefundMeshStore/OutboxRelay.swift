@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import RefundMeshTracing
@@ -196,10 +197,13 @@ extension OutboxRelay {
                 try await TraceID.withTrace(message.traceID) { try await deliver(message) }
             } catch {
                 if Task.isCancelled { return }
+                Counter(label: "refundmesh_outbox_delivery_failures_total", dimensions: [("destination", destination)])
+                    .increment()
                 try await recordFailure(of: message, error: error)
                 return
             }
             delivered += 1
+            Counter(label: "refundmesh_outbox_delivered_total", dimensions: [("destination", destination)]).increment()
             // The delivery happened; record it even if we are being cancelled, or it would be
             // delivered again after restart.
             next = try await store.writeIgnoringCancellation { db in

@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
               REVIEW_ADDR (127.0.0.1:7002), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003), NOTIFICATION_ADDR (127.0.0.1:7004),
               and the refund policy's REFUND_* variables (see docs/CONFIGURATION.md).
             """
+            + RefundPolicy.helpText
     )
 
     @OptionGroup var options: HostOptions

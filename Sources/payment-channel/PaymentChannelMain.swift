@@ -51,6 +51,7 @@ struct Serve: AsyncParsableCommand {
                 when at least one channel is real (R-C9).
             See docs/PAYMENTS.md and docs/PROVIDERS.md.
             """
+            + RefundPolicy.helpText
     )
 
     @OptionGroup var options: HostOptions

@@ -13,7 +13,7 @@ struct RefundCtl: AsyncParsableCommand {
             Decide.self, Overdue.self, Evidence.self,
             PaymentLedger.self, TrialBalanceCommand.self, Reconcile.self, Alerts.self, Resolve.self,
             Prefs.self, Deliveries.self, DeadLetters.self, RetryDeadLetter.self,
-            StatusCommand.self, DrainCommand.self, OutboxCommand.self, BackupCommand.self,
+            StatusCommand.self, DrainCommand.self, OutboxCommand.self, BackupCommand.self, Top.self,
         ]
     )
 }

@@ -34,13 +34,16 @@ struct Serve: AsyncParsableCommand {
               REVIEW_SLA_AUTOMATIC_MS (600000), REVIEW_SLA_MANUAL_WORKING_DAYS (3) or REVIEW_SLA_MANUAL_MS,
               REVIEW_SLA_WARNING_MS (14400000), REVIEW_SLA_SCAN_INTERVAL_MS (30000),
               REVIEW_LARGE_AMOUNT_FEN (50000), REVIEW_CLAIM_TTL_MS (900000),
-              REVIEW_ESCALATION_RECIPIENT (review-supervisors), REVIEW_RISK_* (docs/REVIEW.md),
+              REVIEW_ESCALATION_RECIPIENT (review-supervisors), REVIEW_RISK_* (docs/REVIEW.md: REVIEW_RISK_THRESHOLD, REVIEW_RISK_REFUND_COUNT,
+              REVIEW_RISK_REFUND_WINDOW_DAYS, REVIEW_RISK_AMOUNT_MULTIPLE, REVIEW_RISK_AMOUNT_MIN_ORDERS,
+              REVIEW_RISK_FIRST_PURCHASE_FEN, REVIEW_RISK_WEIGHT_<SIGNAL>),
               REVIEW_EVIDENCE_KEY_FILE (<data dir>/evidence-signing.key, created when absent),
               REVIEW_EVIDENCE_CHECKPOINT_INTERVAL_MS (60000),
               REVIEW_EVIDENCE_HEAD_FILE (<data dir>/evidence-head.json; docs/EVIDENCE.md),
               REFUND_HOLIDAYS / REFUND_MAKEUP_WORKDAYS / REFUND_UTC_OFFSET_MINUTES (the working-day calendar,
               shared with intake's policy).
             """
+            + RefundPolicy.helpText
     )
 
     @OptionGroup var options: HostOptions

@@ -42,7 +42,8 @@ final class ServiceProcess: @unchecked Sendable {
         let output = try FileHandle(forWritingTo: logFile)
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["--port", "\(port)", "--data-dir", dataDirectory.path]
+        // Metrics on any free port: meshes of parallel tests must not meet on the standard ones.
+        process.arguments = ["--port", "\(port)", "--metrics-port", "0", "--data-dir", dataDirectory.path]
         var environment = ProcessInfo.processInfo.environment
         environment["REFUNDMESH_LOG_LEVEL"] = "notice"
         for (key, value) in extra { environment[key] = value }
@@ -54,7 +55,8 @@ final class ServiceProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: logFile, encoding: .utf8),
-                let line = text.split(separator: "\n").first(where: { $0.contains("listening on") }),
+                // Its own line, not an HTTP server's (the metrics endpoint logs "listening on" too).
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("\(name) listening on") }),
                 let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...])
             {
                 self.port = port
@@ -66,6 +68,9 @@ final class ServiceProcess: @unchecked Sendable {
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         throw ServiceProcessError("\(name) did not start listening:\n\(log)")
     }
+
+    /// Whether the process is running.
+    var isRunning: Bool { process?.isRunning ?? false }
 
     /// SIGTERM, then waits; returns the exit status.
     @discardableResult
