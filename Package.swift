@@ -216,6 +216,7 @@ let package = Package(
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshEvidence",
                 "RefundMeshProviders",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -243,7 +244,7 @@ let package = Package(
             name: "PaymentChannelService",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
-                "RefundMeshProviders",
+                "RefundMeshProviders", "RefundMeshTracing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -382,8 +383,16 @@ let package = Package(
             swiftSettings: swift6
         ),
         .testTarget(
+            name: "RefundMeshHostingTests",
+            dependencies: [
+                "RefundMeshHosting", "RefundMeshRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
             name: "RefundMeshStoreTests",
-            dependencies: ["RefundMeshStore"],
+            dependencies: ["RefundMeshStore", "RefundMeshTracing"],
             swiftSettings: swift6
         ),
         // Starts the real executables (the dependency makes SwiftPM build them first).

@@ -2,6 +2,7 @@ import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshStore
+import RefundMeshTracing
 
 extension PaymentStore {
     /// The outcome of ``begin(_:at:)``: the refund payment and whether this call created it.
@@ -110,14 +111,15 @@ extension PaymentStore {
                 INSERT INTO refund_payments
                     (refund_id, payment_id, order_id, user_id, method, destination, amount_fen, fee_fen, net_fen,
                      platform_fault, state, provider_refund_no, created_at_ms, sent_at_ms, arrived_at_ms,
-                     expected_arrival_ms, failure_reason, attempts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     expected_arrival_ms, failure_reason, attempts, trace_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 refund.refundID, refund.paymentID, refund.orderID, refund.userID, Int(refund.method.rawValue),
                 Int(refund.destination.rawValue), refund.amountFen, refund.feeFen, refund.netFen, refund.platformFault,
                 Int(refund.state.rawValue), refund.providerRefundNo, refund.createdAtMs, refund.sentAtMs,
                 refund.arrivedAtMs, refund.expectedArrivalMs, refund.failureReason, refund.attempts,
+                TraceID.validated(TraceID.current),
             ]
         )
     }

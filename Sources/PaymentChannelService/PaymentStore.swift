@@ -106,6 +106,12 @@ public struct PaymentStore: Sendable {
         StoreMigration("payment-channel.4.ledger-reconciliation-throttles") { db in
             try migrateToLedger(db)
         },
+        StoreMigration("payment-channel.5.refund-trace") { db in
+            // The trace the refund was asked for under (ExecuteRefund's): every notice of the
+            // refund, whenever and by whatever it is caused (settling, a provider's
+            // notification), goes out under it, so one id follows the refund (docs/OPERATIONS.md).
+            try db.execute(sql: "ALTER TABLE refund_payments ADD COLUMN trace_id TEXT")
+        },
     ]
 
     public init(store: Store, policy: RefundPolicy, settings: PaymentChannelConfiguration = .init()) {

@@ -2,6 +2,7 @@ import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshHosting
+import RefundMeshTracing
 
 /// The messages a refund payment's state changes send, enqueued in the transaction of the change
 /// (transactional outbox): intake's ApplyStatus (the refund's timeline, R-T2) and notification's
@@ -119,7 +120,8 @@ public enum RefundNotices {
             eventID: outboxID(eventID: eventID, destination: intake),
             destination: intake,
             method: Intake.Method.applyStatus,
-            request: status(refund, eventID: eventID, state: state, rule: rule, reason: reason, at: nowMs)
+            request: status(refund, eventID: eventID, state: state, rule: rule, reason: reason, at: nowMs),
+            traceID: try trace(db, refundID: refund.refundID)
         )
     }
 
@@ -130,8 +132,19 @@ public enum RefundNotices {
             eventID: outboxID(eventID: event.eventID, destination: notification),
             destination: notification,
             method: Notification.Method.publish,
-            request: event
+            request: event,
+            traceID: try trace(db, refundID: event.refundID)
         )
+    }
+
+    /// The refund's own trace (the ExecuteRefund call's), else the current task's.
+    private static func trace(_ db: Database, refundID: String) throws -> String? {
+        let stored = try String.fetchOne(
+            db,
+            sql: "SELECT trace_id FROM refund_payments WHERE refund_id = ?",
+            arguments: [refundID]
+        )
+        return stored ?? TraceID.current
     }
 
     private static func status(

@@ -47,7 +47,8 @@ public final class DrainGate: ServerInterceptor, Sendable {
         if refused {
             throw RPCError(
                 code: .unavailable,
-                message: "this instance is drained by an operator (refundctl drain); call another instance or retry later"
+                message:
+                    "this instance is drained by an operator (refundctl drain); call another instance or retry later"
             )
         }
         defer { state.withLock { $0.inFlight -= 1 } }

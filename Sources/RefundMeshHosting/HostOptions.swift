@@ -11,7 +11,10 @@ public struct HostOptions: ParsableArguments {
     @Option(help: "Folder for the service's SQLite file (overrides <SERVICE>_DATA_DIR).")
     public var dataDir: String?
 
-    @Option(help: "Port of the Prometheus /metrics endpoint; 0 picks a free one, off disables it (overrides <SERVICE>_METRICS_PORT).")
+    @Option(
+        help:
+            "Port of the Prometheus /metrics endpoint; 0 picks a free one, off disables it (overrides <SERVICE>_METRICS_PORT)."
+    )
     public var metricsPort: String?
 
     public init() {}

@@ -40,7 +40,10 @@ public struct MetricsEndpoint: Service {
         let boundPort = self.boundPort
         let application = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "refundmesh-metrics"),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port),
+                serverName: "refundmesh-metrics"
+            ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info(

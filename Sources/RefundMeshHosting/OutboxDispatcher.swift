@@ -2,6 +2,7 @@ import GRDB
 import Logging
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshTracing
 import RefundMeshWire
 
 /// Delivers outbox messages as RPC calls to peer services.
@@ -26,20 +27,24 @@ public struct OutboxDispatcher: Sendable {
     }
 
     /// Enqueues `request` for `method` on `destination` in the caller's transaction.
-    /// - Parameter eventID: the id the receiver deduplicates on; the outbox stores it once.
+    /// - Parameters:
+    ///   - eventID: the id the receiver deduplicates on; the outbox stores it once.
+    ///   - traceID: the trace to deliver it under; by default the current task's.
     public static func enqueue<Request: ProtoMessage>(
         _ db: Database,
         eventID: String,
         destination: String,
         method: MethodDescriptor,
-        request: Request
+        request: Request,
+        traceID: String? = TraceID.current
     ) throws {
         try Outbox.enqueue(
             db,
             eventID: eventID,
             destination: destination,
             kind: method.path,
-            payload: try request.serializedBytes()
+            payload: try request.serializedBytes(),
+            traceID: traceID
         )
     }
 

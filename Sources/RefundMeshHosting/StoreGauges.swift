@@ -76,7 +76,9 @@ public struct StoreGaugeSampler: Service {
                 let dimensions = [("store", name), ("destination", destination)]
                 Gauge(label: "refundmesh_outbox_pending", dimensions: dimensions).record(stats.pendingCount)
                 Gauge(label: "refundmesh_outbox_failing", dimensions: dimensions).record(stats.failingCount)
-                let age = stats.oldestPendingAge.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+                let age = stats.oldestPendingAge.map {
+                    Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+                }
                 Gauge(label: "refundmesh_outbox_oldest_age_seconds", dimensions: dimensions).record(age ?? 0)
             }
             let key = "outbox:\(name)"

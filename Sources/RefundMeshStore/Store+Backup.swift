@@ -29,7 +29,10 @@ extension Store {
         let pool = self.pool
         return try await StoreError.mappingAsync {
             guard !FileManager.default.fileExists(atPath: path) else {
-                throw StoreError(code: .openFailed, message: "the backup file \(path) exists already; choose a new name")
+                throw StoreError(
+                    code: .openFailed,
+                    message: "the backup file \(path) exists already; choose a new name"
+                )
             }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +46,8 @@ extension Store {
                     try copy.close()
                     return result
                 }.value
-                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
                 return StoreBackupResult(
                     path: path,
                     sizeInBytes: size,

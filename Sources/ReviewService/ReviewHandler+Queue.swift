@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import RefundMeshAPI
@@ -383,8 +384,8 @@ extension ReviewHandler {
         let nowMs = now()
         let level = configuration.serviceLevel
         let recipient = configuration.escalationRecipient
-        return try await store.write { db in
-            var escalated = 0
+        let escalations = try await store.write { db in
+            var escalated: [String] = []
             for var reviewCase in try ReviewStore.dueCases(db, dueBeforeMs: nowMs + level.warningMs, limit: limit) {
                 guard let status = reviewCase.sla?.status(at: nowMs, level: level) else { continue }
                 let breached = status == .breached
@@ -407,10 +408,15 @@ extension ReviewHandler {
                     recipient: recipient,
                     nowMs: nowMs
                 )
-                escalated += 1
+                escalated.append(breached ? "breached" : "due_soon")
             }
             return escalated
         }
+        // Counted once committed: `review_sla_escalations_total{level}` (R-R4 breaches and warnings).
+        for level in escalations {
+            Counter(label: "review_sla_escalations_total", dimensions: [("level", level)]).increment()
+        }
+        return escalations.count
     }
 
     // MARK: Helpers

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
               REVIEW_ADDR (127.0.0.1:7002), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003), NOTIFICATION_ADDR (127.0.0.1:7004),
               and the refund policy's REFUND_* variables (see docs/CONFIGURATION.md).
             """
-            + RefundPolicy.helpText
+                + RefundPolicy.helpText
     )
 
     @OptionGroup var options: HostOptions
@@ -37,7 +37,8 @@ struct Serve: AsyncParsableCommand {
             serviceName: "intake",
             defaultPort: 7001,
             defaultMetricsPort: 9101,
-            environment: environment)
+            environment: environment
+        )
         let policy = try RefundPolicy(environment: environment)
         let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
         ServiceHost.bootstrap(settings)

@@ -44,7 +44,8 @@ struct Serve: AsyncParsableCommand {
             serviceName: "notification",
             defaultPort: 7004,
             defaultMetricsPort: 9104,
-            environment: environment())
+            environment: environment()
+        )
         // The inbox moves no money: NORMAL keeps it durable across process crashes (WAL) and
         // loses at most the last transactions on a power cut, which the senders' outboxes redeliver.
         settings.synchronousFull = false

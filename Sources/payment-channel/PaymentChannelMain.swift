@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
                 when at least one channel is real (R-C9).
             See docs/PAYMENTS.md and docs/PROVIDERS.md.
             """
-            + RefundPolicy.helpText
+                + RefundPolicy.helpText
     )
 
     @OptionGroup var options: HostOptions
@@ -63,7 +63,8 @@ struct Serve: AsyncParsableCommand {
             serviceName: "payment-channel",
             defaultPort: 7003,
             defaultMetricsPort: 9103,
-            environment: environment)
+            environment: environment
+        )
         // It moves money: every commit is fsynced (R-C5 must survive a power cut too).
         settings.synchronousFull = true
         ServiceHost.bootstrap(settings)

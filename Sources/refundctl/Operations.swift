@@ -19,8 +19,14 @@ struct StatusCommand: AsyncParsableCommand {
         for (name, address) in mesh.all {
             let rpc = clients.rpc[name]!
             do {
-                let health = try await RefundMeshRPC.Health.Client(rpc).check(HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
-                let status = try await Operations.Client(rpc).status(StatusRequest(), options: CallOptions(timeout: .seconds(5)))
+                let health = try await RefundMeshRPC.Health.Client(rpc).check(
+                    HealthCheckRequest(),
+                    options: CallOptions(timeout: .seconds(3))
+                )
+                let status = try await Operations.Client(rpc).status(
+                    StatusRequest(),
+                    options: CallOptions(timeout: .seconds(5))
+                )
                 let state = status.draining ? "DRAINED" : "\(health.status)".uppercased()
                 let pending = status.outbox.reduce(0) { $0 + $1.pending }
                 let failing = status.outbox.reduce(0) { $0 + $1.failing }
@@ -28,7 +34,9 @@ struct StatusCommand: AsyncParsableCommand {
                 var outbox = "\(pending) pending, \(failing) failing"
                 if pending > 0 { outbox += ", oldest \(Format.age(ms: oldest))" }
                 let uptime = Format.age(ms: Self.nowMs() - status.startedAtMs)
-                print(Self.row([name, address, state, status.version, uptime, Format.bytes(status.residentBytes), outbox]))
+                print(
+                    Self.row([name, address, state, status.version, uptime, Format.bytes(status.residentBytes), outbox])
+                )
                 healthy = healthy && health.status == .serving && !status.draining
             } catch {
                 print(Self.row([name, address, "DOWN", "\(error)"]))
@@ -82,7 +90,8 @@ struct DrainCommand: AsyncParsableCommand {
         } else {
             print(
                 "\(service): drained (\(answer.inFlightCalls) calls were in flight)"
-                    + (answer.exiting ? "; stopping once they finish" : "; `refundctl drain --resume \(service)` undoes it")
+                    + (answer.exiting
+                        ? "; stopping once they finish" : "; `refundctl drain --resume \(service)` undoes it")
             )
         }
     }
@@ -108,10 +117,11 @@ struct OutboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let clients = try MeshClients(mesh)
-        let names = try service.map { name in
-            _ = try clients.client(for: name)
-            return [name]
-        } ?? mesh.all.map(\.name)
+        let names =
+            try service.map { name in
+                _ = try clients.client(for: name)
+                return [name]
+            } ?? mesh.all.map(\.name)
         var total: Int64 = 0
         for name in names {
             do {

@@ -71,7 +71,11 @@ enum PrometheusText {
 
 extension Array where Element == PrometheusSample {
     /// The sum of every sample named `name` whose labels include `matching`.
-    func sum(_ name: String, where matching: [String: String] = [:], excluding: (([String: String]) -> Bool)? = nil) -> Double {
+    func sum(
+        _ name: String,
+        where matching: [String: String] = [:],
+        excluding: (([String: String]) -> Bool)? = nil
+    ) -> Double {
         lazy.filter { sample in
             sample.name == name && matching.allSatisfy { sample.labels[$0.key] == $0.value }
                 && !(excluding?(sample.labels) ?? false)

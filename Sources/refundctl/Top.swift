@@ -28,24 +28,42 @@ struct Top: AsyncParsableCommand {
         while iterations == 0 || screen < iterations {
             if screen > 0 { try await Task.sleep(for: .milliseconds(Int64(interval * 1000))) }
             let now = ContinuousClock.now
-            let seconds = max(0.001, Double((now - previousAt).components.seconds) + Double((now - previousAt).components.attoseconds) / 1e18)
+            let seconds = max(
+                0.001,
+                Double((now - previousAt).components.seconds) + Double((now - previousAt).components.attoseconds) / 1e18
+            )
             var current: [String: [PrometheusSample]] = [:]
             var rows: [String] = []
             for (name, _) in mesh.all {
                 let rpc = clients.rpc[name]!
                 do {
-                    let status = try await Operations.Client(rpc).status(StatusRequest(), options: CallOptions(timeout: .seconds(3)))
+                    let status = try await Operations.Client(rpc).status(
+                        StatusRequest(),
+                        options: CallOptions(timeout: .seconds(3))
+                    )
                     let samples = PrometheusText.parse(
-                        try await Operations.Client(rpc).metrics(MetricsRequest(), options: CallOptions(timeout: .seconds(3))).text
+                        try await Operations.Client(rpc).metrics(
+                            MetricsRequest(),
+                            options: CallOptions(timeout: .seconds(3))
+                        ).text
                     )
                     current[name] = samples
-                    rows.append(Self.serviceRow(name, status: status, samples: samples, before: previous[name], seconds: seconds))
+                    rows.append(
+                        Self.serviceRow(
+                            name,
+                            status: status,
+                            samples: samples,
+                            before: previous[name],
+                            seconds: seconds
+                        )
+                    )
                 } catch {
                     rows.append(Self.cells([name, "DOWN", "\(error)"]))
                 }
             }
             var lines = [
-                "RefundMesh top — \(Self.clock()) — every \(interval)s" + (screen == 0 ? " (rates from the next screen)" : ""),
+                "RefundMesh top — \(Self.clock()) — every \(interval)s"
+                    + (screen == 0 ? " (rates from the next screen)" : ""),
                 "",
                 Self.cells(["service", "health", "calls/s", "errors/s", "p99 ms", "outbox", "oldest", "rss", "uptime"]),
             ]
@@ -80,9 +98,11 @@ struct Top: AsyncParsableCommand {
         var errors = "-"
         var p99 = "-"
         if let before {
-            let calls = samples.sum("rpc_server_calls_total", excluding: isUpkeep)
+            let calls =
+                samples.sum("rpc_server_calls_total", excluding: isUpkeep)
                 - before.sum("rpc_server_calls_total", excluding: isUpkeep)
-            let failed = samples.sum("rpc_server_calls_total", excluding: { isUpkeep($0) || $0["code"] == "OK" })
+            let failed =
+                samples.sum("rpc_server_calls_total", excluding: { isUpkeep($0) || $0["code"] == "OK" })
                 - before.sum("rpc_server_calls_total", excluding: { isUpkeep($0) || $0["code"] == "OK" })
             rate = String(format: "%.1f", calls / seconds)
             errors = String(format: "%.1f", failed / seconds)
@@ -105,11 +125,16 @@ struct Top: AsyncParsableCommand {
     static func quantile(_ q: Double, now: [PrometheusSample], before: [PrometheusSample]) -> Double? {
         var growth: [Double: Double] = [:]
         for sample in now where sample.name == "rpc_server_call_duration_seconds_bucket" && !isUpkeep(sample.labels) {
-            guard let bound = sample.labels["le"].flatMap({ $0 == "+Inf" ? Double.infinity : Double($0) }) else { continue }
+            guard let bound = sample.labels["le"].flatMap({ $0 == "+Inf" ? Double.infinity : Double($0) }) else {
+                continue
+            }
             growth[bound, default: 0] += sample.value
         }
-        for sample in before where sample.name == "rpc_server_call_duration_seconds_bucket" && !isUpkeep(sample.labels) {
-            guard let bound = sample.labels["le"].flatMap({ $0 == "+Inf" ? Double.infinity : Double($0) }) else { continue }
+        for sample in before where sample.name == "rpc_server_call_duration_seconds_bucket" && !isUpkeep(sample.labels)
+        {
+            guard let bound = sample.labels["le"].flatMap({ $0 == "+Inf" ? Double.infinity : Double($0) }) else {
+                continue
+            }
             growth[bound, default: 0] -= sample.value
         }
         let bounds = growth.keys.sorted()
@@ -123,18 +148,27 @@ struct Top: AsyncParsableCommand {
         var lines: [String] = []
         func grouped(_ list: [PrometheusSample]?, _ name: String, by label: String) -> String {
             var totals: [String: Double] = [:]
-            for sample in list ?? [] where sample.name == name { totals[sample.labels[label] ?? "", default: 0] += sample.value }
+            for sample in list ?? [] where sample.name == name {
+                totals[sample.labels[label] ?? "", default: 0] += sample.value
+            }
             let parts = totals.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value))" }
             return parts.isEmpty ? "none" : parts.joined(separator: ", ")
         }
         lines.append("refunds at intake:        " + grouped(samples["intake"], "intake_refunds", by: "state"))
         lines.append("payments by state:        " + grouped(samples["payment-channel"], "payment_refunds", by: "state"))
-        lines.append("payments by channel:      " + grouped(samples["payment-channel"], "payment_refunds", by: "channel"))
-        lines.append("provider calls:           " + grouped(samples["payment-channel"], "payment_provider_calls_total", by: "outcome"))
+        lines.append(
+            "payments by channel:      " + grouped(samples["payment-channel"], "payment_refunds", by: "channel")
+        )
+        lines.append(
+            "provider calls:           "
+                + grouped(samples["payment-channel"], "payment_provider_calls_total", by: "outcome")
+        )
         lines.append("review cases:             " + grouped(samples["review"], "review_cases", by: "outcome"))
         lines.append("reviewer queue:           " + grouped(samples["review"], "review_queue_cases", by: "claim"))
         lines.append("SLA escalation (0/1/2):   " + grouped(samples["review"], "review_sla_cases", by: "escalation"))
-        lines.append("deliveries:               " + grouped(samples["notification"], "notification_deliveries", by: "state"))
+        lines.append(
+            "deliveries:               " + grouped(samples["notification"], "notification_deliveries", by: "state")
+        )
         return lines
     }
 

@@ -43,7 +43,7 @@ struct Serve: AsyncParsableCommand {
               REFUND_HOLIDAYS / REFUND_MAKEUP_WORKDAYS / REFUND_UTC_OFFSET_MINUTES (the working-day calendar,
               shared with intake's policy).
             """
-            + RefundPolicy.helpText
+                + RefundPolicy.helpText
     )
 
     @OptionGroup var options: HostOptions
@@ -55,7 +55,8 @@ struct Serve: AsyncParsableCommand {
             serviceName: "review",
             defaultPort: 7002,
             defaultMetricsPort: 9102,
-            environment: environment)
+            environment: environment
+        )
         settings.synchronousFull = true  // decisions lead to money moving: a commit must survive power loss
         let review = try ReviewConfiguration(environment: environment)
         let policy = try RefundPolicy(environment: environment)

@@ -122,7 +122,9 @@ final class ComposeMesh: @unchecked Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ServiceProcessError("\(name) did not start:\n\((try? String(contentsOf: logFile(name), encoding: .utf8)) ?? "")")
+        throw ServiceProcessError(
+            "\(name) did not start:\n\((try? String(contentsOf: logFile(name), encoding: .utf8)) ?? "")"
+        )
     }
 
     /// Runs the service's compose healthcheck (`CMD /usr/local/bin/service healthcheck`).
@@ -168,7 +170,9 @@ final class ComposeMesh: @unchecked Sendable {
             ["docker-compose", "-f", repository.appendingPathComponent("docker-compose.yml").path, "config"]
         )
         guard config.status == 0 else {
-            throw ServiceProcessError("docker-compose config failed (apt-get install docker-compose):\n\(config.output)")
+            throw ServiceProcessError(
+                "docker-compose config failed (apt-get install docker-compose):\n\(config.output)"
+            )
         }
         // docker-compose's own YAML reader (python3-yaml, its dependency) turns it into JSON.
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
@@ -178,7 +182,8 @@ final class ComposeMesh: @unchecked Sendable {
             "/usr/bin/python3",
             ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", input.path]
         )
-        guard json.status == 0, let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        guard json.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         else {
             throw ServiceProcessError("could not read docker-compose config's output:\n\(json.output)")
         }
@@ -203,7 +208,8 @@ final class ComposeMesh: @unchecked Sendable {
         var text = value
         for (service, map) in ports {
             for (container, local) in map {
-                let pattern = "(^|[^A-Za-z0-9-])\(NSRegularExpression.escapedPattern(for: service)):\(container)(?![0-9])"
+                let pattern =
+                    "(^|[^A-Za-z0-9-])\(NSRegularExpression.escapedPattern(for: service)):\(container)(?![0-9])"
                 let regex = try! NSRegularExpression(pattern: pattern)
                 text = regex.stringByReplacingMatches(
                     in: text,

@@ -28,7 +28,11 @@ struct DeploymentMeshTests {
             #expect(check.status == 0, "\(name) healthcheck: \(check.output)")
         }
         // `docker-compose run --rm refundctl demo`: refundctl's compose environment, command `demo`.
-        let demo = try runProcess(ComposeMesh.binary("refundctl"), ["demo"], environment: mesh.processEnvironment("refundctl"))
+        let demo = try runProcess(
+            ComposeMesh.binary("refundctl"),
+            ["demo"],
+            environment: mesh.processEnvironment("refundctl")
+        )
         #expect(demo.status == 0, "\(demo.output)")
         #expect(demo.output.contains("moneyArrived"), "\(demo.output)")
 
@@ -36,7 +40,9 @@ struct DeploymentMeshTests {
         let expected: [String: [String]] = [
             "intake": ["intake_refunds", "refundmesh_outbox_delivered_total", "rpc_client_calls_total"],
             "review": ["review_cases", "refundmesh_outbox_delivered_total"],
-            "payment-channel": ["payment_refunds", "payment_provider_calls_total", "refundmesh_outbox_delivered_total"],
+            "payment-channel": [
+                "payment_refunds", "payment_provider_calls_total", "refundmesh_outbox_delivered_total",
+            ],
             "notification": ["notification_inbox_items"],
         ]
         let common = [
@@ -158,10 +164,16 @@ struct DeploymentMeshTests {
         #expect(try await health.check(HealthCheckRequest()).status == .notServing)
         #expect(try await operations.status(StatusRequest()).draining)
         await #expect(throws: RPCError.self) {
-            _ = try await Intake.Client(client).recordOrder(RecordOrderRequest(order: order), options: CallOptions(maxAttempts: 1))
+            _ = try await Intake.Client(client).recordOrder(
+                RecordOrderRequest(order: order),
+                options: CallOptions(maxAttempts: 1)
+            )
         }
         do {
-            _ = try await Intake.Client(client).recordOrder(RecordOrderRequest(order: order), options: CallOptions(maxAttempts: 1))
+            _ = try await Intake.Client(client).recordOrder(
+                RecordOrderRequest(order: order),
+                options: CallOptions(maxAttempts: 1)
+            )
         } catch let error as RPCError {
             #expect(error.code == .unavailable && error.message.contains("drained"), "\(error)")
         }
@@ -181,7 +193,9 @@ struct DeploymentMeshTests {
         #expect(log.contains("drained by an operator; stopping"), "\(log)")
     }
 
-    @Test("online backup while orders are written: a sound copy, and the documented restore brings the service back with it")
+    @Test(
+        "online backup while orders are written: a sound copy, and the documented restore brings the service back with it"
+    )
     func backupAndRestore() async throws {
         let intake = try ServiceProcess("intake")
         try await intake.start()
@@ -218,7 +232,9 @@ struct DeploymentMeshTests {
         #expect(backup.backups.count == 1 && copy.store == "intake")
         #expect(copy.integrity == "ok")
         #expect(copy.path.hasPrefix(intake.dataDirectory.path + "/backups/intake-"))
-        let inCopy = try await DatabaseQueue(path: copy.path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders")! }
+        let inCopy = try await DatabaseQueue(path: copy.path).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders")!
+        }
         #expect(inCopy >= 100 && inCopy <= 300, "the copy holds a consistent prefix: \(inCopy)")
         // Asking for a store it does not have names the ones it has.
         do {
@@ -240,7 +256,9 @@ struct DeploymentMeshTests {
             // Recording the same order again is idempotent: it is there, with its price.
             _ = try await Intake.Client(restored).recordOrder(order(index))
         }
-        let count = try await DatabaseQueue(path: store).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders")! }
+        let count = try await DatabaseQueue(path: store).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders")!
+        }
         #expect(count == inCopy, "after restore the store holds exactly the backup's orders")
         await restored.close()
         #expect(try await intake.stop() == 0)

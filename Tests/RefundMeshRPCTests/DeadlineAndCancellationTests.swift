@@ -50,6 +50,38 @@ struct DeadlineAndCancellationTests {
         }
     }
 
+    @Test(
+        "the trace id travels into a handler's outgoing calls; a server without one makes one; a malformed one is replaced"
+    )
+    func traceIDPropagates() async throws {
+        try await withTestServer(services: [TestServiceImplementation()]) { _, downstreamPort in
+            let downstreamClient = makeTestClient(ports: [downstreamPort])
+            let middle = TestServiceImplementation(downstream: TestService.Client(downstreamClient))
+            try await withTestServer(services: [middle]) { _, port in
+                let client = makeTestClient(ports: [port])
+                let stub = TestService.Client(client)
+                let given = try await stub.unary(
+                    Ping(id: 1, text: "call-downstream"),
+                    options: CallOptions(metadata: ["x-trace-id": "4bf92f3577b34da6a3ce929d0e0e4736"])
+                )
+                #expect(given.seenMetadata.contains("x-trace-id=4bf92f3577b34da6a3ce929d0e0e4736"))
+                // None given: the middle server makes one, and its downstream call carries it.
+                let made = try await stub.unary(Ping(id: 2, text: "call-downstream"))
+                let madeID = made.seenMetadata.first { $0.hasPrefix("x-trace-id=") }?.dropFirst("x-trace-id=".count)
+                #expect(madeID?.count == 32 && madeID?.allSatisfy(\.isHexDigit) == true, "\(made.seenMetadata)")
+                // A header that is not a usable id is not passed on.
+                let bad = try await stub.unary(
+                    Ping(id: 3, text: "call-downstream"),
+                    options: CallOptions(metadata: ["x-trace-id": "a b\u{7}c"])
+                )
+                #expect(!bad.seenMetadata.contains("x-trace-id=a b\u{7}c"))
+                #expect(bad.seenMetadata.contains { $0.hasPrefix("x-trace-id=") })
+                await client.close()
+            }
+            await downstreamClient.close()
+        }
+    }
+
     @Test("cancelling the caller's task stops the server's handler")
     func cancellationReachesHandler() async throws {
         let probe = TestServiceProbe()

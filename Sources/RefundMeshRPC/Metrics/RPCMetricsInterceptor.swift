@@ -25,7 +25,9 @@ public struct RPCServerMetricsInterceptor: ServerInterceptor {
             let elapsed = RPCCallMetrics.record(side: .server, method: context.method.path, code: .ok, since: start)
             context.logger.debug(
                 "call answered",
-                metadata: ["rpc.code": "OK", "rpc.duration_ms": "\(elapsed.logMilliseconds)", "rpc.peer": "\(context.peer)"]
+                metadata: [
+                    "rpc.code": "OK", "rpc.duration_ms": "\(elapsed.logMilliseconds)", "rpc.peer": "\(context.peer)",
+                ]
             )
             return output
         } catch {
@@ -36,7 +38,8 @@ public struct RPCServerMetricsInterceptor: ServerInterceptor {
                 level: code == .ok ? .debug : .info,
                 "call answered",
                 metadata: [
-                    "rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.logMilliseconds)", "rpc.peer": "\(context.peer)",
+                    "rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.logMilliseconds)",
+                    "rpc.peer": "\(context.peer)",
                 ]
             )
             throw error
