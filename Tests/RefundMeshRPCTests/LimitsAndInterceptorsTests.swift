@@ -16,7 +16,9 @@ struct LimitsAndInterceptorsTests {
                 for id in 0..<10 {
                     group.addTask {
                         do {
-                            _ = try await stub.unary(Ping(id: Int64(id), delayMillis: 300))
+                            // Long enough that all ten are in flight together even on a loaded
+                            // machine (at 300 ms a busy CI let the first four finish early).
+                            _ = try await stub.unary(Ping(id: Int64(id), delayMillis: 3_000))
                             return .ok
                         } catch let error as RPCError {
                             return error.code
