@@ -44,6 +44,19 @@ public struct HostConfiguration: Sendable, Equatable {
         self.synchronousFull = synchronousFull
     }
 
+    /// A port setting's value: 0...65535, or nil for `off` where that is allowed.
+    static func port(_ text: String, variable: String, allowingOff: Bool) throws -> Int? {
+        if allowingOff, text.lowercased() == "off" { return nil }
+        guard let port = Int(text), (0...65535).contains(port) else {
+            throw HostConfigurationError(
+                variable: variable,
+                value: text,
+                expected: "a port number 0...65535" + (allowingOff ? ", or off" : "")
+            )
+        }
+        return port
+    }
+
     /// The environment prefix for a service name: "payment-channel" → "PAYMENT_CHANNEL".
     public static func prefix(for serviceName: String) -> String {
         serviceName.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
@@ -63,14 +76,7 @@ public struct HostConfiguration: Sendable, Equatable {
         self.metricsPort = defaultMetricsPort
         if let host = environment["\(prefix)_HOST"], !host.isEmpty { self.host = host }
         if let text = environment["\(prefix)_PORT"], !text.isEmpty {
-            guard let port = Int(text), (0...65535).contains(port) else {
-                throw HostConfigurationError(
-                    variable: "\(prefix)_PORT",
-                    value: text,
-                    expected: "a port number 0...65535"
-                )
-            }
-            self.port = port
+            self.port = try Self.port(text, variable: "\(prefix)_PORT", allowingOff: false) ?? defaultPort
         }
         if let directory = environment["\(prefix)_DATA_DIR"] ?? environment["REFUNDMESH_DATA_DIR"], !directory.isEmpty {
             self.dataDirectory = directory
@@ -98,18 +104,7 @@ public struct HostConfiguration: Sendable, Equatable {
         }
         if let host = environment["\(prefix)_METRICS_HOST"], !host.isEmpty { self.metricsHost = host }
         if let text = environment["\(prefix)_METRICS_PORT"], !text.isEmpty {
-            if text.lowercased() == "off" {
-                self.metricsPort = nil
-            } else {
-                guard let port = Int(text), (0...65535).contains(port) else {
-                    throw HostConfigurationError(
-                        variable: "\(prefix)_METRICS_PORT",
-                        value: text,
-                        expected: "a port number 0...65535, or off"
-                    )
-                }
-                self.metricsPort = port
-            }
+            self.metricsPort = try Self.port(text, variable: "\(prefix)_METRICS_PORT", allowingOff: true)
         } else if self.port == 0, self.metricsPort != nil {
             self.metricsPort = 0
         }
