@@ -21,8 +21,12 @@ public struct MetricsEndpoint: Service {
         self.logger = logger
     }
 
-    /// The port it listens on, once it does.
+    /// The port it listens on, once it does; 0 if it stopped without listening (the port was
+    /// taken: the service group then stops with that error).
     public func listeningPort() async -> Int { await boundPort.value() }
+
+    /// The port it listens on, or 0 while it does not (yet).
+    public var currentPort: Int { boundPort.current() }
 
     public func run() async throws {
         let router = Router()
@@ -54,7 +58,18 @@ public struct MetricsEndpoint: Service {
             },
             logger: logger
         )
-        try await application.run()
+        do {
+            try await application.run()
+        } catch {
+            let listened = boundPort.current() != 0
+            boundPort.giveUp()
+            if listened { throw error }
+            throw MetricsEndpointError(
+                description: "the metrics endpoint could not listen on \(host):\(port) (<SERVICE>_METRICS_PORT; "
+                    + "0 picks a free port, off disables it): \(error)"
+            )
+        }
+        boundPort.giveUp()
     }
 }
 
@@ -76,8 +91,19 @@ final class BoundPort: Sendable {
         for waiter in waiters { waiter.resume(returning: port) }
     }
 
-    /// The port, or 0 when it is not known yet and `wait` is false.
+    /// The port, or 0 while it is not known.
     func current() -> Int { state.withLock { $0.port ?? 0 } }
+
+    /// Ends every wait with 0 if no port was learnt (the server never listened).
+    func giveUp() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int, Never>] in
+            guard state.port == nil else { return [] }
+            state.port = 0
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: 0) }
+    }
 
     func value() async -> Int {
         await withCheckedContinuation { continuation in
@@ -89,4 +115,9 @@ final class BoundPort: Sendable {
             if let port { continuation.resume(returning: port) }
         }
     }
+}
+
+/// The metrics endpoint could not start, with the setting to change.
+public struct MetricsEndpointError: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -59,7 +59,7 @@ struct OperationsService: Operations.ServiceProtocol {
                 )
             )
         }
-        if let metrics { response.metricsPort = Int32(await metrics.listeningPort()) }
+        if let metrics { response.metricsPort = Int32(metrics.currentPort) }
         response.residentBytes = Self.residentBytes()
         return response
     }

@@ -124,8 +124,9 @@ public enum ServiceHost {
             tasks.addTask { try await group.run() }
             let address = try await server.listeningAddress()
             if let metrics {
+                // 0: it could not listen, and the group is stopping with the reason.
                 let port = await metrics.listeningPort()
-                print("\(configuration.serviceName) metrics on \(metrics.host):\(port)")
+                if port > 0 { print("\(configuration.serviceName) metrics on \(metrics.host):\(port)") }
             }
             print(
                 "\(configuration.serviceName) listening on \(address.ipAddress ?? configuration.host):\(address.port ?? 0)"

@@ -264,6 +264,30 @@ struct DeploymentMeshTests {
         #expect(try await intake.stop() == 0)
     }
 
+    @Test("a metrics port already taken stops the service with an error that names the setting (no hang)")
+    func metricsPortTaken() async throws {
+        let first = try ServiceProcess("intake")
+        try await first.start()
+        let client = first.client()
+        let taken = try await Operations.Client(client).status(StatusRequest()).metricsPort
+        #expect(taken > 0)
+        await client.close()
+        let second = try ServiceProcess("intake")
+        let result = try runProcess(
+            "/usr/bin/timeout",
+            [
+                "60", ServiceProcess.productsDirectory.appendingPathComponent("intake").path, "--port", "0",
+                "--metrics-port", "\(taken)", "--data-dir", second.dataDirectory.path,
+            ]
+        )
+        #expect(result.status == 1, "exit \(result.status) (124: it hung until timeout killed it)")
+        #expect(
+            result.output.contains("the metrics endpoint could not listen on 127.0.0.1:\(taken)"),
+            "\(result.output)"
+        )
+        #expect(try await first.stop() == 0)
+    }
+
     // MARK: Helpers
 
     static func scrape(port: Int) async throws -> String {
