@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "RefundMeshWire", targets: ["RefundMeshWire"]),
         .library(name: "RefundMeshRPC", targets: ["RefundMeshRPC"]),
         .library(name: "RefundMeshAPI", targets: ["RefundMeshAPI"]),
+        // For the libFuzzer executables in the nested package Fuzz/ (Fuzz/README.md).
+        .library(name: "RefundMeshFuzzing", targets: ["RefundMeshFuzzing"]),
         .executable(name: "intake", targets: ["intake"]),
         .executable(name: "notification", targets: ["notification"]),
         .executable(name: "payment-channel", targets: ["payment-channel"]),
@@ -80,6 +82,17 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: Auth: who is calling (Ed25519-signed JWTs), and what each method allows (docs/SECURITY.md)
+        .target(
+            name: "RefundMeshAuth",
+            dependencies: [
+                "RefundMeshRPC",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: Store: SQLite (GRDB), migrations, transactional outbox, idempotent receipt
         .target(
             name: "RefundMeshStore",
@@ -105,7 +118,7 @@ let package = Package(
         // and the evidence messages' conversions to RefundMeshEvidence's types.
         .target(
             name: "RefundMeshAPI",
-            dependencies: ["RefundMeshWire", "RefundMeshRPC", "CRefundMeshProtos", "RefundMeshEvidence"],
+            dependencies: ["RefundMeshWire", "RefundMeshRPC", "RefundMeshAuth", "CRefundMeshProtos", "RefundMeshEvidence"],
             swiftSettings: swift6
         ),
         // Pure refund rules (DOMAIN.md R-…): no NIO, no Foundation, no store.
@@ -136,7 +149,8 @@ let package = Package(
         .target(
             name: "RefundMeshHosting",
             dependencies: [
-                "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore", "RefundMeshTracing",
+                "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore", "RefundMeshTracing", "RefundMeshAuth",
+                "RefundMeshAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -318,7 +332,7 @@ let package = Package(
         .executableTarget(
             name: "refundctl",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshEvidence",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshEvidence", "RefundMeshAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -326,7 +340,7 @@ let package = Package(
         .executableTarget(
             name: "refund-bench",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshAuth",
                 // --soak reads and scripts the sandbox through its control API.
                 "ProviderSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -348,6 +362,17 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // MARK: Fuzzing: the wire layer's fuzz targets; Fuzz/ builds them with libFuzzer, and
+        // RefundMeshWireTests replays the corpus and past crashes through them.
+        .target(
+            name: "RefundMeshFuzzing",
+            dependencies: [
+                "RefundMeshWire", "RefundMeshAPI", "RefundMeshTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+
         // MARK: Tests
         .target(
             name: "RefundMeshTestSupport",
@@ -364,7 +389,7 @@ let package = Package(
         .testTarget(
             name: "RefundMeshWireTests",
             dependencies: [
-                "RefundMeshWire", "RefundMeshTestSupport", "CRefundMeshProtos", "CProtobufC",
+                "RefundMeshWire", "RefundMeshTestSupport", "CRefundMeshProtos", "CProtobufC", "RefundMeshFuzzing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -424,13 +449,18 @@ let package = Package(
             dependencies: [
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
                 "provider-sandbox",
-                "RefundMeshRPC", "RefundMeshDomain",
+                "RefundMeshRPC", "RefundMeshDomain", "RefundMeshAuth",
                 // The whole-mesh money tests script the real provider sandbox through its control API.
                 "ProviderSandbox", "RefundMeshProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshAuthTests",
+            dependencies: ["RefundMeshAuth", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshTestSupport"],
             swiftSettings: swift6
         ),
         .testTarget(

@@ -25,6 +25,14 @@ public struct HostConfiguration: Sendable, Equatable {
     /// (R-R4 SLA across a weekend or holiday) that cannot wait for the calendar; never set in
     /// production. nil: the system clock.
     public var clockOriginMs: Int64?
+    /// `REFUNDMESH_AUTH_DIR`: the folder of the key set (``KeySet``); nil: `<data dir>/auth`.
+    public var authDirectory: String?
+    /// `<SERVICE>_AUTH_KEY_FILE`: the key this service signs its calls with; nil:
+    /// `<auth dir>/<service>.key`.
+    public var authKeyFile: String?
+    /// `REFUNDMESH_AUTH_TRUST_FILE`: the keys whose tokens this service accepts; nil:
+    /// `<auth dir>/trusted-keys`.
+    public var authTrustFile: String?
 
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
@@ -108,6 +116,9 @@ public struct HostConfiguration: Sendable, Equatable {
         } else if self.port == 0, self.metricsPort != nil {
             self.metricsPort = 0
         }
+        if let text = environment["REFUNDMESH_AUTH_DIR"], !text.isEmpty { self.authDirectory = text }
+        if let text = environment["\(prefix)_AUTH_KEY_FILE"], !text.isEmpty { self.authKeyFile = text }
+        if let text = environment["REFUNDMESH_AUTH_TRUST_FILE"], !text.isEmpty { self.authTrustFile = text }
         if let text = environment["REFUNDMESH_CLOCK_ORIGIN_MS"], !text.isEmpty {
             guard let origin = Int64(text), origin > 0 else {
                 throw HostConfigurationError(

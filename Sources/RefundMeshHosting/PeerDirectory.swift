@@ -1,4 +1,5 @@
 import Logging
+import RefundMeshAuth
 import RefundMeshRPC
 
 /// Where the other services are: `<PEER>_ADDR=host:port[,host:port…]` (e.g. `REVIEW_ADDR`,
@@ -40,13 +41,15 @@ public struct PeerDirectory: Sendable {
     }
 
     /// One client per peer, round-robin over its endpoints, counting and timing every call
-    /// (``RPCClientMetricsInterceptor``).
-    public func clients(logger: Logger) -> [String: RPCClient] {
-        endpoints.mapValues { list in
-            var configuration = RPCClient.Configuration(endpoints: list)
-            configuration.interceptors = [RPCClientMetricsInterceptor()]
-            return RPCClient(configuration: configuration, logger: logger)
-        }
+    /// (``RPCClientMetricsInterceptor``) and presenting this service's token for that peer.
+    public func clients(logger: Logger, auth: ServiceAuth) -> [String: RPCClient] {
+        Dictionary(
+            uniqueKeysWithValues: endpoints.map { peer, list in
+                var configuration = RPCClient.Configuration(endpoints: list)
+                configuration.interceptors = [RPCClientMetricsInterceptor(), auth.credentials(forPeer: peer)]
+                return (peer, RPCClient(configuration: configuration, logger: logger))
+            }
+        )
     }
 }
 

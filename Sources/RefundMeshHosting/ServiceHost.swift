@@ -51,12 +51,15 @@ public enum ServiceHost {
 
     /// Serves `services` until SIGTERM/SIGINT, with `background` services beside the server.
     /// - Parameters:
+    ///   - auth: The service's keys: every call served is authenticated and authorized against
+    ///     ``AccessPolicy/refundMesh``, and the key files are reread when they change.
     ///   - stores: The service's stores by name: their outbox backlogs and sizes become gauges,
     ///     and the Operations service reports on them and backs them up.
     ///   - gauges: The service's own store figures (refunds by state, queue sizes, …).
     public static func run(
         configuration: HostConfiguration,
         services: [any RPCService],
+        auth: ServiceAuth,
         background: [any Service] = [],
         limits: RPCServer.Limits = RPCServer.Limits(),
         stores: [String: Store] = [:],
@@ -96,7 +99,8 @@ public enum ServiceHost {
                 version: version
             ),
             services: services + [operations],
-            interceptors: [RPCServerMetricsInterceptor(), gate],
+            // Counted first (refusals too), then authenticated, then the drain gate.
+            interceptors: [RPCServerMetricsInterceptor(), auth.interceptor, gate],
             logger: logger
         )
         serverBox.withLock { $0 = server }
@@ -111,6 +115,7 @@ public enum ServiceHost {
         if !stores.isEmpty || !gauges.isEmpty {
             members.append(StoreGaugeSampler(stores: stores, gauges: gauges, logger: logger))
         }
+        members.append(auth.watcher(logger: logger))
         members += background
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

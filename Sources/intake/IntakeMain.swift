@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
               INTAKE_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is intake.sqlite),
               INTAKE_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               INTAKE_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), INTAKE_AUTH_KEY_FILE (<auth dir>/intake.key),
+              REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               INTAKE_METRICS_HOST (INTAKE_HOST), INTAKE_METRICS_PORT (9101; 0: any free port, also when the RPC port is 0; off),
               REVIEW_ADDR (127.0.0.1:7002), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003), NOTIFICATION_ADDR (127.0.0.1:7004),
               and the refund policy's REFUND_* variables (see docs/CONFIGURATION.md).
@@ -41,6 +43,8 @@ struct Serve: AsyncParsableCommand {
         )
         let policy = try RefundPolicy(environment: environment)
         let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
+        // Every call is authenticated: no key set, no service (docs/SECURITY.md).
+        let auth = try ServiceAuth(settings: settings)
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "intake")
 
@@ -49,7 +53,7 @@ struct Serve: AsyncParsableCommand {
             migrations: IntakeStore.migrations,
             logger: logger
         )
-        let clients = peers.clients(logger: logger)
+        let clients = peers.clients(logger: logger, auth: auth)
         let handler = IntakeHandler(
             store: store,
             policy: policy,
@@ -69,6 +73,7 @@ struct Serve: AsyncParsableCommand {
         try await ServiceHost.run(
             configuration: settings,
             services: [handler],
+            auth: auth,
             background: [relay],
             limits: limits,
             stores: ["intake": store],

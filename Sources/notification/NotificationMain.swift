@@ -19,6 +19,8 @@ struct Serve: AsyncParsableCommand {
               NOTIFICATION_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is notification.sqlite),
               NOTIFICATION_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               NOTIFICATION_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), NOTIFICATION_AUTH_KEY_FILE (<auth dir>/notification.key),
+              REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               NOTIFICATION_METRICS_HOST (NOTIFICATION_HOST), NOTIFICATION_METRICS_PORT (9104; 0: any free port, also when the RPC port is 0; off).
             Deliveries (R-N3; docs/NOTIFICATIONS.md):
               NOTIFY_RETRY_INITIAL_MS (5000), NOTIFY_RETRY_MAX_MS (3600000), NOTIFY_RETRY_MULTIPLIER (2),
@@ -49,6 +51,8 @@ struct Serve: AsyncParsableCommand {
         // The inbox moves no money: NORMAL keeps it durable across process crashes (WAL) and
         // loses at most the last transactions on a power cut, which the senders' outboxes redeliver.
         settings.synchronousFull = false
+        // Every call is authenticated: no key set, no service (docs/SECURITY.md).
+        let auth = try ServiceAuth(settings: settings)
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "notification")
 
@@ -110,6 +114,7 @@ struct Serve: AsyncParsableCommand {
             try await ServiceHost.run(
                 configuration: settings,
                 services: [handler],
+                auth: auth,
                 background: [deliveryRounds],
                 stores: ["notification": store],
                 gauges: DeliveryStore.gauges(store),

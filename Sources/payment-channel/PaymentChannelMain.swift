@@ -23,6 +23,8 @@ struct Serve: AsyncParsableCommand {
                 the provider sandbox's records payment-sandbox.sqlite),
               PAYMENT_CHANNEL_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               PAYMENT_CHANNEL_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), PAYMENT_CHANNEL_AUTH_KEY_FILE (<auth dir>/payment-channel.key),
+              REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               PAYMENT_CHANNEL_METRICS_HOST (PAYMENT_CHANNEL_HOST), PAYMENT_CHANNEL_METRICS_PORT (9103; 0: any free port, also when the RPC port is 0; off),
               INTAKE_ADDR (127.0.0.1:7001), NOTIFICATION_ADDR (127.0.0.1:7004),
               REFUND_* policy variables (fees, arrival times, balance withdrawal; see RefundPolicy),
@@ -67,6 +69,8 @@ struct Serve: AsyncParsableCommand {
         )
         // It moves money: every commit is fsynced (R-C5 must survive a power cut too).
         settings.synchronousFull = true
+        // Every call is authenticated: no key set, no service (docs/SECURITY.md).
+        let auth = try ServiceAuth(settings: settings)
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "payment-channel")
 
@@ -115,7 +119,7 @@ struct Serve: AsyncParsableCommand {
         )
         let payer = RefundPayer(payments: payments, adapters: adapters, logger: logger)
         let handler = PaymentChannelHandler(payments: payments, payer: payer)
-        let dispatcher = OutboxDispatcher(peers: peers.clients(logger: logger), logger: logger)
+        let dispatcher = OutboxDispatcher(peers: peers.clients(logger: logger, auth: auth), logger: logger)
         let relay = OutboxRelay(store: store, logger: logger, deliver: dispatcher.deliver)
         let settler = RefundSettler(payer: payer, logger: logger)
         // The sandbox notifies like a provider does (R-C9); real providers call a notify endpoint.
@@ -140,6 +144,7 @@ struct Serve: AsyncParsableCommand {
             try await ServiceHost.run(
                 configuration: settings,
                 services: [handler],
+                auth: auth,
                 background: background,
                 stores: ["payment-channel": store, "payment-sandbox": sandboxStore],
                 gauges: PaymentStore.gauges(store),

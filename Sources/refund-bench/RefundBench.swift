@@ -3,6 +3,7 @@ import Foundation
 import Histogram
 import ProviderSandbox
 import RefundMeshAPI
+import RefundMeshAuth
 import RefundMeshRPC
 import Synchronization
 
@@ -33,6 +34,10 @@ struct RefundBench: AsyncParsableCommand {
     @Option(help: "Soak: seconds to wait for every refund to settle.") var settleTimeout = 1_800
     @Option(help: "Soak: file for the end state of every refund (JSON lines).")
     var endStates = "soak-end-states.jsonl"
+    @Option(
+        help: "The key set to sign calls with: platform feeds, users' requests, operators' reads (docs/SECURITY.md)."
+    )
+    var keys = ProcessInfo.processInfo.environment["REFUNDMESH_AUTH_DIR"] ?? "./data/auth"
 
     func validate() throws {
         guard refunds > 0, concurrency > 0 else { throw ValidationError("--refunds and --concurrency must be above 0") }
@@ -187,6 +192,14 @@ struct RefundBench: AsyncParsableCommand {
         }
         var configuration = RPCClient.Configuration(endpoints: [endpoint])
         configuration.defaultTimeout = .seconds(60)
+        let keyring = try KeySet(directory: URL(fileURLWithPath: keys)).keyring()
+        configuration.interceptors = [
+            KeyringCredentials(
+                minter: TokenMinter(keys: keyring),
+                policy: AccessPolicy.refundMesh,
+                subject: "refund-bench"
+            )
+        ]
         return RPCClient(configuration: configuration)
     }
 

@@ -1,12 +1,33 @@
 import ArgumentParser
+import Foundation
 import RefundMeshAPI
+import RefundMeshAuth
 import RefundMeshRPC
 
-/// One client per service of the mesh.
+/// One client per service of the mesh, each call signed with the key set's keys in the role the
+/// method needs (``KeyringCredentials``): platform feeds as the platform, a user's requests as
+/// that user, reviewer and operator commands as `--as`.
 struct MeshClients {
     let rpc: [String: RPCClient]
 
     init(_ addresses: MeshAddresses) throws {
+        var interceptors: [any ClientInterceptor] = []
+        let keys = KeySet(directory: URL(fileURLWithPath: addresses.keys))
+        if FileManager.default.fileExists(atPath: keys.trustFile.path) {
+            let keyring: TokenMinter.Keyring
+            do {
+                keyring = try keys.keyring()
+            } catch {
+                throw ValidationError("the key set in \(addresses.keys) cannot be read: \(error)")
+            }
+            interceptors.append(
+                KeyringCredentials(
+                    minter: TokenMinter(keys: keyring),
+                    policy: AccessPolicy.refundMesh,
+                    subject: addresses.actor
+                )
+            )
+        }
         var rpc: [String: RPCClient] = [:]
         for (name, address) in addresses.all {
             guard let endpoint = Endpoint(address) else {
@@ -15,6 +36,7 @@ struct MeshClients {
             var configuration = RPCClient.Configuration(endpoints: [endpoint])
             configuration.defaultTimeout = .seconds(10)
             configuration.maxFrameBytes = 32 << 20
+            configuration.interceptors = interceptors
             rpc[name] = RPCClient(configuration: configuration)
         }
         self.rpc = rpc

@@ -14,6 +14,7 @@ struct RefundCtl: AsyncParsableCommand {
             PaymentLedger.self, TrialBalanceCommand.self, Reconcile.self, Alerts.self, Resolve.self,
             Prefs.self, Deliveries.self, DeadLetters.self, RetryDeadLetter.self,
             StatusCommand.self, DrainCommand.self, OutboxCommand.self, BackupCommand.self, Top.self,
+            Keys.self,
         ]
     )
 }
@@ -36,6 +37,23 @@ struct MeshAddresses: ParsableArguments {
         help: "notification's address (default: NOTIFICATION_ADDR or 127.0.0.1:7004)."
     )
     var notificationFlag: String?
+    @Option(
+        name: .customLong("keys"),
+        help:
+            "The key set to sign calls with (default: REFUNDMESH_AUTH_DIR or ./data/auth; `refundctl keys init` makes one)."
+    )
+    var keysFlag: String?
+    @Option(
+        name: .customLong("as"),
+        help: "Who you are in staff and platform tokens (default: REFUNDMESH_ACTOR, USER or refundctl)."
+    )
+    var actorFlag: String?
+
+    var keys: String { Self.address(keysFlag, "REFUNDMESH_AUTH_DIR", "./data/auth") }
+    var actor: String {
+        let environment = ProcessInfo.processInfo.environment
+        return actorFlag ?? environment["REFUNDMESH_ACTOR"] ?? environment["USER"] ?? "refundctl"
+    }
 
     var intake: String { Self.address(intakeFlag, "INTAKE_ADDR", "127.0.0.1:7001") }
     var review: String { Self.address(reviewFlag, "REVIEW_ADDR", "127.0.0.1:7002") }

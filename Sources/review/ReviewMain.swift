@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
               REVIEW_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is review.sqlite),
               REVIEW_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               REVIEW_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), REVIEW_AUTH_KEY_FILE (<auth dir>/review.key),
+              REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               REVIEW_METRICS_HOST (REVIEW_HOST), REVIEW_METRICS_PORT (9102; 0: any free port, also when the RPC port is 0; off),
               INTAKE_ADDR (127.0.0.1:7001), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003),
               NOTIFICATION_ADDR (127.0.0.1:7004),
@@ -67,6 +69,8 @@ struct Serve: AsyncParsableCommand {
         )
         let operatorConfiguration =
             environment["OPERATOR_BASE_URL"] != nil ? try GameOperatorConfiguration(environment: environment) : nil
+        // Every call is authenticated: no key set, no service (docs/SECURITY.md).
+        let auth = try ServiceAuth(settings: settings)
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "review")
 
@@ -82,7 +86,7 @@ struct Serve: AsyncParsableCommand {
             "evidence checkpoints are signed with Ed25519",
             metadata: ["evidence.public_key": "\(signer.publicKeyHex)"]
         )
-        let clients = peers.clients(logger: logger)
+        let clients = peers.clients(logger: logger, auth: auth)
         // R-R2: ask the real (or sandbox) game operator over HTTP when one is configured.
         let operatorHTTPClient = operatorConfiguration.map { _ in HTTPClient(eventLoopGroupProvider: .singleton) }
         let operatorAdapter: any OperatorAdapter
@@ -137,6 +141,7 @@ struct Serve: AsyncParsableCommand {
             try await ServiceHost.run(
                 configuration: settings,
                 services: [handler],
+                auth: auth,
                 background: [relay, retry, monitor, checkpointer],
                 stores: ["review": store],
                 gauges: ReviewStore.gauges(store),

@@ -46,6 +46,7 @@ final class ServiceProcess: @unchecked Sendable {
         process.arguments = ["--port", "\(port)", "--metrics-port", "0", "--data-dir", dataDirectory.path]
         var environment = ProcessInfo.processInfo.environment
         environment["REFUNDMESH_LOG_LEVEL"] = "notice"
+        environment["REFUNDMESH_AUTH_DIR"] = TestKeys.directory
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         process.standardOutput = output
@@ -102,6 +103,7 @@ final class ServiceProcess: @unchecked Sendable {
         var configuration = RPCClient.Configuration(endpoints: [Endpoint(host: "127.0.0.1", port: port)])
         configuration.backoff.initial = .milliseconds(20)
         configuration.backoff.maximum = .milliseconds(200)
+        configuration.interceptors = [TestKeys.credentials()]
         return RPCClient(configuration: configuration)
     }
 

@@ -11,6 +11,7 @@ extension RPCClient {
         responseType: Response.Type = Response.self
     ) async throws -> Response {
         let requestBytes = try encodeRequest(request)
+        let options = options.actingFor(request)
         let responseBytes = try await performUnary(method, requestBytes: requestBytes, options: options)
         return try decodeResponse(Response.self, responseBytes)
     }
@@ -27,7 +28,7 @@ extension RPCClient {
         let requestBytes = try encodeRequest(request)
         return try await performStreaming(
             method,
-            options: options,
+            options: options.actingFor(request),
             requests: { writer in try await writer(requestBytes) },
             singleRequest: requestBytes,
             onResponse: { inbound in

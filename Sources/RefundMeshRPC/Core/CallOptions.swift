@@ -9,6 +9,9 @@ public struct CallOptions: Sendable {
     public var isIdempotent: Bool?
     /// How many attempts a retryable call may make in all (1 disables retries).
     public var maxAttempts: Int
+    /// The end user this call acts for, which credential interceptors mint a user token for.
+    /// Client stubs fill it from requests that name their user (``UserScopedRequest``).
+    public var actingUser: String?
 
     public init(
         timeout: Duration? = nil,

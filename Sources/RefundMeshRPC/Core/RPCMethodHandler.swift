@@ -81,7 +81,9 @@ public struct RPCMethodHandler: Sendable {
 
     private static func decodeRequest<Request: ProtoMessage>(_ type: Request.Type, _ bytes: [UInt8]) throws -> Request {
         do {
-            return try Request(serializedBytes: bytes)
+            let request = try Request(serializedBytes: bytes)
+            if let check = RequestCheck.current { try check(request) }
+            return request
         } catch let error as WireError {
             throw RPCError(
                 code: .invalidArgument,
