@@ -227,6 +227,7 @@ let package = Package(
         .target(
             name: "ReviewService",
             dependencies: [
+                "RefundMeshAuth",
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshEvidence",
                 "RefundMeshProviders",
@@ -449,7 +450,7 @@ let package = Package(
             dependencies: [
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
                 "provider-sandbox",
-                "RefundMeshRPC", "RefundMeshDomain", "RefundMeshAuth",
+                "RefundMeshRPC", "RefundMeshDomain", "RefundMeshAuth", "RefundMeshWire",
                 // The whole-mesh money tests script the real provider sandbox through its control API.
                 "ProviderSandbox", "RefundMeshProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

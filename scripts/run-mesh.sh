@@ -6,17 +6,21 @@
 # SMS gateway: payment-channel's real adapters, review's operator client and notification's SMS
 # talk to it over HTTP with a development key set in $REFUNDMESH_DATA_DIR/keys (docs/SANDBOX.md);
 # providers notify payment-channel on 127.0.0.1:7013. WITHOUT_SANDBOX=1 keeps the in-process one.
+# Every call is authenticated (docs/SECURITY.md): the key set is made in $REFUNDMESH_DATA_DIR/auth
+# on the first run (refundctl keys init) and kept; refundctl and refund-bench find it there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/install-deps.sh
 configuration="${CONFIGURATION:-release}"
 swift build -c "$configuration" --product intake
-for product in review payment-channel notification; do swift build -c "$configuration" --product "$product"; done
+for product in review payment-channel notification refundctl; do swift build -c "$configuration" --product "$product"; done
 [ -n "${WITHOUT_SANDBOX:-}" ] || swift build -c "$configuration" --product provider-sandbox
 bin="$(swift build -c "$configuration" --show-bin-path)"
 export REFUNDMESH_DATA_DIR="${REFUNDMESH_DATA_DIR:-$root/data}"
 mkdir -p "$REFUNDMESH_DATA_DIR"
+export REFUNDMESH_AUTH_DIR="${REFUNDMESH_AUTH_DIR:-$REFUNDMESH_DATA_DIR/auth}"
+"$bin/refundctl" keys init --dir "$REFUNDMESH_AUTH_DIR"
 
 pids=()
 stop() {

@@ -37,6 +37,9 @@ public struct ServiceCredentials: ClientInterceptor {
 /// stubs take from the request's `user_id`) gets a user token for that user, as the platform's
 /// front end would mint after signing the user in.
 public struct KeyringCredentials: ClientInterceptor {
+    /// A reviewer's calls name the reviewer in this entry (R-R10); their token is minted for them.
+    public static let reviewerMetadataKey = "reviewer-id"
+
     public let minter: TokenMinter
     public let policy: AuthorizationPolicy
     /// The subject of staff and platform tokens (an operator's name, `refundctl`).
@@ -76,6 +79,8 @@ public struct KeyringCredentials: ClientInterceptor {
             if role == .user {
                 guard let user = options.actingUser, !user.isEmpty else { continue }
                 subject = user
+            } else if role == .reviewer, let reviewer = options.metadata[Self.reviewerMetadataKey], !reviewer.isEmpty {
+                subject = reviewer
             } else if Role.services.contains(role) {
                 subject = role.rawValue
             } else {

@@ -82,6 +82,20 @@ public struct KeySet: Sendable {
         try writeTrust(trust)
     }
 
+    /// Copies each service's own key and the trust file into `root/<service>/`, one folder per
+    /// service: what each service's container mounts, so that none of them holds another's
+    /// private key (docker-compose's per-service auth volumes). Run after every change.
+    public func export(services: [String] = Role.services.map(\.rawValue), to root: URL) throws {
+        let trust = try readTrust()
+        for service in services {
+            let key = try SigningKey(contentsOfFile: keyFile(issuer: service).path)
+            let folder = KeySet(directory: root.appendingPathComponent(service))
+            try FileManager.default.createDirectory(at: folder.directory, withIntermediateDirectories: true)
+            try folder.write(key)
+            try folder.writeTrust(trust)
+        }
+    }
+
     public func readTrust() throws -> TrustStore {
         try TrustStore(contentsOfFile: trustFile.path)
     }

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import GRDB
 import RefundMeshAPI
+import RefundMeshAuth
 import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
@@ -421,8 +422,22 @@ extension ReviewHandler {
 
     // MARK: Helpers
 
-    /// The caller's reviewer id (R-R10).
+    /// The caller's reviewer id (R-R10): the subject of the verified reviewer token, so every
+    /// claim and decision is attributed to the person who signed in (docs/SECURITY.md). A
+    /// `reviewer-id` entry, if sent, must name the same person. Without authentication (a
+    /// handler tested on its own) the entry alone names the reviewer.
     static func reviewer(_ context: ServerContext) throws -> String {
+        if let caller = Caller.current {
+            let claimed = context.metadata[reviewerMetadataKey]?.trimmingCharacters(in: .whitespaces)
+            if let claimed, !claimed.isEmpty, claimed != caller.subject {
+                throw RPCError(
+                    code: .permissionDenied,
+                    message:
+                        "reviewer-id \(claimed.prefix(64)) is not the reviewer this token was issued to (\(caller.subject)); a reviewer acts only as themself (R-R10)"
+                )
+            }
+            return caller.subject
+        }
         guard let id = context.metadata[reviewerMetadataKey]?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
             throw RPCError(
                 code: .unauthenticated,

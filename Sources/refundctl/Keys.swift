@@ -15,9 +15,22 @@ struct Keys: AsyncParsableCommand {
         @Option(name: .customLong("dir"), help: "The key set's folder (default: REFUNDMESH_AUTH_DIR or ./data/auth).")
         var flag: String?
 
+        @Option(
+            name: .customLong("export-to"),
+            help:
+                "After the change, copy each service's own key and the trust file into <folder>/<service>/ (docker-compose's per-service volumes)."
+        )
+        var exportTo: String?
+
         var keySet: KeySet {
             let path = flag ?? ProcessInfo.processInfo.environment["REFUNDMESH_AUTH_DIR"] ?? "./data/auth"
             return KeySet(directory: URL(fileURLWithPath: path))
+        }
+
+        func exportIfAsked() throws {
+            guard let exportTo else { return }
+            try keySet.export(to: URL(fileURLWithPath: exportTo))
+            print("exported each service's key and the trust file under \(exportTo)/<service>/")
         }
     }
 
@@ -35,6 +48,7 @@ struct Keys: AsyncParsableCommand {
                     ? "\(keySet.directory.path): every key exists; nothing changed"
                     : "\(keySet.directory.path): new keys for \(created.joined(separator: ", "))"
             )
+            try directory.exportIfAsked()
         }
     }
 
@@ -51,6 +65,7 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             let (old, new) = try directory.keySet.rotate(issuer: issuer)
             print("\(issuer) signs with \(new) now; \(old) is still trusted until `refundctl keys retire \(old)`")
+            try directory.exportIfAsked()
         }
     }
 
@@ -63,6 +78,7 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             try directory.keySet.retire(keyID: keyID)
             print("\(keyID) is no longer trusted")
+            try directory.exportIfAsked()
         }
     }
 

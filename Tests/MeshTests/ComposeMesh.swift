@@ -13,6 +13,8 @@ import RefundMeshRPC
 final class ComposeMesh: @unchecked Sendable {
     // @unchecked: processes are started and stopped only by the owning test.
 
+    /// The one-shot services that must finish first (`service_completed_successfully`).
+    static let initOrder = ["keys"]
     /// The long-running services, in the order compose's `depends_on` starts them.
     static let startOrder = ["provider-sandbox", "notification", "payment-channel", "review", "intake"]
 
@@ -125,6 +127,13 @@ final class ComposeMesh: @unchecked Sendable {
         throw ServiceProcessError(
             "\(name) did not start:\n\((try? String(contentsOf: logFile(name), encoding: .utf8)) ?? "")"
         )
+    }
+
+    /// Runs a one-shot service (`keys`) to its end, as `depends_on: service_completed_successfully`
+    /// does before the services start.
+    func runToCompletion(_ name: String) throws -> (status: Int32, output: String) {
+        let service = services[name]!
+        return try runProcess(Self.binary(service.product), service.command, environment: processEnvironment(name))
     }
 
     /// Runs the service's compose healthcheck (`CMD /usr/local/bin/service healthcheck`).

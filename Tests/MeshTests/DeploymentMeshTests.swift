@@ -22,6 +22,10 @@ struct DeploymentMeshTests {
                 #expect(help.output.contains(key) || help.output.contains(base), "\(name) --help does not name \(key)")
             }
         }
+        for name in ComposeMesh.initOrder {
+            let run = try mesh.runToCompletion(name)
+            #expect(run.status == 0, "\(name): \(run.output)")
+        }
         for name in ComposeMesh.startOrder {
             try await mesh.start(name)
             let check = try mesh.healthcheck(name)

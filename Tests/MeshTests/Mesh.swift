@@ -50,7 +50,7 @@ final class Mesh: @unchecked Sendable {
         return statuses
     }
 
-    func client(_ name: String) -> RPCClient { processes[name]!.client() }
+    func client(_ name: String, signed: Bool = true) -> RPCClient { processes[name]!.client(signed: signed) }
 
     deinit { try? FileManager.default.removeItem(at: root) }
 

@@ -98,12 +98,13 @@ final class ServiceProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// A client for this process's port.
-    func client() -> RPCClient {
+    /// A client for this process's port, signing each call with the tests' key set unless
+    /// `signed` is false (then calls carry only the tokens a test puts in their metadata).
+    func client(signed: Bool = true) -> RPCClient {
         var configuration = RPCClient.Configuration(endpoints: [Endpoint(host: "127.0.0.1", port: port)])
         configuration.backoff.initial = .milliseconds(20)
         configuration.backoff.maximum = .milliseconds(200)
-        configuration.interceptors = [TestKeys.credentials()]
+        if signed { configuration.interceptors = [TestKeys.credentials()] }
         return RPCClient(configuration: configuration)
     }
 
