@@ -82,15 +82,16 @@ public struct KeySet: Sendable {
         try writeTrust(trust)
     }
 
-    /// Copies each service's own key and the trust file into `root/<service>/`, one folder per
-    /// service: what each service's container mounts, so that none of them holds another's
-    /// private key (docker-compose's per-service auth volumes). Run after every change.
-    public func export(services: [String] = Role.services.map(\.rawValue), to root: URL) throws {
+    /// Copies each service's own key and the trust file into that service's folder in
+    /// `targets` (service name → folder): what each service's container mounts, so that none of
+    /// them holds another's private key (docker-compose's per-service auth volumes). Run after
+    /// every change.
+    public func export(to targets: [String: URL]) throws {
         let trust = try readTrust()
-        for service in services {
+        for (service, directory) in targets.sorted(by: { $0.key < $1.key }) {
             let key = try SigningKey(contentsOfFile: keyFile(issuer: service).path)
-            let folder = KeySet(directory: root.appendingPathComponent(service))
-            try FileManager.default.createDirectory(at: folder.directory, withIntermediateDirectories: true)
+            let folder = KeySet(directory: directory)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try folder.write(key)
             try folder.writeTrust(trust)
         }

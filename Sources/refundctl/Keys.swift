@@ -16,21 +16,50 @@ struct Keys: AsyncParsableCommand {
         var flag: String?
 
         @Option(
-            name: .customLong("export-to"),
-            help:
-                "After the change, copy each service's own key and the trust file into <folder>/<service>/ (docker-compose's per-service volumes)."
+            name: .customLong("export"),
+            help: ArgumentHelp(
+                "After the change, copy a service's own key and the trust file into a folder: SERVICE=FOLDER (repeatable; also REFUNDMESH_AUTH_EXPORT_<SERVICE>=FOLDER).",
+                valueName: "service=folder"
+            )
         )
-        var exportTo: String?
+        var exports: [String] = []
 
         var keySet: KeySet {
             let path = flag ?? ProcessInfo.processInfo.environment["REFUNDMESH_AUTH_DIR"] ?? "./data/auth"
             return KeySet(directory: URL(fileURLWithPath: path))
         }
 
+        /// The export folders of the flags and of `REFUNDMESH_AUTH_EXPORT_<SERVICE>`
+        /// (docker-compose's `keys` service sets one per service volume).
+        func exportTargets() throws -> [String: URL] {
+            var targets: [String: URL] = [:]
+            let environment = ProcessInfo.processInfo.environment
+            for role in Role.services {
+                let variable =
+                    "REFUNDMESH_AUTH_EXPORT_" + role.rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+                if let folder = environment[variable], !folder.isEmpty {
+                    targets[role.rawValue] = URL(fileURLWithPath: folder)
+                }
+            }
+            for pair in exports {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, Role.services.contains(Role(parts[0])), !parts[1].isEmpty else {
+                    throw ValidationError(
+                        "--export \(pair): expected SERVICE=FOLDER with SERVICE one of \(Role.services.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                targets[parts[0]] = URL(fileURLWithPath: parts[1])
+            }
+            return targets
+        }
+
         func exportIfAsked() throws {
-            guard let exportTo else { return }
-            try keySet.export(to: URL(fileURLWithPath: exportTo))
-            print("exported each service's key and the trust file under \(exportTo)/<service>/")
+            let targets = try exportTargets()
+            guard !targets.isEmpty else { return }
+            try keySet.export(to: targets)
+            for (service, folder) in targets.sorted(by: { $0.key < $1.key }) {
+                print("exported \(service)'s key and the trust file to \(folder.path)")
+            }
         }
     }
 

@@ -55,7 +55,7 @@ struct AccessPolicyMeshTests {
         token: String?,
         request: [UInt8]
     ) async -> StatusCode {
-        var options = CallOptions(timeout: .seconds(3), maxAttempts: 1)
+        var options = CallOptions(timeout: .seconds(method.kind == .unary ? 60 : 15), maxAttempts: 1)
         if let token { options.metadata.addString("Bearer " + token, forKey: "authorization") }
         do {
             switch method.kind {

@@ -11,7 +11,7 @@ import Testing
 @Suite("authenticated callers over real TCP")
 struct AuthenticationMeshTests {
     static func options(_ token: String?) -> CallOptions {
-        var options = CallOptions(timeout: .seconds(10), maxAttempts: 1)
+        var options = CallOptions(timeout: .seconds(60), maxAttempts: 1)
         if let token { options.metadata.addString("Bearer " + token, forKey: "authorization") }
         return options
     }
@@ -153,7 +153,7 @@ struct AuthenticationMeshTests {
             #expect(result.code == .unauthenticated, "\(name): \(result)")
             #expect(result.message.contains(words), "\(name): \(result.message)")
         }
-        var basic = CallOptions(timeout: .seconds(10), maxAttempts: 1)
+        var basic = CallOptions(timeout: .seconds(60), maxAttempts: 1)
         basic.metadata.addString("Basic YWxpY2U6c2VjcmV0", forKey: "authorization")
         let basicResult = await Self.status { _ = try await operations.status(StatusRequest(), options: basic) }
         #expect(basicResult.code == .unauthenticated, "\(basicResult)")

@@ -73,7 +73,10 @@ final class ComposeMesh: @unchecked Sendable {
             services[name] = Service(
                 name: name,
                 product: product,
-                command: definition["command"] as? [String] ?? [],
+                // Arguments name container paths too (`--dir /keys`).
+                command: (definition["command"] as? [String] ?? []).map {
+                    Self.rewrite($0, ports: ports, mounts: mounts)
+                },
                 environment: environment,
                 healthcheck: healthcheck
             )
@@ -213,6 +216,12 @@ final class ComposeMesh: @unchecked Sendable {
         if value == "0.0.0.0" { return "127.0.0.1" }
         for (target, folder) in mounts where value == target || value.hasPrefix(target + "/") {
             return folder.path + value.dropFirst(target.count)
+        }
+        // A command argument or setting of the form NAME=PATH (`--export intake=/export/intake`).
+        if let equals = value.firstIndex(of: "="), value[value.index(after: equals)...].hasPrefix("/") {
+            let path = String(value[value.index(after: equals)...])
+            let rewritten = rewrite(path, ports: ports, mounts: mounts)
+            if rewritten != path { return String(value[...equals]) + rewritten }
         }
         var text = value
         for (service, map) in ports {
