@@ -16,3 +16,6 @@ extension WatchInboxRequest: UserScopedRequest { public var actingUserID: String
 extension ChannelPreferences: UserScopedRequest { public var actingUserID: String { userID } }
 extension GetPreferencesRequest: UserScopedRequest { public var actingUserID: String { userID } }
 extension GetBalanceRequest: UserScopedRequest { public var actingUserID: String { userID } }
+
+extension ResolveRefundRequest: StaffAttributedRequest { public var attributedStaffID: String { operatorID } }
+extension RetryDeadLetterRequest: StaffAttributedRequest { public var attributedStaffID: String { operatorID } }

@@ -26,10 +26,11 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     ) async throws -> Output {
         let caller = try authorize(context)
         guard let caller else { return try await next(context) }
-        guard caller.actingAs == [.user] else {
+        // Services act for no one in particular: nothing more to check per request.
+        guard caller.actingAs.contains(where: { $0 == .user || $0 == .reviewer || $0 == .operator }) else {
             return try await Caller.$current.withValue(caller) { try await next(context) }
         }
-        // Admitted as a user only: every request that names a user must name this one.
+        // A user's requests must name that user; a staff member's records must name them.
         return try await Caller.$current.withValue(caller) {
             try await RequestCheck.$current.withValue(Self.requireOwnRequest) { try await next(context) }
         }
@@ -96,6 +97,9 @@ public struct AuthenticationInterceptor: ServerInterceptor {
 
     @Sendable static func requireOwnRequest(_ request: any Sendable) throws {
         if let scoped = request as? any UserScopedRequest { try Caller.requireActing(forUser: scoped.actingUserID) }
+        if let attributed = request as? any StaffAttributedRequest {
+            try Caller.requireAttributed(to: attributed.attributedStaffID)
+        }
     }
 
     private func refuse(_ context: ServerContext, _ error: RPCError, caller: Caller?) -> RPCError {

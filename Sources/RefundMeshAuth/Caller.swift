@@ -49,4 +49,19 @@ public struct Caller: Sendable, Hashable {
             )
         }
     }
+
+    /// Refuses a staff record (an operator's resolution, a dead letter put back) that names
+    /// someone other than the signed-in staff member; an empty id is left to the handler's own
+    /// validation.
+    /// - Throws: ``RPCError`` PERMISSION_DENIED.
+    public static func requireAttributed(to staffID: String) throws {
+        guard let caller = current, caller.actingAs.contains(where: { $0 == .operator || $0 == .reviewer }),
+            !staffID.isEmpty, staffID != caller.subject
+        else { return }
+        throw RPCError(
+            code: .permissionDenied,
+            message:
+                "operator_id \(staffID.prefix(64)) is not the person this token was issued to (\(caller.subject)); records name who signed in (R-R10)"
+        )
+    }
 }

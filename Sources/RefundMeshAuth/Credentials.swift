@@ -79,6 +79,8 @@ public struct KeyringCredentials: ClientInterceptor {
             if role == .user {
                 guard let user = options.actingUser, !user.isEmpty else { continue }
                 subject = user
+            } else if role == .reviewer || role == .operator, let staff = options.actingStaff, !staff.isEmpty {
+                subject = staff
             } else if role == .reviewer, let reviewer = options.metadata[Self.reviewerMetadataKey], !reviewer.isEmpty {
                 subject = reviewer
             } else if Role.services.contains(role) {

@@ -227,6 +227,29 @@ struct AuthenticationMeshTests {
         _ = try await mesh.stop()
     }
 
+    @Test("an operator's records name the operator who signed in (R-R10): resolutions and dead-letter retries")
+    func operatorRecordsNameTheSigner() async throws {
+        let mesh = try Mesh()
+        try await mesh.start("notification")
+        try await mesh.start("payment-channel")
+        let alice = try TestKeys.minter.token(subject: "alice", role: .operator, audience: AccessToken.anyService)
+        let payments = PaymentChannel.Client(mesh.client("payment-channel", signed: false))
+        let resolve = ResolveRefundRequest(refundID: "r-none", action: .toBalance, operatorID: "bob", note: "x")
+        let posing = await Self.status { _ = try await payments.resolveRefund(resolve, options: Self.options(alice)) }
+        #expect(posing.code == .permissionDenied && posing.message.contains("alice"), "\(posing)")
+        let notification = RefundMeshAPI.Notification.Client(mesh.client("notification", signed: false))
+        let retry = RetryDeadLetterRequest(deliveryID: "d-none", operatorID: "bob")
+        let retried = await Self.status {
+            _ = try await notification.retryDeadLetter(retry, options: Self.options(alice))
+        }
+        #expect(retried.code == .permissionDenied, "\(retried)")
+        // As herself, the calls reach the handlers (which find nothing to resolve or retry).
+        let honest = ResolveRefundRequest(refundID: "r-none", action: .toBalance, operatorID: "alice", note: "x")
+        let own = await Self.status { _ = try await payments.resolveRefund(honest, options: Self.options(alice)) }
+        #expect(own.code == .notFound || own.code == .failedPrecondition || own.code == .invalidArgument, "\(own)")
+        _ = try await mesh.stop()
+    }
+
     @Test("keys rotate while the mesh runs: two keys active, then the old one retired")
     func rotationWithoutRestart() async throws {
         let keySet = KeySet(

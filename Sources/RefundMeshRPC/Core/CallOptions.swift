@@ -12,6 +12,9 @@ public struct CallOptions: Sendable {
     /// The end user this call acts for, which credential interceptors mint a user token for.
     /// Client stubs fill it from requests that name their user (``UserScopedRequest``).
     public var actingUser: String?
+    /// The staff member this call is made by (an operator, a reviewer), which credential
+    /// interceptors mint a staff token for; stubs fill it from ``StaffAttributedRequest``s.
+    public var actingStaff: String?
 
     public init(
         timeout: Duration? = nil,

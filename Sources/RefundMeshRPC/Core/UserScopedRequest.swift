@@ -6,13 +6,23 @@ public protocol UserScopedRequest {
     var actingUserID: String { get }
 }
 
+/// A request that records which staff member made it (an operator's resolution, a dead letter
+/// put back): the id must be the signed-in person's, so the record cannot name someone else.
+public protocol StaffAttributedRequest {
+    var attributedStaffID: String { get }
+}
+
 extension CallOptions {
-    /// These options with ``actingUser`` taken from `request` when it names a user and the
-    /// caller set none.
+    /// These options with ``actingUser`` or ``actingStaff`` taken from `request` when it names
+    /// one and the caller set none.
     func actingFor(_ request: some Sendable) -> CallOptions {
-        guard actingUser == nil, let scoped = request as? any UserScopedRequest else { return self }
         var options = self
-        options.actingUser = scoped.actingUserID
+        if options.actingUser == nil, let scoped = request as? any UserScopedRequest {
+            options.actingUser = scoped.actingUserID
+        }
+        if options.actingStaff == nil, let attributed = request as? any StaffAttributedRequest {
+            options.actingStaff = attributed.attributedStaffID
+        }
         return options
     }
 }
