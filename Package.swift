@@ -352,7 +352,7 @@ let package = Package(
         .executableTarget(
             name: "rpc-bench",
             dependencies: [
-                "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI",
+                "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI", "RefundMeshAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

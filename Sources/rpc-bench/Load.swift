@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import Histogram
 import Logging
 import RPCBenchAPI
+import RefundMeshAuth
 import RefundMeshRPC
 
 struct Load: AsyncParsableCommand {
@@ -39,6 +41,9 @@ struct Load: AsyncParsableCommand {
     @Flag(help: "Print one JSON line instead of the report.")
     var json = false
 
+    @Option(help: "Sign every call with this key set's review key, as services do (pair with `serve --auth`).")
+    var auth: String?
+
     func validate() throws {
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -56,8 +61,19 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         executor.install()
+        var interceptors: [any ClientInterceptor] = []
+        if let auth {
+            let keyring = try KeySet(directory: URL(fileURLWithPath: auth)).keyring().filter {
+                $0.key.issuer == "review"
+            }
+            interceptors.append(
+                ServiceCredentials(minter: TokenMinter(keys: keyring), service: .review, peer: "rpc-bench")
+            )
+        }
         let clients = (0..<connections).map { _ in
-            RPCClient(configuration: RPCClient.Configuration(endpoints: [Endpoint(host: host, port: port)]))
+            var configuration = RPCClient.Configuration(endpoints: [Endpoint(host: host, port: port)])
+            configuration.interceptors = interceptors
+            return RPCClient(configuration: configuration)
         }
         let start = monotonicNanos()
         let measureStart = start + UInt64(warmup * 1e9)

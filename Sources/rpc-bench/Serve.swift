@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import Logging
 import NIOPosix
 import RPCBenchAPI
+import RefundMeshAuth
 import RefundMeshRPC
 import ServiceLifecycle
 
@@ -21,6 +23,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where Swift tasks run: nio (event loops) or default (cooperative pool).")
     var executor: ExecutorChoice = .nio
 
+    @Option(help: "Authenticate every call with this key set's trust file, as the services do (docs/SECURITY.md).")
+    var auth: String?
+
     func run() async throws {
         executor.install()
         LoggingSystem.bootstrap { label in
@@ -28,9 +33,20 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = .notice
             return handler
         }
+        var interceptors: [any ServerInterceptor] = []
+        if let auth {
+            let trust = try KeySet(directory: URL(fileURLWithPath: auth)).readTrust()
+            interceptors.append(
+                AuthenticationInterceptor(
+                    verifier: TokenVerifier(trust: trust, audience: "rpc-bench"),
+                    policy: AuthorizationPolicy(rules: [Echo.Method.echo.path: .roles([.review])])
+                )
+            )
+        }
         let server = RPCServer(
             configuration: RPCServer.Configuration(host: host, port: port),
             services: [EchoService()],
+            interceptors: interceptors,
             logger: Logger(label: "rpc-bench")
         )
         let group = ServiceGroup(

@@ -56,7 +56,9 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
 
     /// The first string value of `key`.
     public subscript(key: String) -> String? {
-        let key = key.lowercased()
+        // Keys are almost always written lower-case already: skip the copy then.
+        let key =
+            key.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? key.lowercased() : key
         for entry in entries where entry.key == key {
             if case .string(let value) = entry.value { return value }
         }
