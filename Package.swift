@@ -176,7 +176,8 @@ let package = Package(
         .target(
             name: "NotificationService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting", "RefundMeshDomain",
+                "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -214,7 +215,7 @@ let package = Package(
             name: "ReviewService",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
-                "RefundMeshEvidence",
+                "RefundMeshEvidence", "RefundMeshWire",
                 "RefundMeshProviders",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
