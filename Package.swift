@@ -190,7 +190,8 @@ let package = Package(
         .target(
             name: "NotificationService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting", "RefundMeshDomain",
+                "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -229,7 +230,7 @@ let package = Package(
             dependencies: [
                 "RefundMeshAuth",
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
-                "RefundMeshEvidence",
+                "RefundMeshEvidence", "RefundMeshWire",
                 "RefundMeshProviders",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),

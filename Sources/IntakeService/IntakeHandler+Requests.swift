@@ -45,9 +45,18 @@ extension IntakeHandler {
         }
 
         let requestedAmount: Int64
-        if request.ground == .duplicateCharge,
-            let duplicate = paid.first(where: { $0.paymentID == request.paymentID }) ?? paid.dropFirst().last
-        {
+        if request.ground == .duplicateCharge, !request.paymentID.isEmpty, !paid.isEmpty {
+            // R-R3: the payment named must be one of this order's; another order's (or a made-up
+            // id) is not found, rather than quietly replaced by this order's last payment.
+            guard let named = paid.first(where: { $0.paymentID == request.paymentID }) else {
+                throw RPCError(
+                    code: .notFound,
+                    message: "payment \(request.paymentID) is not a captured payment of order \(order.orderID) (R-R3);"
+                        + " name the duplicate charge's transaction id, or leave payment_id empty"
+                )
+            }
+            requestedAmount = named.amountFen
+        } else if request.ground == .duplicateCharge, let duplicate = paid.dropFirst().last {
             requestedAmount = duplicate.amountFen
         } else {
             requestedAmount = order.priceFen
@@ -221,6 +230,7 @@ extension IntakeHandler {
     }
 
     public func supplyMaterials(_ request: SupplyMaterialsRequest, context: ServerContext) async throws -> RefundView {
+        try IntakeValidation.validate(request)
         _ = try await ownedRefundView(request.refundID, userID: request.userID)
         if let violation = policy.attachmentViolation(
             request.attachments.map { (fileName: $0.fileName, sizeBytes: Int64($0.content.count)) }

@@ -1,22 +1,36 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshWire
 
 extension IntakeHandler {
     /// A status change from review or payment-channel (R-T2: the timeline is complete and
     /// ordered). Idempotent on event_id; an update that arrives after a later one still joins the
     /// timeline in its place but does not move the state back.
     public func applyStatus(_ request: StatusUpdate, context: ServerContext) async throws -> Ack {
-        guard !request.eventID.isEmpty, !request.refundID.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "a status update needs event_id and refund_id")
-        }
         let nowMs = now()
+        try IntakeValidation.validate(request, now: nowMs)
+        let bytes = try request.serializedBytes()
         let isNew = try await store.write { db -> Bool in
             guard var record = try RefundRecord.fetch(db, id: request.refundID) else {
                 throw RPCError(code: .notFound, message: "refund \(request.refundID) is not known to intake")
             }
-            guard try ProcessedEvents.claim(db, eventID: request.eventID) else { return false }
+            switch try ProcessedEvents.claim(db, eventID: request.eventID, request: bytes) {
+            case .first:
+                break
+            case .replay:
+                return false
+            case .conflict(let stored):
+                // An event id names one update: the same id with other facts is refused, not dropped.
+                let fields = (try? StatusUpdate(serializedBytes: stored)).map { FieldDifferences.between($0, request) }
+                throw RPCError(
+                    code: .alreadyExists,
+                    message: "event \(request.eventID) was already applied with a different "
+                        + (fields ?? ["content"]).joined(separator: ", ") + "; use a new event id for a new update"
+                )
+            }
             // Under review ⇄ awaiting materials (R-R6) go both ways: between those two the later
             // update wins, where elsewhere the state only moves forward by rank.
             let reviewStates: Set<RefundState> = [.underReview, .awaitingMaterials]

@@ -37,12 +37,14 @@ public struct IntakeHandler: Intake.ServiceProtocol {
         guard let order = request.order else {
             throw RPCError(code: .invalidArgument, message: "order is required")
         }
-        try IntakeValidation.validate(order)
         let nowMs = now()
+        try IntakeValidation.validate(order, now: nowMs)
         do {
             let isNew = try await store.write { db in try IntakeStore.recordOrder(db, order, nowMs: nowMs) }
             return Ack(firstTime: isNew)
         } catch let conflict as OrderConflict {
+            // Idempotent on order_id: the same facts again are fine, other facts under a known id
+            // are refused naming the fields (not their stored values).
             throw RPCError(
                 code: .alreadyExists,
                 message: "order \(conflict.orderID) is already recorded with a different "
@@ -58,6 +60,7 @@ public struct IntakeHandler: Intake.ServiceProtocol {
     // MARK: Pre-check (R-A6)
 
     public func preCheck(_ request: PreCheckRequest, context: ServerContext) async throws -> PreCheckResponse {
+        try IntakeValidation.validate(request)
         let order = try await ownedOrder(request.orderID, userID: request.userID)
         let paid = await capturedPayments(of: order.orderID, context: context)
         let locale = RefundLocale(tag: request.locale)
@@ -107,6 +110,7 @@ public struct IntakeHandler: Intake.ServiceProtocol {
         responses: MessageWriter<RefundView>,
         context: ServerContext
     ) async throws {
+        try IntakeValidation.requireUser(request.userID, refundID: request.refundID)
         // Subscribe before the first read, so no change falls between them.
         let changes = feed.subscribe(refundID: request.refundID)
         var view = try await ownedRefundView(request.refundID, userID: request.userID)
@@ -124,31 +128,37 @@ public struct IntakeHandler: Intake.ServiceProtocol {
 
     // MARK: Helpers
 
+    /// The user's order. Another user's order is answered exactly like an unknown one (NOT_FOUND,
+    /// same words), so a caller cannot learn which order ids exist or whose they are.
     func ownedOrder(_ orderID: String, userID: String) async throws -> Order {
-        try IntakeValidation.requireUser(userID)
-        guard !orderID.isEmpty else { throw RPCError(code: .invalidArgument, message: "order_id is required") }
-        guard let order = try await store.read({ db in try IntakeStore.order(db, id: orderID) }) else {
+        var check = InputCheck()
+        check.identifier(userID, "user_id")
+        check.identifier(orderID, "order_id")
+        try IntakeValidation.enforce(check, "the request")
+        guard let order = try await store.read({ db in try IntakeStore.order(db, id: orderID) }),
+            order.userID == userID
+        else {
             throw RPCError(
                 code: .notFound,
-                message: "order \(orderID) is not known to intake; the platform records orders with RecordOrder"
+                message: "order \(orderID) of user \(userID) is not known to intake; the platform records orders"
+                    + " with RecordOrder"
             )
-        }
-        guard order.userID == userID else {
-            throw RPCError(code: .permissionDenied, message: "order \(orderID) belongs to another user")
         }
         return order
     }
 
+    /// The user's refund; another user's is answered exactly like an unknown one (NOT_FOUND).
     func ownedRefundView(_ refundID: String, userID: String) async throws -> RefundView {
-        try IntakeValidation.requireUser(userID)
+        try IntakeValidation.requireUser(userID, refundID: refundID)
         let view = try await store.read { db -> RefundView? in
             try RefundRecord.fetch(db, id: refundID)?.view(db)
         }
-        guard let view else { throw RPCError(code: .notFound, message: "refund \(refundID) does not exist") }
-        guard view.userID == userID else {
-            throw RPCError(code: .permissionDenied, message: "refund \(refundID) belongs to another user")
-        }
+        guard let view, view.userID == userID else { throw Self.unknownRefund(refundID, userID: userID) }
         return view
+    }
+
+    static func unknownRefund(_ refundID: String, userID: String) -> RPCError {
+        RPCError(code: .notFound, message: "refund \(refundID) of user \(userID) does not exist")
     }
 
     /// The order's captured payments from payment-channel; empty when it cannot be asked (the

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import RefundMeshAPI
+import RefundMeshDomain
 import RefundMeshStore
 
 /// intake's SQLite store: orders, refunds with their idempotency keys, the timeline of every
@@ -162,15 +163,9 @@ public struct IntakeStore: Sendable {
         return try Order(serializedBytes: [UInt8](row["order_bytes"] as Data))
     }
 
+    /// The fields of the order, by proto name, in which `new` differs from what is stored.
     static func differences(_ old: Order, _ new: Order) -> [String] {
-        var fields: [String] = []
-        if old.userID != new.userID { fields.append("user_id") }
-        if old.productKind != new.productKind { fields.append("product_kind") }
-        if old.priceFen != new.priceFen { fields.append("price_fen") }
-        if old.paidAtMs != new.paidAtMs { fields.append("paid_at_ms") }
-        if old.sku != new.sku { fields.append("sku") }
-        if old.totalDays != new.totalDays { fields.append("total_days") }
-        if old.validUntilMs != new.validUntilMs { fields.append("valid_until_ms") }
+        let fields = FieldDifferences.between(old, new)
         return fields.isEmpty ? ["other fields"] : fields
     }
 

@@ -1,53 +1,99 @@
 import RefundMeshAPI
+import RefundMeshDomain
 import RefundMeshRPC
 
-/// Input checks whose failures are INVALID_ARGUMENT with a message a person can act on.
+/// intake's input checks (docs/VALIDATION.md), run before anything is read or written: their
+/// failures are INVALID_ARGUMENT naming every field that is wrong and what is accepted.
 enum IntakeValidation {
-    static func requireUser(_ userID: String) throws {
-        guard !userID.isEmpty else { throw RPCError(code: .invalidArgument, message: "user_id is required") }
+    /// Answers an ``InputProblem`` as INVALID_ARGUMENT.
+    static func enforce(_ check: InputCheck, _ subject: String) throws {
+        do {
+            try check.finish(subject)
+        } catch {
+            throw RPCError(code: .invalidArgument, message: error.message, cause: error)
+        }
     }
 
-    static func validate(_ order: Order) throws {
-        var problems: [String] = []
-        if order.orderID.isEmpty { problems.append("order_id is required") }
-        if order.userID.isEmpty { problems.append("user_id is required") }
-        if order.priceFen <= 0 { problems.append("price_fen must be above 0 (got \(order.priceFen))") }
-        if order.paidAtMs <= 0 { problems.append("paid_at_ms must be set") }
-        switch order.productKind {
-        case .unspecified, .unrecognized:
-            problems.append("product_kind must be CARD_KEY, DIRECT_RECHARGE, TIME_BASED or VIRTUAL_SERVICE")
-        case .timeBased where order.totalDays <= 0:
-            problems.append("total_days must be above 0 for a TIME_BASED product")
-        default:
-            break
-        }
-        if !problems.isEmpty {
-            throw RPCError(
-                code: .invalidArgument,
-                message: "the order is not valid: " + problems.joined(separator: "; ")
-            )
-        }
+    /// A user's own request about one of their refunds (the user id is the caller until requests
+    /// are authenticated).
+    static func requireUser(_ userID: String, refundID: String? = nil) throws {
+        var check = InputCheck()
+        check.identifier(userID, "user_id")
+        if let refundID { check.identifier(refundID, "refund_id") }
+        try enforce(check, "the request")
+    }
+
+    static func validate(_ order: Order, now: Int64) throws {
+        var check = InputCheck()
+        check.order(order, "", now: now)
+        try enforce(check, "the order")
     }
 
     static func validate(_ request: SubmitRefundRequest) throws {
-        var problems: [String] = []
+        var check = InputCheck()
         if request.idempotencyKey.isEmpty {
-            problems.append("idempotency_key is required (R-A8): choose one per request and reuse it on retries")
-        } else if request.idempotencyKey.utf8.count > 128 {
-            problems.append("idempotency_key is longer than 128 bytes")
+            check.add("idempotency_key is required (R-A8): choose one per request and reuse it on retries")
+        } else {
+            check.identifier(request.idempotencyKey, "idempotency_key")
         }
-        if request.userID.isEmpty { problems.append("user_id is required") }
-        if request.orderID.isEmpty { problems.append("order_id is required") }
-        switch request.ground {
-        case .unspecified, .unrecognized:
-            problems.append(
-                "ground must be NOT_USED, DUPLICATE_CHARGE, NOT_AS_DESCRIBED, DELIVERY_FAILED or PARTLY_USED (R-A2)"
-            )
-        default:
-            break
+        check.identifier(request.userID, "user_id")
+        check.identifier(request.orderID, "order_id")
+        check.known(request.source, "source")
+        check.known(request.ground, "ground (R-A2)")
+        check.text(request.reasonStatement, "reason_statement")
+        check.attachments(request.attachments)
+        check.known(request.destination, "destination")
+        check.identifier(request.paymentID, "payment_id", required: false)
+        check.label(request.requesterDeviceID, "requester_device_id")
+        check.label(request.requesterIP, "requester_ip")
+        check.locale(request.locale)
+        try enforce(check, "the refund request")
+    }
+
+    static func validate(_ request: PreCheckRequest) throws {
+        var check = InputCheck()
+        check.identifier(request.userID, "user_id")
+        check.identifier(request.orderID, "order_id")
+        // An unspecified ground is answered by the rules (R-A2: not refundable); a number the
+        // schema does not name is a broken or hostile client.
+        check.known(request.ground, "ground (R-A2)", allowsUnspecified: true)
+        check.known(request.destination, "destination")
+        check.known(request.materials, "materials")
+        check.text(request.reasonStatement, "reason_statement")
+        check.locale(request.locale)
+        try enforce(check, "the pre-check")
+    }
+
+    static func validate(_ request: SupplyMaterialsRequest) throws {
+        var check = InputCheck()
+        check.identifier(request.userID, "user_id")
+        check.identifier(request.refundID, "refund_id")
+        check.attachments(request.attachments)
+        check.text(request.reasonStatement, "reason_statement")
+        if request.attachments.isEmpty, request.reasonStatement.allSatisfy(\.isWhitespace) {
+            check.add("supply at least one attachment or a reason statement (R-R6)")
         }
-        if !problems.isEmpty {
-            throw RPCError(code: .invalidArgument, message: problems.joined(separator: "; "))
+        try enforce(check, "the SupplyMaterials request")
+    }
+
+    /// A status update from review or payment-channel: ids, a known state, amounts and times that
+    /// can be. `now` bounds `at_ms` (an update cannot come from the future).
+    static func validate(_ update: StatusUpdate, now: Int64) throws {
+        var check = InputCheck()
+        check.identifier(update.eventID, "event_id")
+        check.identifier(update.refundID, "refund_id")
+        check.known(update.state, "state")
+        check.label(update.rule, "rule")
+        check.text(update.reason, "reason", maxCharacters: InputLimits.maxReasonCharacters)
+        check.label(update.actor, "actor")
+        check.amount(update.amountFen, "amount_fen", allowsZero: true)
+        check.amount(update.feeFen, "fee_fen", allowsZero: true)
+        if update.amountFen > 0, update.feeFen > update.amountFen {
+            check.add("fee_fen \(update.feeFen) is above amount_fen \(update.amountFen) (R-C2)")
         }
+        check.time(update.expectedArrivalMs, "expected_arrival_ms")
+        check.known(update.requestedMaterials, "requested_materials")
+        check.pastTime(update.atMs, "at_ms", now: now, required: false)
+        try enforce(check, "the status update")
     }
 }

@@ -1,10 +1,12 @@
 import RefundMeshAPI
+import RefundMeshDomain
 import RefundMeshRPC
 
 // Preferences (R-N2) and the delivery log with its dead letters (R-N3).
 extension NotificationHandler {
     public func setPreferences(_ request: ChannelPreferences, context: ServerContext) async throws -> ChannelPreferences
     {
+        try Self.requireUser(request.userID)
         do {
             return try await PreferenceStore.save(
                 request,
@@ -36,6 +38,10 @@ extension NotificationHandler {
         guard !request.userID.isEmpty || !request.eventID.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "give user_id or event_id to list deliveries of")
         }
+        var check = InputCheck()
+        check.identifier(request.userID, "user_id", required: false)
+        check.identifier(request.eventID, "event_id", required: false)
+        try Self.enforce(check, "the request")
         let found = try await deliveries.list(
             userID: request.userID,
             eventID: request.eventID,
@@ -63,6 +69,10 @@ extension NotificationHandler {
                 message: "operator_id is required: say who puts the dead letter back (R-N3)"
             )
         }
+        var check = InputCheck()
+        check.identifier(request.deliveryID, "delivery_id")
+        check.identifier(request.operatorID, "operator_id")
+        try Self.enforce(check, "the request")
         do {
             let delivery = try await deliveries.retryDeadLetter(
                 request.deliveryID,

@@ -1,6 +1,9 @@
 import RefundMeshAPI
+import RefundMeshDomain
 import RefundMeshHosting
 import RefundMeshRPC
+import RefundMeshStore
+import RefundMeshWire
 
 /// `refundmesh.notification.v1.Notification`: receives refund events, renders them (R-N2) and
 /// keeps them in the user's inbox, once per event id (R-N3), with one delivery per channel the
@@ -33,10 +36,26 @@ public struct NotificationHandler: Notification.ServiceProtocol {
     /// Stores the event in the inbox and its deliveries in one transaction; a redelivered event
     /// changes nothing (R-N3). The user's locale preference, when set, wins over the event's.
     public func publish(_ request: RefundEvent, context: ServerContext) async throws -> Ack {
-        try Self.validate(request)
         let nowMs = now()
+        try Self.validate(request, now: nowMs)
+        let bytes = try request.serializedBytes()
         let templates = templates
         let (item, isNew, queued) = try await inbox.store.write { db in
+            // Idempotent on event_id (R-N3): the same event again is shown once; the id reused
+            // for another event is refused naming the fields that differ.
+            switch try ProcessedEvents.claim(db, eventID: "publish:" + request.eventID, request: bytes) {
+            case .first:
+                break
+            case .replay:
+                return (InboxItem(), false, 0)
+            case .conflict(let stored):
+                let fields = (try? RefundEvent(serializedBytes: stored)).map { FieldDifferences.between($0, request) }
+                throw RPCError(
+                    code: .alreadyExists,
+                    message: "event \(request.eventID) was already published with a different "
+                        + (fields ?? ["content"]).joined(separator: ", ") + "; a new event needs a new event_id"
+                )
+            }
             let preferences = try PreferenceStore.fetch(db, userID: request.userID)
             let preferred = preferences?.locale ?? ""
             let language = NotificationTemplates.Language(locale: preferred.isEmpty ? request.locale : preferred)
@@ -83,13 +102,10 @@ public struct NotificationHandler: Notification.ServiceProtocol {
     }
 
     public func markRead(_ request: MarkReadRequest, context: ServerContext) async throws -> Ack {
-        try Self.requireUser(request.userID)
-        guard request.itemIds.count <= 500 else {
-            throw RPCError(
-                code: .invalidArgument,
-                message: "at most 500 item ids per call; got \(request.itemIds.count)"
-            )
-        }
+        var check = InputCheck()
+        check.identifier(request.userID, "user_id")
+        check.identifiers(request.itemIds, "item_ids")
+        try Self.enforce(check, "the request")
         let changed = try await inbox.markRead(userID: request.userID, itemIDs: request.itemIds, at: now())
         return Ack(firstTime: changed > 0)
     }
@@ -105,28 +121,44 @@ public struct NotificationHandler: Notification.ServiceProtocol {
         }
     }
 
-    static func requireUser(_ userID: String) throws {
-        guard !userID.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "user_id is required")
+    /// Answers an ``InputProblem`` as INVALID_ARGUMENT (docs/VALIDATION.md).
+    static func enforce(_ check: InputCheck, _ subject: String) throws {
+        do {
+            try check.finish(subject)
+        } catch {
+            throw RPCError(code: .invalidArgument, message: error.message, cause: error)
         }
     }
 
-    static func validate(_ event: RefundEvent) throws {
-        var missing: [String] = []
-        if event.eventID.isEmpty { missing.append("event_id") }
-        if event.userID.isEmpty { missing.append("user_id") }
-        if event.refundID.isEmpty { missing.append("refund_id") }
-        if !missing.isEmpty {
-            throw RPCError(code: .invalidArgument, message: "a refund event needs \(missing.joined(separator: ", "))")
-        }
-        switch event.kind {
-        case .unspecified, .unrecognized:
-            throw RPCError(
-                code: .invalidArgument,
-                message: "unknown event kind \(event.kind.rawValue); see refundmesh.notification.v1.RefundEvent.Kind"
-            )
-        default:
-            break
-        }
+    static func requireUser(_ userID: String) throws {
+        var check = InputCheck()
+        check.identifier(userID, "user_id")
+        try enforce(check, "the request")
+    }
+
+    /// A refund event: ids, a known kind, amounts and times that can be, texts within limits.
+    static func validate(_ event: RefundEvent, now: Int64) throws {
+        var check = InputCheck()
+        check.identifier(event.eventID, "event_id")
+        check.identifier(event.userID, "user_id")
+        check.identifier(event.refundID, "refund_id")
+        check.identifier(event.orderID, "order_id", required: false)
+        check.known(
+            event.kind.rawValue,
+            "kind",
+            cases: [
+                "RECEIVED", "MATERIALS_NEEDED", "OFFER_MADE", "APPROVED", "REJECTED", "MONEY_SENT", "MONEY_ARRIVED",
+                "SLA_ESCALATED", "WITHDRAWN", "FLAGGED_FOR_REVIEW", "OFFER_DECLINED",
+            ]
+        )
+        check.amount(event.amountFen, "amount_fen", allowsZero: true)
+        check.amount(event.feeFen, "fee_fen", allowsZero: true)
+        check.label(event.rule, "rule")
+        check.text(event.reason, "reason", maxCharacters: InputLimits.maxReasonCharacters)
+        check.known(event.materials, "materials")
+        check.time(event.expectedArrivalMs, "expected_arrival_ms")
+        check.pastTime(event.atMs, "at_ms", now: now, required: false)
+        check.locale(event.locale)
+        try enforce(check, "the refund event")
     }
 }

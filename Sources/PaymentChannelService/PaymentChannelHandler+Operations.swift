@@ -5,9 +5,7 @@ import RefundMeshRPC
 extension PaymentChannelHandler {
     public func getRefundLedger(_ request: GetRefundLedgerRequest, context: ServerContext) async throws -> RefundLedger
     {
-        guard !request.refundID.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "refund_id is required")
-        }
+        try Self.require(request.refundID, "refund_id")
         let entries = try await payments.ledgerEntries(refundID: request.refundID)
         return RefundLedger(
             refundID: request.refundID,
@@ -70,7 +68,8 @@ extension PaymentChannelHandler {
     }
 
     public func listAlerts(_ request: ListAlertsRequest, context: ServerContext) async throws -> AlertList {
-        let limit = request.limit > 0 ? Int(request.limit) : 100
+        if !request.refundID.isEmpty { try Self.require(request.refundID, "refund_id") }
+        let limit = request.limit > 0 ? min(Int(request.limit), 500) : 100
         return AlertList(
             alerts: try await payments.alerts(refundID: request.refundID, limit: limit).map {
                 PaymentAlert(
@@ -85,8 +84,8 @@ extension PaymentChannelHandler {
     }
 
     public func resolveRefund(_ request: ResolveRefundRequest, context: ServerContext) async throws -> RefundPayment {
-        try await Self.mapping {
-            guard !request.refundID.isEmpty else { throw PaymentChannelError.invalid("refund_id is required") }
+        try Self.validate(request)
+        return try await Self.mapping {
             let action: PaymentStore.Resolution
             switch request.action {
             case .retryOriginal: action = .retryOriginal

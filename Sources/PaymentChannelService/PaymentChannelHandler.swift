@@ -27,7 +27,8 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     var policy: RefundPolicy { payments.policy }
 
     public func recordPayment(_ request: CapturedPayment, context: ServerContext) async throws -> Ack {
-        try await Self.mapping {
+        try Self.validate(request, now: now())
+        return try await Self.mapping {
             Ack(firstTime: try await payments.record(request))
         }
     }
@@ -38,23 +39,20 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     ) async throws
         -> ListPaymentsResponse
     {
-        guard !request.orderID.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "order_id is required")
-        }
+        try Self.require(request.orderID, "order_id")
         return ListPaymentsResponse(payments: try await payments.payments(orderID: request.orderID))
     }
 
     public func quote(_ request: QuoteRequest, context: ServerContext) async throws -> RefundQuote {
-        try await Self.mapping {
-            guard !request.orderID.isEmpty || !request.paymentID.isEmpty else {
-                throw PaymentChannelError.invalid("a quote needs order_id or payment_id")
-            }
+        try Self.validate(request)
+        return try await Self.mapping {
             let payment = try await payments.payment(orderID: request.orderID, paymentID: request.paymentID)
             let refunded = try await payments.refundedFen(paymentID: payment.paymentID)
-            if refunded + request.amountFen > payment.amountFen {
+            if !RefundCeiling.allows(request.amountFen, capturedFen: payment.amountFen, refundedFen: refunded) {
                 throw PaymentChannelError.refused(
                     "would refund \(request.amountFen) fen of a \(payment.amountFen) fen payment that already has"
-                        + " \(refunded) fen refunded (R-C5); at most \(payment.amountFen - refunded) fen remain"
+                        + " \(refunded) fen refunded (R-C5); at most"
+                        + " \(RefundCeiling.remainingFen(capturedFen: payment.amountFen, refundedFen: refunded)) fen remain"
                 )
             }
             let terms = try RefundTerms(
@@ -80,7 +78,8 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     }
 
     public func executeRefund(_ request: ExecuteRefundRequest, context: ServerContext) async throws -> RefundPayment {
-        try await Self.mapping {
+        try Self.validate(request)
+        return try await Self.mapping {
             let begun = try await payments.begin(request, at: now())
             context.logger.info(
                 begun.created ? "refund payment created" : "refund payment already exists (R-C5)",
@@ -101,9 +100,7 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     ) async throws
         -> RefundPayment
     {
-        guard !request.refundID.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "refund_id is required")
-        }
+        try Self.require(request.refundID, "refund_id")
         guard let refund = try await payments.refund(id: request.refundID) else {
             throw RPCError(
                 code: .notFound,
@@ -114,9 +111,7 @@ public struct PaymentChannelHandler: PaymentChannel.ServiceProtocol {
     }
 
     public func getBalance(_ request: GetBalanceRequest, context: ServerContext) async throws -> Balance {
-        guard !request.userID.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "user_id is required")
-        }
+        try Self.require(request.userID, "user_id")
         // R-C4: whether the balance can be withdrawn is stated with it.
         return Balance(
             userID: request.userID,

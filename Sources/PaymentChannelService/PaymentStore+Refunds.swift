@@ -32,18 +32,21 @@ extension PaymentStore {
             }
             let payment = try Self.choosePayment(db, orderID: request.orderID, paymentID: request.paymentID)
             if !request.userID.isEmpty, request.userID != payment.userID {
+                // Another user's payment is not named, nor its payer: the same words as a payment
+                // that does not exist would be a lie, so say only that it is not this user's.
                 throw PaymentChannelError.refused(
-                    "refund \(request.refundID) is for user \(request.userID), but payment \(payment.paymentID) was"
-                        + " made by \(payment.userID); money goes back to whoever paid (R-C1)"
+                    "payment \(payment.paymentID) was not made by user \(request.userID); money goes back to whoever"
+                        + " paid (R-C1)"
                 )
             }
             // R-C5: never more than was captured, across all refunds of this payment. Failed
             // refunds moved no money and do not count.
             let refunded = try Self.refundedFen(db, paymentID: payment.paymentID)
-            if refunded + request.amountFen > payment.amountFen {
+            if !RefundCeiling.allows(request.amountFen, capturedFen: payment.amountFen, refundedFen: refunded) {
                 throw PaymentChannelError.refused(
                     "would refund \(request.amountFen) fen of a \(payment.amountFen) fen payment that already has"
-                        + " \(refunded) fen refunded (R-C5); at most \(payment.amountFen - refunded) fen remain"
+                        + " \(refunded) fen refunded (R-C5); at most"
+                        + " \(RefundCeiling.remainingFen(capturedFen: payment.amountFen, refundedFen: refunded)) fen remain"
                 )
             }
             let terms = try RefundTerms(
@@ -171,6 +174,15 @@ extension PaymentStore {
         }
         if !request.paymentID.isEmpty, existing.paymentID != request.paymentID {
             differences.append("payment_id \(existing.paymentID) (asked \(request.paymentID))")
+        }
+        if !request.orderID.isEmpty, existing.orderID != request.orderID {
+            differences.append("order_id \(existing.orderID) (asked \(request.orderID))")
+        }
+        if !request.userID.isEmpty, existing.userID != request.userID {
+            differences.append("another user_id")
+        }
+        if existing.platformFault != request.platformFault {
+            differences.append("platform_fault \(existing.platformFault) (asked \(request.platformFault))")
         }
         if !differences.isEmpty {
             throw PaymentChannelError.refused(

@@ -203,9 +203,8 @@ public struct PaymentStore: Sendable {
                 )
             }
             if !orderID.isEmpty, payment.orderID != orderID {
-                throw PaymentChannelError.refused(
-                    "payment \(paymentID) belongs to order \(payment.orderID), not \(orderID)"
-                )
+                // Not found for this order; which order it belongs to is not this caller's business.
+                throw PaymentChannelError.notFound("order \(orderID) has no captured payment \(paymentID)")
             }
             return payment
         }

@@ -192,7 +192,9 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                     sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM provider_refunds WHERE payment_id = ? AND succeeds",
                     arguments: [payment.paymentID]
                 ) ?? 0
-            guard request.amountFen > 0, refunded + request.amountFen <= payment.amountFen else {
+            guard request.amountFen > 0,
+                RefundCeiling.allows(request.amountFen, capturedFen: payment.amountFen, refundedFen: refunded)
+            else {
                 try log("refused")
                 return .refused(
                     reason: "provider refused: \(request.amountFen) fen exceeds what remains of payment"

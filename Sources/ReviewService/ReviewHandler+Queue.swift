@@ -87,6 +87,7 @@ extension ReviewHandler {
 
     public func claimCase(_ request: ClaimCaseRequest, context: ServerContext) async throws -> CaseClaim {
         let reviewer = try Self.reviewer(context)
+        if !request.refundID.isEmpty { try Self.require(["refund_id": request.refundID], in: "ClaimCase") }
         let nowMs = now()
         let ttl = configuration.claimTTLMs
         let warning = configuration.serviceLevel.warningMs
@@ -201,15 +202,21 @@ extension ReviewHandler {
     /// evidence (R-R9) and the messages it causes commit in one transaction.
     public func decideCase(_ request: DecideCaseRequest, context: ServerContext) async throws -> CaseDetail {
         let reviewer = try Self.reviewer(context)
-        try Self.require(
-            ["decision_id": request.decisionID, "refund_id": request.refundID, "note": request.note],
-            in: "a decision (R-R10: every decision records who and why)"
-        )
+        try Self.validate(request)
         let nowMs = now()
         let rules = self.rules
         return try await store.write { db in
             var reviewCase = try Self.existingCase(db, refundID: request.refundID)
-            guard try ProcessedEvents.claim(db, eventID: "decision:" + request.decisionID) else {
+            // Idempotent on decision_id: the same decision again answers the case as it is; the id
+            // reused for another decision (other action, amount, case…) is refused.
+            guard
+                try Self.claim(
+                    db,
+                    eventID: "decision:" + request.decisionID,
+                    for: request,
+                    naming: "decision_id \(request.decisionID)"
+                )
+            else {
                 return try caseDetail(db, reviewCase: reviewCase, nowMs: nowMs)
             }
             guard reviewCase.outcome == .manual || reviewCase.outcome == .awaitingMaterials else {

@@ -61,10 +61,22 @@ public struct ReviewHandler: Review.ServiceProtocol {
     // MARK: Fulfillment feed
 
     public func recordFulfillment(_ request: FulfillmentFact, context: ServerContext) async throws -> Ack {
-        try Self.validate(request)
         let nowMs = now()
+        try Self.validate(request, now: nowMs)
         let (isNew, redecided) = try await store.write { db in
-            guard try ReviewStore.insertFact(db, request, recordedAtMs: nowMs) else { return (false, 0) }
+            guard try ReviewStore.insertFact(db, request, recordedAtMs: nowMs) else {
+                // Idempotent on fact_id: the same fact again changes nothing; other facts under a
+                // known id are refused (the evidence log, R-R9, holds the first).
+                let fields = try ReviewStore.fact(db, id: request.factID).map { FieldDifferences.between($0, request) }
+                if let fields, !fields.isEmpty {
+                    throw RPCError(
+                        code: .alreadyExists,
+                        message: "fact \(request.factID) is already recorded with a different "
+                            + fields.joined(separator: ", ") + "; facts cannot change: record a new fact with a new id"
+                    )
+                }
+                return (false, 0)
+            }
             try EvidenceLog.fact(db, request, actor: "platform", atMs: nowMs)
             // A new fact may decide cases that waited for it (R-R2: a late "recharge failed").
             var redecided = 0
@@ -85,7 +97,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
     // MARK: Cases
 
     public func openCase(_ request: OpenCaseRequest, context: ServerContext) async throws -> Ack {
-        try Self.validate(request)
+        try Self.validate(request, now: now())
         let refundID = request.refundID
         if try await store.read({ db in try ReviewStore.reviewCase(db, refundID: refundID) }) != nil {
             return Ack(firstTime: false)
@@ -140,12 +152,19 @@ public struct ReviewHandler: Review.ServiceProtocol {
     /// R-R6: the user's materials arrive. When they complete what a reviewer asked for, the case
     /// goes back to its place in the queue and its SLA clock runs again.
     public func addMaterials(_ request: AddMaterialsRequest, context: ServerContext) async throws -> Ack {
-        try Self.require(["event_id": request.eventID, "refund_id": request.refundID], in: "an AddMaterials request")
+        try Self.validate(request)
         let nowMs = now()
         let rules = self.rules
         return try await store.write { db in
             var reviewCase = try Self.existingCase(db, refundID: request.refundID)
-            guard try ProcessedEvents.claim(db, eventID: "materials:" + request.eventID) else {
+            guard
+                try Self.claim(
+                    db,
+                    eventID: "materials:" + request.eventID,
+                    for: request,
+                    naming: "event \(request.eventID)"
+                )
+            else {
                 return Ack(firstTime: false)
             }
             try ReviewStore.addMaterials(
@@ -198,7 +217,14 @@ public struct ReviewHandler: Review.ServiceProtocol {
         let nowMs = now()
         return try await store.write { db in
             var reviewCase = try Self.existingCase(db, refundID: request.refundID)
-            guard try ProcessedEvents.claim(db, eventID: "offer-answer:" + request.eventID) else {
+            guard
+                try Self.claim(
+                    db,
+                    eventID: "offer-answer:" + request.eventID,
+                    for: request,
+                    naming: "event \(request.eventID)"
+                )
+            else {
                 return Ack(firstTime: false)
             }
             guard reviewCase.outcome == .offered else {
@@ -239,7 +265,13 @@ public struct ReviewHandler: Review.ServiceProtocol {
         let nowMs = now()
         return try await store.write { db in
             var reviewCase = try Self.existingCase(db, refundID: request.refundID)
-            guard try ProcessedEvents.claim(db, eventID: "withdraw:" + request.eventID),
+            guard
+                try Self.claim(
+                    db,
+                    eventID: "withdraw:" + request.eventID,
+                    for: request,
+                    naming: "event \(request.eventID)"
+                ),
                 reviewCase.outcome != .withdrawn
             else {
                 return Ack(firstTime: false)
@@ -410,49 +442,6 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 atMs: nowMs,
                 detail: "answered by the operator adapter for refund \(reviewCase.refundID)"
             )
-        }
-    }
-
-    // MARK: Validation
-
-    static func existingCase(_ db: Database, refundID: String) throws -> CaseRecord {
-        guard let reviewCase = try ReviewStore.reviewCase(db, refundID: refundID) else {
-            throw RPCError(code: .notFound, message: "no review case for refund \(refundID)")
-        }
-        return reviewCase
-    }
-
-    static func require(_ fields: KeyValuePairs<String, String>, in what: String) throws {
-        let missing = fields.filter { $0.value.isEmpty }.map(\.key)
-        guard missing.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "\(what) needs \(missing.joined(separator: ", "))")
-        }
-    }
-
-    static func validate(_ fact: FulfillmentFact) throws {
-        try require(["fact_id": fact.factID, "order_id": fact.orderID], in: "a fulfillment fact")
-        switch fact.kind {
-        case .unspecified, .unrecognized:
-            throw RPCError(
-                code: .invalidArgument,
-                message:
-                    "unknown fact kind \(fact.kind.rawValue); see refundmesh.review.v1.FulfillmentFact.Kind"
-            )
-        case .daysUsed where fact.daysUsed < 0:
-            throw RPCError(code: .invalidArgument, message: "days_used \(fact.daysUsed) is negative")
-        default:
-            break
-        }
-    }
-
-    static func validate(_ request: OpenCaseRequest) throws {
-        let order = request.order ?? Order()
-        try require(
-            ["refund_id": request.refundID, "order.order_id": order.orderID, "order.user_id": order.userID],
-            in: "an OpenCase request"
-        )
-        guard order.priceFen >= 0, request.requestedAmountFen >= 0 else {
-            throw RPCError(code: .invalidArgument, message: "amounts cannot be negative")
         }
     }
 }

@@ -138,22 +138,30 @@ public enum ReviewStore {
         return db.changesCount > 0
     }
 
+    /// The fact recorded under `id`, if any.
+    public static func fact(_ db: Database, id: String) throws -> FulfillmentFact? {
+        try Row.fetchOne(db, sql: "SELECT * FROM fulfillment_facts WHERE fact_id = ?", arguments: [id])
+            .map(Self.fact(from:))
+    }
+
     /// The order's facts, oldest first.
     public static func facts(_ db: Database, orderID: String) throws -> [FulfillmentFact] {
         try Row.fetchAll(
             db,
             sql: "SELECT * FROM fulfillment_facts WHERE order_id = ? ORDER BY at_ms, fact_id",
             arguments: [orderID]
-        ).map { row in
-            FulfillmentFact(
-                factID: row["fact_id"],
-                orderID: row["order_id"],
-                kind: FulfillmentFact.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
-                atMs: row["at_ms"],
-                daysUsed: Int32(truncatingIfNeeded: row["days_used"] as Int),
-                detail: row["detail"]
-            )
-        }
+        ).map(Self.fact(from:))
+    }
+
+    static func fact(from row: Row) -> FulfillmentFact {
+        FulfillmentFact(
+            factID: row["fact_id"],
+            orderID: row["order_id"],
+            kind: FulfillmentFact.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
+            atMs: row["at_ms"],
+            daysUsed: Int32(truncatingIfNeeded: row["days_used"] as Int),
+            detail: row["detail"]
+        )
     }
 
     // MARK: Cases

@@ -139,11 +139,20 @@ struct IntakeServiceTests {
             let peek = await #expect(throws: RPCError.self) {
                 _ = try await intake.getRefund(GetRefundRequest(userID: "mallory", refundID: refund.refundID))
             }
-            #expect(peek?.code == .permissionDenied)
+            // NOT_FOUND, in the same words as a refund that does not exist: nothing tells mallory
+            // that alice's refund is there.
+            #expect(peek?.code == .notFound)
+            let unknown = await #expect(throws: RPCError.self) {
+                _ = try await intake.getRefund(GetRefundRequest(userID: "mallory", refundID: "rf-none"))
+            }
+            #expect(
+                peek?.message.replacingOccurrences(of: refund.refundID, with: "X")
+                    == unknown?.message.replacingOccurrences(of: "rf-none", with: "X")
+            )
             let steal = await #expect(throws: RPCError.self) {
                 _ = try await intake.submitRefund(Self.submission("k2", order: "o-mine", user: "mallory"))
             }
-            #expect(steal?.code == .permissionDenied)
+            #expect(steal?.code == .notFound)
             #expect(try await intake.listRefunds(ListRefundsRequest(userID: "mallory")).refunds.isEmpty)
         }
     }

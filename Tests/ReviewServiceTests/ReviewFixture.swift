@@ -14,6 +14,8 @@ final class ReviewFixture: Sendable {
     let store: Store
     let handler: ReviewHandler
     static let nowMs: Int64 = 1_764_000_000_000
+    /// When the fixtures' fulfillment facts happened: a minute before ``nowMs``.
+    static let factAtMs: Int64 = nowMs - 60_000
 
     init(payments: any PaymentRecords = NoPayments(), operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown) throws
     {
@@ -101,7 +103,14 @@ final class ReviewFixture: Sendable {
             order: order,
             ground: ground,
             reasonStatement: "the recharge never reached my game account yesterday evening",
-            attachments: [AttachmentRef(kind: .orderProof, fileName: "order.png", sha256Hex: "aa", sizeBytes: 10)],
+            attachments: [
+                AttachmentRef(
+                    kind: .orderProof,
+                    fileName: "order.png",
+                    sha256Hex: String(repeating: "a", count: 64),
+                    sizeBytes: 10
+                )
+            ],
             destination: destination,
             paymentID: paymentID,
             flaggedForReview: flagged,

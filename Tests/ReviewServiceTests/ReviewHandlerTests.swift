@@ -60,7 +60,9 @@ struct ReviewHandlerTests {
     @Test("R-R1: an activated card key is rejected; nothing is paid")
     func cardKeyActivated() async throws {
         let review = try ReviewFixture()
-        _ = try await review.record(FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .cardKeyActivated, atMs: 1))
+        _ = try await review.record(
+            FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .cardKeyActivated, atMs: ReviewFixture.factAtMs + 1)
+        )
         _ = try await review.open(ReviewFixture.openCase("r-1", order: ReviewFixture.order("o-1", kind: .cardKey)))
 
         let reviewCase = try await review.getCase("r-1")
@@ -79,8 +81,12 @@ struct ReviewHandlerTests {
     @Test("R-R2: a failed recharge is approved; a credited one is rejected")
     func rechargeFailedOrCredited() async throws {
         let review = try ReviewFixture()
-        _ = try await review.record(FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .rechargeFailed, atMs: 1))
-        _ = try await review.record(FulfillmentFact(factID: "f-2", orderID: "o-2", kind: .rechargeCredited, atMs: 1))
+        _ = try await review.record(
+            FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .rechargeFailed, atMs: ReviewFixture.factAtMs + 1)
+        )
+        _ = try await review.record(
+            FulfillmentFact(factID: "f-2", orderID: "o-2", kind: .rechargeCredited, atMs: ReviewFixture.factAtMs + 1)
+        )
         _ = try await review.open(
             ReviewFixture.openCase("r-1", order: ReviewFixture.order("o-1", kind: .directRecharge))
         )
@@ -117,11 +123,19 @@ struct ReviewHandlerTests {
         #expect(event.kind == .flaggedForReview)
 
         // Another order's fact changes nothing.
-        _ = try await review.record(FulfillmentFact(factID: "f-0", orderID: "o-9", kind: .rechargeFailed, atMs: 5))
+        _ = try await review.record(
+            FulfillmentFact(factID: "f-0", orderID: "o-9", kind: .rechargeFailed, atMs: ReviewFixture.factAtMs + 5)
+        )
         #expect(try await review.getCase("r-1").outcome == .manual)
 
         let ack = try await review.record(
-            FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .rechargeFailed, atMs: 10, detail: "op-ref-7")
+            FulfillmentFact(
+                factID: "f-1",
+                orderID: "o-1",
+                kind: .rechargeFailed,
+                atMs: ReviewFixture.factAtMs + 10,
+                detail: "op-ref-7"
+            )
         )
         #expect(ack.firstTime)
         let decided = try await review.getCase("r-1")
@@ -248,7 +262,13 @@ struct ReviewHandlerTests {
         let review = try ReviewFixture()
         let order = ReviewFixture.order("o-1", kind: .timeBased, priceFen: 3000, totalDays: 30)
         _ = try await review.record(
-            FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .daysUsed, atMs: 1, daysUsed: 10)
+            FulfillmentFact(
+                factID: "f-1",
+                orderID: "o-1",
+                kind: .daysUsed,
+                atMs: ReviewFixture.factAtMs + 1,
+                daysUsed: 10
+            )
         )
         _ = try await review.open(ReviewFixture.openCase("r-1", order: order, ground: .partlyUsed))
         let offered = try await review.getCase("r-1")
@@ -286,7 +306,13 @@ struct ReviewHandlerTests {
         let review = try ReviewFixture()
         let order = ReviewFixture.order("o-1", kind: .timeBased, priceFen: 3000, totalDays: 30)
         _ = try await review.record(
-            FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .daysUsed, atMs: 1, daysUsed: 10)
+            FulfillmentFact(
+                factID: "f-1",
+                orderID: "o-1",
+                kind: .daysUsed,
+                atMs: ReviewFixture.factAtMs + 1,
+                daysUsed: 10
+            )
         )
         _ = try await review.open(ReviewFixture.openCase("r-1", order: order, ground: .partlyUsed))
         _ = try await review.handler.recordOfferAnswer(
@@ -324,9 +350,19 @@ struct ReviewHandlerTests {
     @Test("OpenCase and RecordFulfillment are idempotent: the decision and its messages exist once")
     func idempotency() async throws {
         let review = try ReviewFixture()
-        let fact = FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .cardKeyIssued, atMs: 1)
+        let fact = FulfillmentFact(
+            factID: "f-1",
+            orderID: "o-1",
+            kind: .cardKeyIssued,
+            atMs: ReviewFixture.factAtMs + 1
+        )
         #expect(try await review.record(fact).firstTime)
         #expect(try await review.record(fact).firstTime == false)
+        // The same fact id with other facts is refused, not dropped (the first stays).
+        var changed = fact
+        changed.kind = .cardKeyActivated
+        let conflict = await #expect(throws: RPCError.self) { _ = try await review.record(changed) }
+        #expect(conflict?.code == .alreadyExists && conflict?.message.contains("kind") == true)
 
         let request = ReviewFixture.openCase("r-1", order: ReviewFixture.order("o-1", kind: .cardKey))
         #expect(try await review.open(request).firstTime)
@@ -363,7 +399,9 @@ struct ReviewHandlerTests {
         )
         #expect(try await review.getCase("r-1").outcome == .withdrawn)
         // A late fact no longer decides a withdrawn case.
-        _ = try await review.record(FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .rechargeFailed, atMs: 9))
+        _ = try await review.record(
+            FulfillmentFact(factID: "f-1", orderID: "o-1", kind: .rechargeFailed, atMs: ReviewFixture.factAtMs + 9)
+        )
         #expect(try await review.getCase("r-1").outcome == .withdrawn)
 
         let error = await #expect(throws: RPCError.self) {
@@ -385,13 +423,20 @@ struct ReviewHandlerTests {
         let request = AddMaterialsRequest(
             eventID: "m-1",
             refundID: "r-1",
-            attachments: [AttachmentRef(kind: .nonUseProof, fileName: "video.mp4", sha256Hex: "bb", sizeBytes: 99)]
+            attachments: [
+                AttachmentRef(
+                    kind: .nonUseProof,
+                    fileName: "video.mp4",
+                    sha256Hex: String(repeating: "b", count: 64),
+                    sizeBytes: 99
+                )
+            ]
         )
         let context = ReviewFixture.context(Review.Method.addMaterials)
         #expect(try await review.handler.addMaterials(request, context: context).firstTime)
         #expect(try await review.handler.addMaterials(request, context: context).firstTime == false)
         let materials = try await review.store.read { db in try ReviewStore.materials(db, refundID: "r-1") }
-        #expect(materials.map(\.sha256Hex) == ["aa", "bb"])
+        #expect(materials.map(\.sha256Hex) == [String(repeating: "a", count: 64), String(repeating: "b", count: 64)])
 
         var unknown = request
         unknown.refundID = "r-404"
@@ -421,7 +466,7 @@ struct ReviewHandlerTests {
             _ = try await review.open(OpenCaseRequest(refundID: "r-1"))
         }
         #expect(noOrder?.code == .invalidArgument)
-        #expect(noOrder?.message.contains("order.order_id") == true)
+        #expect(noOrder?.message.contains("order is required") == true)
     }
 }
 
