@@ -75,11 +75,18 @@ extension HostileInputTests {
             HostileCase("item id with a control character", .invalidArgument, "item_ids") {
                 _ = try await notification.markRead(MarkReadRequest(userID: "u-1", itemIds: ["n-\u{1}"]))
             },
-            HostileCase("inbox of a 129-byte user id", .invalidArgument, "user_id") {
-                _ = try await notification.listInbox(ListInboxRequest(userID: String(repeating: "u", count: 129)))
+            // A signed-in user (a token for u-1) naming a malformed user: refused before any handler.
+            HostileCase("inbox of a 129-byte user id", .permissionDenied, "may act only") {
+                _ = try await notification.listInbox(
+                    ListInboxRequest(userID: String(repeating: "u", count: 129)),
+                    options: HostileInputTests.signedIn("u-1")
+                )
             },
-            HostileCase("preferences of no user", .invalidArgument, "user_id") {
-                _ = try await notification.setPreferences(ChannelPreferences(smsEnabled: true, phone: "13812345678"))
+            HostileCase("preferences of no user", .permissionDenied, "may act only") {
+                _ = try await notification.setPreferences(
+                    ChannelPreferences(smsEnabled: true, phone: "13812345678"),
+                    options: HostileInputTests.signedIn("u-1")
+                )
             },
             HostileCase("preferences of a user id with a slash and quotes", .invalidArgument, "user_id") {
                 _ = try await notification.setPreferences(ChannelPreferences(userID: "u-1\"<script>"))
@@ -89,8 +96,11 @@ extension HostileInputTests {
                     ChannelPreferences(userID: "u-1", smsEnabled: true, phone: String(repeating: "1", count: 100_000))
                 )
             },
-            HostileCase("preferences of a user id with a control character", .invalidArgument, "user_id") {
-                _ = try await notification.getPreferences(GetPreferencesRequest(userID: "u-\u{3}"))
+            HostileCase("preferences of a user id with a control character", .permissionDenied, "may act only") {
+                _ = try await notification.getPreferences(
+                    GetPreferencesRequest(userID: "u-\u{3}"),
+                    options: HostileInputTests.signedIn("u-1")
+                )
             },
             HostileCase("deliveries of nobody", .invalidArgument, "user_id") {
                 _ = try await notification.listDeliveries(ListDeliveriesRequest())

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RefundMeshAPI
+import RefundMeshAuth
 import RefundMeshRPC
 import Testing
 
@@ -19,6 +20,13 @@ struct HostileInputTests {
     /// The one place this suite makes clients: calls that need credentials get them here.
     static func hostileClient(_ service: ServiceProcess) -> RPCClient {
         service.client()
+    }
+
+    /// Options of a call made with `user`'s token, whatever user the request names: an attacker
+    /// signed in as themself.
+    static func signedIn(_ user: String) -> CallOptions {
+        let token = try! TestKeys.minter.token(subject: user, role: .user, audience: AccessToken.anyService)
+        return CallOptions(metadata: ["authorization": "Bearer " + token])
     }
 
     @Test("intake refuses hostile orders, refunds, materials and status updates, and stores nothing")
