@@ -29,7 +29,8 @@ extension RPCServer {
         /// connections rebalance across servers. Default 1,000,000.
         public var maxCallsPerConnection: Int = 1_000_000
         /// A new connection must send the preface and one whole frame within this time, or it is
-        /// told DEADLINE_EXCEEDED in a GOAWAY and closed (zero: no limit). Default 10 s.
+        /// told DEADLINE_EXCEEDED in a GOAWAY and closed (zero: no limit). Covers the TLS
+        /// handshake too. Default 10 s.
         public var handshakeTimeout: Duration = .seconds(10)
         /// Once the first byte of a frame has arrived, the rest must arrive within this time, or
         /// the connection is told DEADLINE_EXCEEDED in a GOAWAY and closed: a peer trickling a
@@ -59,6 +60,9 @@ extension RPCServer {
         public var drainGracePeriod: Duration
         /// Reported by the discovery service.
         public var version: String
+        /// TLS for every connection (nil: plaintext). With ``RPCTLS/requireClientCertificate``
+        /// the server accepts only clients whose certificate chains to the trust roots.
+        public var tls: RPCTLS?
 
         public init(
             host: String = "127.0.0.1",
@@ -66,7 +70,8 @@ extension RPCServer {
             limits: Limits = Limits(),
             idleTimeout: Duration = .seconds(300),
             drainGracePeriod: Duration = .seconds(30),
-            version: String = "dev"
+            version: String = "dev",
+            tls: RPCTLS? = nil
         ) {
             self.host = host
             self.port = port
@@ -74,6 +79,7 @@ extension RPCServer {
             self.idleTimeout = idleTimeout
             self.drainGracePeriod = drainGracePeriod
             self.version = version
+            self.tls = tls
         }
     }
 }

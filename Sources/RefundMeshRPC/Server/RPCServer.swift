@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RefundMeshWire
 import ServiceLifecycle
 import Synchronization
@@ -155,6 +156,7 @@ public final class RPCServer: Service, Sendable {
         )
         let router = self.router
         let logger = self.logger
+        let tlsContext = try configuration.tls.map { try $0.makeServerContext() }
         let highWaterMark = max(limits.maxBufferedOutboundBytes, 2)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -186,6 +188,8 @@ public final class RPCServer: Service, Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    // TLS first: everything after it sees the RPC byte stream unchanged.
+                    if let tlsContext { try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                     try pipeline.addHandler(
                         InboundDeadlineHandler(
                             handshakeTimeout: limits.handshakeTimeout,

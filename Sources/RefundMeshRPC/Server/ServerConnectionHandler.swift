@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import RefundMeshWire
 
 /// Serves the calls of one connection: routes CALL frames to handlers, enforces the limits,
@@ -160,7 +161,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard !closing else { return }
-        if let error = error as? WireError {
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            // No GOAWAY: without a TLS session there is no way to say it the peer could read.
+            logger.notice("closing connection after a TLS error", metadata: ["error": "\(error)"])
+            closing = true
+            context.close(promise: nil)
+        } else if let error = error as? WireError {
             let code: StatusCode
             switch error.code {
             case .frameTooLarge: code = .resourceExhausted
