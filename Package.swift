@@ -398,6 +398,8 @@ let package = Package(
             dependencies: [
                 "RefundMeshHosting", "RefundMeshRPC",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swift6
         ),

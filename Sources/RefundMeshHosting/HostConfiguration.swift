@@ -25,6 +25,8 @@ public struct HostConfiguration: Sendable, Equatable {
     /// (R-R4 SLA across a weekend or holiday) that cannot wait for the calendar; never set in
     /// production. nil: the system clock.
     public var clockOriginMs: Int64?
+    /// TLS between the services (`REFUNDMESH_TLS=on` and its files, ``TLS``); nil: plaintext.
+    public var tls: TLS?
 
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
@@ -63,7 +65,8 @@ public struct HostConfiguration: Sendable, Equatable {
     }
 
     /// Applies `<PREFIX>_HOST`, `_PORT`, `_DATA_DIR` (or `REFUNDMESH_DATA_DIR`), `_LOG_LEVEL`
-    /// (or `REFUNDMESH_LOG_LEVEL`) from `environment` over the defaults.
+    /// (or `REFUNDMESH_LOG_LEVEL`) and the TLS variables (``TLS``) from `environment` over the
+    /// defaults.
     /// - Throws: ``HostConfigurationError`` naming the variable when a value is malformed.
     public init(
         serviceName: String,
@@ -118,6 +121,7 @@ public struct HostConfiguration: Sendable, Equatable {
             }
             self.clockOriginMs = origin
         }
+        self.tls = try Self.tls(prefix: prefix, environment: environment)
     }
 }
 

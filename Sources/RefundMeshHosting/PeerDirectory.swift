@@ -9,10 +9,15 @@ public struct PeerDirectory: Sendable {
     public static let defaultPorts = ["intake": 7001, "review": 7002, "payment-channel": 7003, "notification": 7004]
 
     public private(set) var endpoints: [String: [Endpoint]] = [:]
+    /// TLS to the peers (the service's ``HostConfiguration/tls``); nil: plaintext.
+    public var tls: HostConfiguration.TLS?
 
     /// Reads the addresses of `peers` from `environment`.
+    /// - Parameter tls: the calling service's TLS settings: peers are verified against its CA,
+    ///   and with mutual TLS it presents its own certificate.
     /// - Throws: ``HostConfigurationError`` naming the variable when an address is malformed.
-    public init(peers: [String], environment: [String: String]) throws {
+    public init(peers: [String], environment: [String: String], tls: HostConfiguration.TLS? = nil) throws {
+        self.tls = tls
         for peer in peers {
             let variable = HostConfiguration.prefix(for: peer) + "_ADDR"
             if let text = environment[variable], !text.isEmpty {
@@ -45,6 +50,7 @@ public struct PeerDirectory: Sendable {
         endpoints.mapValues { list in
             var configuration = RPCClient.Configuration(endpoints: list)
             configuration.interceptors = [RPCClientMetricsInterceptor()]
+            configuration.tls = tls?.client
             return RPCClient(configuration: configuration, logger: logger)
         }
     }

@@ -93,7 +93,8 @@ public enum ServiceHost {
                 host: configuration.host,
                 port: configuration.port,
                 limits: limits,
-                version: version
+                version: version,
+                tls: configuration.tls?.server
             ),
             services: services + [operations],
             interceptors: [RPCServerMetricsInterceptor(), gate],

@@ -40,7 +40,11 @@ struct Serve: AsyncParsableCommand {
             environment: environment
         )
         let policy = try RefundPolicy(environment: environment)
-        let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
+        let peers = try PeerDirectory(
+            peers: ["review", "payment-channel", "notification"],
+            environment: environment,
+            tls: settings.tls
+        )
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "intake")
 
