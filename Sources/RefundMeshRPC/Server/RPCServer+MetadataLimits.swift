@@ -11,8 +11,9 @@ extension RPCServer.Limits {
     /// the key rules; nil when it may be served.
     ///
     /// Keys are lower-case ASCII letters, digits, `-`, `_` and `.` (as in gRPC), so headers cannot
-    /// smuggle spaces or line breaks into logs or collide by case. String values may not hold
-    /// control characters (they end up in log lines); `-bin` values are bytes and may.
+    /// smuggle spaces or line breaks into logs or collide by case. Values are not refused for
+    /// their content: the ones the runtime logs (`x-request-id`, `x-trace-id`) are replaced when
+    /// unusable (``RequestID/validated(_:)``, `TraceID.validated`).
     func violation(inMetadata entries: [MetadataEntry]) -> MetadataViolation? {
         guard entries.count <= maxMetadataEntries else {
             return MetadataViolation(
@@ -33,16 +34,6 @@ extension RPCServer.Limits {
                         code: .invalidArgument,
                         message:
                             "metadata key \(Self.quoted(entry.key)) is not valid: keys are lower-case ASCII letters, digits, '-', '_' and '.'"
-                    ),
-                    limit: "metadataKeyRules"
-                )
-            }
-            guard !entry.value.unicodeScalars.contains(where: Self.isControl) else {
-                return MetadataViolation(
-                    error: RPCError(
-                        code: .invalidArgument,
-                        message:
-                            "the value of metadata key \(entry.key) holds a control character; send bytes under a key ending in -bin"
                     ),
                     limit: "metadataKeyRules"
                 )

@@ -82,7 +82,7 @@ extension ServerConnectionHandler {
         calls[call.id] = call
 
         let metadata = Metadata(wireEntries: frame.metadata)
-        let requestID = metadata["x-request-id"] ?? RequestID.make()
+        let requestID = RequestID.validated(metadata["x-request-id"]) ?? RequestID.make()
         // One trace id follows the work across services (the caller's, or a new one here).
         let traceID = TraceID.validated(metadata[TraceID.metadataKey]) ?? TraceID.make()
         var deadline: ContinuousClock.Instant?
@@ -369,8 +369,17 @@ extension ServerConnectionHandler {
     }
 }
 
-/// Request ids for calls that arrive without one.
+/// Request ids for calls that arrive without a usable one.
 enum RequestID {
+    /// The caller's request id if it can go into log lines and outgoing calls as it is: 1 to
+    /// 128 printable ASCII characters, no spaces; nil otherwise (the call gets a new one).
+    static func validated(_ candidate: String?) -> String? {
+        guard let candidate, (1...128).contains(candidate.utf8.count),
+            candidate.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else { return nil }
+        return candidate
+    }
+
     static func make() -> String {
         let value = UInt64.random(in: .min ... .max)
         let hex = String(value, radix: 16)
