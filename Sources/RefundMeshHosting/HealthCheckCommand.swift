@@ -53,6 +53,7 @@ public struct HealthCheckCommand<Identity: ServiceIdentity>: AsyncParsableComman
         }
         var configuration = RPCClient.Configuration(endpoints: [endpoint])
         configuration.connectTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.tls = settings.tls?.client
         let client = RPCClient(configuration: configuration)
         do {
             let answer = try await Health.Client(client).check(

@@ -33,6 +33,8 @@ public struct HostConfiguration: Sendable, Equatable {
     /// `REFUNDMESH_AUTH_TRUST_FILE`: the keys whose tokens this service accepts; nil:
     /// `<auth dir>/trusted-keys`.
     public var authTrustFile: String?
+    /// TLS between the services (`REFUNDMESH_TLS=on` and its files, ``TLS``); nil: plaintext.
+    public var tls: TLS?
 
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
@@ -71,7 +73,8 @@ public struct HostConfiguration: Sendable, Equatable {
     }
 
     /// Applies `<PREFIX>_HOST`, `_PORT`, `_DATA_DIR` (or `REFUNDMESH_DATA_DIR`), `_LOG_LEVEL`
-    /// (or `REFUNDMESH_LOG_LEVEL`) from `environment` over the defaults.
+    /// (or `REFUNDMESH_LOG_LEVEL`) and the TLS variables (``TLS``) from `environment` over the
+    /// defaults.
     /// - Throws: ``HostConfigurationError`` naming the variable when a value is malformed.
     public init(
         serviceName: String,
@@ -129,6 +132,7 @@ public struct HostConfiguration: Sendable, Equatable {
             }
             self.clockOriginMs = origin
         }
+        self.tls = try Self.tls(prefix: prefix, environment: environment)
     }
 }
 

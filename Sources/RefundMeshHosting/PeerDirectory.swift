@@ -10,10 +10,15 @@ public struct PeerDirectory: Sendable {
     public static let defaultPorts = ["intake": 7001, "review": 7002, "payment-channel": 7003, "notification": 7004]
 
     public private(set) var endpoints: [String: [Endpoint]] = [:]
+    /// TLS to the peers (the service's ``HostConfiguration/tls``); nil: plaintext.
+    public var tls: HostConfiguration.TLS?
 
     /// Reads the addresses of `peers` from `environment`.
+    /// - Parameter tls: the calling service's TLS settings: peers are verified against its CA,
+    ///   and with mutual TLS it presents its own certificate.
     /// - Throws: ``HostConfigurationError`` naming the variable when an address is malformed.
-    public init(peers: [String], environment: [String: String]) throws {
+    public init(peers: [String], environment: [String: String], tls: HostConfiguration.TLS? = nil) throws {
+        self.tls = tls
         for peer in peers {
             let variable = HostConfiguration.prefix(for: peer) + "_ADDR"
             if let text = environment[variable], !text.isEmpty {
@@ -41,12 +46,14 @@ public struct PeerDirectory: Sendable {
     }
 
     /// One client per peer, round-robin over its endpoints, counting and timing every call
-    /// (``RPCClientMetricsInterceptor``) and presenting this service's token for that peer.
+    /// (``RPCClientMetricsInterceptor``), presenting this service's token for that peer, over TLS
+    /// when it is on.
     public func clients(logger: Logger, auth: ServiceAuth) -> [String: RPCClient] {
         Dictionary(
             uniqueKeysWithValues: endpoints.map { peer, list in
                 var configuration = RPCClient.Configuration(endpoints: list)
                 configuration.interceptors = [RPCClientMetricsInterceptor(), auth.credentials(forPeer: peer)]
+                configuration.tls = tls?.client
                 return (peer, RPCClient(configuration: configuration, logger: logger))
             }
         )

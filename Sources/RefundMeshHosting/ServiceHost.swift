@@ -96,7 +96,8 @@ public enum ServiceHost {
                 host: configuration.host,
                 port: configuration.port,
                 limits: limits,
-                version: version
+                version: version,
+                tls: configuration.tls?.server
             ),
             services: services + [operations],
             // Counted first (refusals too), then authenticated, then the drain gate.

@@ -52,6 +52,15 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         let available = min(buffer.readableBytes, RPCPreface.count)
         let seen = buffer.getBytes(at: buffer.readerIndex, length: available) ?? []
         for (index, byte) in seen.enumerated() where index < RPCPreface.magic.count {
+            if index == 0, byte == 0x16 || byte == 0x15 {
+                // A TLS handshake (0x16) or alert (0x15) record: one side has TLS on, the other off.
+                throw WireError(
+                    code: .badPreface,
+                    message: "the peer sent a TLS record (first byte 0x\(String(byte, radix: 16))) where the "
+                        + "RefundMesh RPC preface belongs: TLS is on at one end of this connection and off at "
+                        + "the other; see docs/PROTOCOL.md, \"TLS\""
+                )
+            }
             if byte != RPCPreface.magic[index] {
                 throw WireError(
                     code: .badPreface,

@@ -42,7 +42,11 @@ struct Serve: AsyncParsableCommand {
             environment: environment
         )
         let policy = try RefundPolicy(environment: environment)
-        let peers = try PeerDirectory(peers: ["review", "payment-channel", "notification"], environment: environment)
+        let peers = try PeerDirectory(
+            peers: ["review", "payment-channel", "notification"],
+            environment: environment,
+            tls: settings.tls
+        )
         // Every call is authenticated: no key set, no service (docs/SECURITY.md).
         let auth = try ServiceAuth(settings: settings)
         ServiceHost.bootstrap(settings)

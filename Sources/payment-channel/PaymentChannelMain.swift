@@ -77,7 +77,8 @@ struct Serve: AsyncParsableCommand {
         let policy = try RefundPolicy(environment: environment)
         let peers = try PeerDirectory(
             peers: [RefundNotices.intake, RefundNotices.notification],
-            environment: environment
+            environment: environment,
+            tls: settings.tls
         )
         let sandboxConfiguration = try SandboxChannelAdapter.Configuration(environment: environment)
         let paymentSettings = try PaymentChannelConfiguration(environment: environment)

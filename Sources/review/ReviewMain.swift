@@ -65,7 +65,8 @@ struct Serve: AsyncParsableCommand {
         let risk = try RiskConfiguration(environment: environment)
         let peers = try PeerDirectory(
             peers: [CaseMessages.intake, CaseMessages.paymentChannel, CaseMessages.notification],
-            environment: environment
+            environment: environment,
+            tls: settings.tls
         )
         let operatorConfiguration =
             environment["OPERATOR_BASE_URL"] != nil ? try GameOperatorConfiguration(environment: environment) : nil

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import RefundMeshWire
 
 /// The client end of one connection: numbers and sends calls, matches frames to them, applies
@@ -126,6 +127,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let message: String
         if let error = error as? WireError {
             message = "\(endpoint) sent something this client cannot read: \(error.message)"
+        } else if error is NIOSSLError || error is BoringSSLError {
+            // After the handshake, e.g. a server that requires a client certificate says so here.
+            message = "TLS with \(endpoint) failed: \(error)"
         } else {
             message = "connection to \(endpoint) failed: \(error)"
         }

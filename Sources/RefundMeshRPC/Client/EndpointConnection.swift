@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RefundMeshWire
 import Synchronization
 
@@ -30,6 +31,9 @@ final class EndpointConnection: Sendable {
     private let configuration: RPCClient.Configuration
     private let group: any EventLoopGroup
     private let logger: Logger
+    /// Made once from ``RPCClient/Configuration/tls``; a failure (an unreadable file) fails
+    /// every connection attempt with its message.
+    private let tlsContext: Result<NIOSSLContext, RPCError>?
 
     private enum Phase {
         case idle
@@ -52,6 +56,11 @@ final class EndpointConnection: Sendable {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.tlsContext = configuration.tls.map { tls in
+            Result { try tls.makeClientContext() }.mapError {
+                $0 as? RPCError ?? RPCError(code: .internalError, message: "\($0)")
+            }
+        }
     }
 
     /// When this endpoint may next be tried (nil: now).
@@ -120,12 +129,29 @@ final class EndpointConnection: Sendable {
         let endpoint = self.endpoint
         let configuration = self.configuration
         let logger = self.logger
+        let tls: (context: NIOSSLContext, serverName: String?)?
+        switch tlsContext {
+        case .failure(let error)?: return eventLoop.makeFailedFuture(error)
+        case .success(let context)?: tls = (context, configuration.tls?.serverName(for: endpoint))
+        case nil: tls = nil
+        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.microseconds(configuration.connectTimeout.microseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // TLS first: the preface and frames travel inside it unchanged. The
+                        // connection counts as made once the handshake is done, so a server
+                        // that refuses it is a connect failure (backoff, next endpoint).
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName)
+                        )
+                        try channel.pipeline.syncOperations.addHandler(
+                            TLSHandshakeObserver(handshake: channel.eventLoop.makePromise(), endpoint: endpoint)
+                        )
+                    }
                     let handler = ClientConnectionHandler(
                         endpoint: endpoint,
                         configuration: configuration,
@@ -143,6 +169,18 @@ final class EndpointConnection: Sendable {
                 }
             }
         return bootstrap.connect(host: endpoint.host, port: endpoint.port)
+            .flatMap { channel in
+                guard tls != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.handler(type: TLSHandshakeObserver.self).handshake.futureResult
+                }
+                .flatMap { $0 }
+                .map { channel }
+                .flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             .flatMapThrowing { channel in
                 let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
                 return ConnectionHandle(

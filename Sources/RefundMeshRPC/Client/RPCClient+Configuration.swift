@@ -35,6 +35,10 @@ extension RPCClient {
         /// Applied to calls whose options set no timeout (nil: no deadline).
         public var defaultTimeout: Duration?
         public var interceptors: [any ClientInterceptor] = []
+        /// TLS to every endpoint (nil: plaintext): the roots the servers must chain to, and for
+        /// mutual TLS this client's certificate. The server's certificate must name
+        /// ``RPCTLS/serverHostname`` or, by default, the endpoint's host.
+        public var tls: RPCTLS?
 
         public init(endpoints: [Endpoint]) {
             self.endpoints = endpoints

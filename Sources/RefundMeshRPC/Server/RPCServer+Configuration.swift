@@ -1,15 +1,48 @@
 extension RPCServer {
-    /// Bounds that protect a server from one greedy or hostile client.
+    /// Bounds that protect a server from one greedy or hostile client. Every one has a
+    /// production default; docs/PROTOCOL.md ("Limits") lists what a peer sees when it crosses one
+    /// and the log line the server writes (at notice, with `rpc.peer` and `rpc.limit`).
     public struct Limits: Sendable {
         /// The largest frame accepted or sent; a larger declared length is refused before it is
-        /// buffered (RESOURCE_EXHAUSTED in a GOAWAY).
+        /// buffered (RESOURCE_EXHAUSTED in a GOAWAY). Default 4 MiB.
         public var maxFrameBytes: Int = 4 * 1024 * 1024
         /// Calls running at once on one connection; more are answered RESOURCE_EXHAUSTED.
+        /// Default 1024.
         public var maxConcurrentCallsPerConnection: Int = 1024
         /// Connections open at once; more are told RESOURCE_EXHAUSTED in a GOAWAY and closed.
+        /// Default 4096.
         public var maxConnections: Int = 4096
-        /// Stream messages a peer may send before it must wait for a WINDOW frame.
+        /// Connections open at once from one IP address (loopback included); more from that
+        /// address are told RESOURCE_EXHAUSTED in a GOAWAY and closed, other peers are not
+        /// affected. Default 256.
+        public var maxConnectionsPerPeer: Int = 256
+        /// Stream messages a peer may send before it must wait for a WINDOW frame. Default 64.
         public var initialWindow: UInt32 = 64
+        /// Metadata entries (headers) one call may carry; more are answered RESOURCE_EXHAUSTED
+        /// without running the handler. Default 64.
+        public var maxMetadataEntries: Int = 64
+        /// Bytes of metadata keys and values together one call may carry; more are answered
+        /// RESOURCE_EXHAUSTED without running the handler. Default 16 KiB.
+        public var maxMetadataBytes: Int = 16 * 1024
+        /// Calls one connection may carry over its lifetime; after the last one the server sends
+        /// GOAWAY UNAVAILABLE ("reconnect"), finishes the calls it took and closes, so long-lived
+        /// connections rebalance across servers. Default 1,000,000.
+        public var maxCallsPerConnection: Int = 1_000_000
+        /// A new connection must send the preface and one whole frame within this time, or it is
+        /// told DEADLINE_EXCEEDED in a GOAWAY and closed (zero: no limit). Covers the TLS
+        /// handshake too. Default 10 s.
+        public var handshakeTimeout: Duration = .seconds(10)
+        /// Once the first byte of a frame has arrived, the rest must arrive within this time, or
+        /// the connection is told DEADLINE_EXCEEDED in a GOAWAY and closed: a peer trickling a
+        /// byte at a time cannot hold a connection and its buffer (zero: no limit). Default 30 s.
+        public var frameTimeout: Duration = .seconds(30)
+        /// Bytes the server may queue for a peer that is not reading before the connection
+        /// counts as stalled (the channel's high water mark; streaming handlers wait while it is
+        /// exceeded). Default 8 MiB.
+        public var maxBufferedOutboundBytes: Int = 8 * 1024 * 1024
+        /// How long a connection may stay stalled (over ``maxBufferedOutboundBytes``) before it
+        /// is closed; no GOAWAY, since the peer is not reading. Default 30 s.
+        public var outboundStallTimeout: Duration = .seconds(30)
 
         public init() {}
     }
@@ -27,6 +60,9 @@ extension RPCServer {
         public var drainGracePeriod: Duration
         /// Reported by the discovery service.
         public var version: String
+        /// TLS for every connection (nil: plaintext). With ``RPCTLS/requireClientCertificate``
+        /// the server accepts only clients whose certificate chains to the trust roots.
+        public var tls: RPCTLS?
 
         public init(
             host: String = "127.0.0.1",
@@ -34,7 +70,8 @@ extension RPCServer {
             limits: Limits = Limits(),
             idleTimeout: Duration = .seconds(300),
             drainGracePeriod: Duration = .seconds(30),
-            version: String = "dev"
+            version: String = "dev",
+            tls: RPCTLS? = nil
         ) {
             self.host = host
             self.port = port
@@ -42,6 +79,7 @@ extension RPCServer {
             self.idleTimeout = idleTimeout
             self.drainGracePeriod = drainGracePeriod
             self.version = version
+            self.tls = tls
         }
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RefundMeshWire
 import ServiceLifecycle
 import Synchronization
@@ -27,6 +28,8 @@ public final class RPCServer: Service, Sendable {
     private struct State {
         var serverChannel: (any Channel)?
         var connections: [ObjectIdentifier: NIOLoopBound<ServerConnectionHandler>] = [:]
+        /// Open connections by peer IP address (``Limits/maxConnectionsPerPeer``).
+        var connectionsPerPeer: [String: Int] = [:]
         var draining = false
         var drained: EventLoopPromise<Void>?
     }
@@ -64,6 +67,9 @@ public final class RPCServer: Service, Sendable {
         }
         health.setStatus(.serving, for: "")
     }
+
+    /// Connections being served now (refused ones are not counted).
+    package var connectionCount: Int { state.withLock { $0.connections.count } }
 
     /// The address the server listens on, once it is bound (port 0 resolved).
     public func listeningAddress() async throws -> SocketAddress {
@@ -150,13 +156,17 @@ public final class RPCServer: Service, Sendable {
         )
         let router = self.router
         let logger = self.logger
+        let tlsContext = try configuration.tls.map { try $0.makeServerContext() }
+        let highWaterMark = max(limits.maxBufferedOutboundBytes, 2)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
             .childChannelInitializer { channel in
-                let rejection = self.admit(channel)
+                let peerAddress = channel.remoteAddress?.ipAddress ?? "unknown"
+                let rejection = self.admit(peerAddress)
                 let handler = ServerConnectionHandler(
                     router: router,
                     settings: settings,
@@ -168,15 +178,26 @@ public final class RPCServer: Service, Sendable {
                 if rejection == nil {
                     self.state.withLock { $0.connections[id] = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                     channel.closeFuture.whenComplete { _ in
-                        self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
+                        self.state.withLock { state in
+                            _ = state.connections.removeValue(forKey: id)
+                            let left = (state.connectionsPerPeer[peerAddress] ?? 1) - 1
+                            state.connectionsPerPeer[peerAddress] = left > 0 ? left : nil
+                        }
                         self.checkDrained()
                     }
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes))
+                    let pipeline = channel.pipeline.syncOperations
+                    // TLS first: everything after it sees the RPC byte stream unchanged.
+                    if let tlsContext { try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext)) }
+                    try pipeline.addHandler(
+                        InboundDeadlineHandler(
+                            handshakeTimeout: limits.handshakeTimeout,
+                            frameTimeout: limits.frameTimeout
+                        )
                     )
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes)))
+                    try pipeline.addHandler(handler)
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
@@ -192,20 +213,50 @@ public final class RPCServer: Service, Sendable {
         return channel
     }
 
-    /// Nil if the connection may be served, or why it may not.
-    private func admit(_ channel: any Channel) -> RPCError? {
-        state.withLock { state in
+    /// Nil if a connection from `peer` (an IP address) may be served, or why it may not;
+    /// an admitted connection is counted against its peer until it closes.
+    private func admit(_ peer: String) -> RPCError? {
+        let limits = configuration.limits
+        let refusal: (error: RPCError, limit: String)? = state.withLock { state in
             if state.draining {
-                return RPCError(code: .unavailable, message: "the server is shutting down; connect to another endpoint")
-            }
-            if state.connections.count >= configuration.limits.maxConnections {
-                return RPCError(
-                    code: .resourceExhausted,
-                    message:
-                        "the server has reached its limit of \(configuration.limits.maxConnections) connections; retry later or elsewhere"
+                return (
+                    RPCError(code: .unavailable, message: "the server is shutting down; connect to another endpoint"),
+                    "draining"
                 )
             }
+            if state.connections.count >= limits.maxConnections {
+                return (
+                    RPCError(
+                        code: .resourceExhausted,
+                        message:
+                            "the server has reached its limit of \(limits.maxConnections) connections; retry later or elsewhere"
+                    ),
+                    "maxConnections"
+                )
+            }
+            let fromPeer = state.connectionsPerPeer[peer, default: 0]
+            if fromPeer >= limits.maxConnectionsPerPeer {
+                return (
+                    RPCError(
+                        code: .resourceExhausted,
+                        message:
+                            "\(peer) already has \(fromPeer) connections to this server, the limit of \(limits.maxConnectionsPerPeer) connections per peer; reuse them or retry later"
+                    ),
+                    "maxConnectionsPerPeer"
+                )
+            }
+            state.connectionsPerPeer[peer] = fromPeer + 1
             return nil
         }
+        guard let refusal else { return nil }
+        if refusal.limit != "draining" {
+            logger.notice(
+                "refused a connection over a limit",
+                metadata: [
+                    "rpc.peer": "\(peer)", "rpc.limit": "\(refusal.limit)", "reason": "\(refusal.error.message)",
+                ]
+            )
+        }
+        return refusal.error
     }
 }

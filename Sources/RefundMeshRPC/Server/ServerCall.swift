@@ -13,6 +13,8 @@ final class ServerCall {
     /// Response messages we may still send before the client grants more.
     var window: OutboundWindow
     var deadlineTimer: Scheduled<Void>?
+    /// A response message whose handler waits for the channel to become writable again.
+    var awaitingWritability: OutboundWindow.ParkedWrite?
     /// Set once the call has been answered or abandoned; later results are dropped.
     var finished = false
 
@@ -21,5 +23,12 @@ final class ServerCall {
         self.handler = handler
         self.inboundWindowRemaining = inboundWindow
         self.window = OutboundWindow(credits: outboundWindow)
+    }
+
+    /// Resumes a handler waiting for writability with `error`: the call has ended.
+    func failWriteAwaitingWritability(_ error: any Error) {
+        guard let write = awaitingWritability else { return }
+        awaitingWritability = nil
+        write.continuation.resume(throwing: error)
     }
 }

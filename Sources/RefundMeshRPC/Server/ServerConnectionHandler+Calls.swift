@@ -20,14 +20,49 @@ extension ServerConnectionHandler {
             return
         }
         let limits = settings.limits
+        callsCarried += 1
+        // After this call is registered (or answered), later ones go to a new connection,
+        // which may be on another server: long-lived connections rebalance.
+        let lastCallOnConnection = callsCarried >= limits.maxCallsPerConnection
+        defer {
+            if lastCallOnConnection {
+                logger.notice(
+                    "asking the peer to reconnect",
+                    metadata: [
+                        "rpc.limit": "maxCallsPerConnection", "reason": "\(callsCarried) calls on one connection",
+                    ]
+                )
+                drain(
+                    because:
+                        "this connection has carried \(callsCarried) calls, the limit per connection; reconnect for more calls"
+                )
+            }
+        }
+        guard frame.method.utf8.count <= Self.maxMethodPathBytes else {
+            refuseOverLimit(
+                frame,
+                RPCError(
+                    code: .invalidArgument,
+                    message:
+                        "the method path is \(frame.method.utf8.count) bytes long; this server accepts at most \(Self.maxMethodPathBytes)"
+                ),
+                limit: "maxMethodPathBytes"
+            )
+            return
+        }
+        if let violation = limits.violation(inMetadata: frame.metadata) {
+            refuseOverLimit(frame, violation.error, limit: violation.limit)
+            return
+        }
         guard calls.count < limits.maxConcurrentCallsPerConnection else {
-            answerWithoutRunning(
-                frame.callID,
+            refuseOverLimit(
+                frame,
                 RPCError(
                     code: .resourceExhausted,
                     message:
                         "too many concurrent calls on this connection (limit \(limits.maxConcurrentCallsPerConnection)); wait for some to finish or open another connection"
-                )
+                ),
+                limit: "maxConcurrentCallsPerConnection"
             )
             return
         }
@@ -47,7 +82,7 @@ extension ServerConnectionHandler {
         calls[call.id] = call
 
         let metadata = Metadata(wireEntries: frame.metadata)
-        let requestID = metadata["x-request-id"] ?? RequestID.make()
+        let requestID = RequestID.validated(metadata["x-request-id"]) ?? RequestID.make()
         // One trace id follows the work across services (the caller's, or a new one here).
         let traceID = TraceID.validated(metadata[TraceID.metadataKey]) ?? TraceID.make()
         var deadline: ContinuousClock.Instant?
@@ -120,6 +155,13 @@ extension ServerConnectionHandler {
         }
         if frame.hasMessage {
             guard call.inboundWindowRemaining > 0 else {
+                logger.notice(
+                    "ended a call over a limit",
+                    metadata: [
+                        "rpc.limit": "initialWindow", "rpc.method": "\(call.handler.method.path)",
+                        "reason": "request messages beyond the flow-control window",
+                    ]
+                )
                 finish(
                     call,
                     with: .failure(
@@ -215,6 +257,7 @@ extension ServerConnectionHandler {
         }
         call.inbound?.finish(RPCError(code: .cancelled, message: "the call has ended"))
         call.window.failParked(RPCError(code: .cancelled, message: "the call has ended"))
+        call.failWriteAwaitingWritability(RPCError(code: .cancelled, message: "the call has ended"))
         closeIfDrained()
     }
 
@@ -226,10 +269,24 @@ extension ServerConnectionHandler {
         call.task?.cancel()
         call.inbound?.finish(reason)
         call.window.failParked(reason)
+        call.failWriteAwaitingWritability(reason)
     }
 
     private func answerWithoutRunning(_ callID: UInt64, _ error: RPCError) {
         write(.status(callID: callID, error: error))
+    }
+
+    /// Answers a call that broke a per-call limit without running it, and logs it; the
+    /// connection stays up.
+    private func refuseOverLimit(_ frame: Frame, _ error: RPCError, limit: String) {
+        logger.notice(
+            "refused a call over a limit",
+            metadata: [
+                "rpc.limit": "\(limit)", "rpc.method": "\(RPCServer.Limits.loggable(frame.method))",
+                "reason": "\(error.message)",
+            ]
+        )
+        answerWithoutRunning(frame.callID, error)
     }
 
     // MARK: Streams and flow control
@@ -276,8 +333,25 @@ extension ServerConnectionHandler {
             continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
+        if let context, !context.channel.isWritable {
+            // The peer is behind by more than maxBufferedOutboundBytes: wait until it catches up.
+            call.awaitingWritability = (bytes, continuation)
+            callsAwaitingWritability.append(call.id)
+            return
+        }
         if call.window.admit(bytes, continuation: continuation) {
             send(bytes, for: call, continuation: continuation)
+        }
+    }
+
+    /// The channel is writable again: streaming handlers that waited for it go on.
+    func resumeCallsAwaitingWritability() {
+        let waiting = callsAwaitingWritability
+        callsAwaitingWritability = []
+        for id in waiting {
+            guard let call = calls[id], let write = call.awaitingWritability else { continue }
+            call.awaitingWritability = nil
+            sendResponseMessage(write.bytes, for: call, continuation: write.continuation)
         }
     }
 
@@ -295,8 +369,17 @@ extension ServerConnectionHandler {
     }
 }
 
-/// Request ids for calls that arrive without one.
+/// Request ids for calls that arrive without a usable one.
 enum RequestID {
+    /// The caller's request id if it can go into log lines and outgoing calls as it is: 1 to
+    /// 128 printable ASCII characters, no spaces; nil otherwise (the call gets a new one).
+    static func validated(_ candidate: String?) -> String? {
+        guard let candidate, (1...128).contains(candidate.utf8.count),
+            candidate.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else { return nil }
+        return candidate
+    }
+
     static func make() -> String {
         let value = UInt64.random(in: .min ... .max)
         let hex = String(value, radix: 16)

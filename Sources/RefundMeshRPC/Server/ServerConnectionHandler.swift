@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOSSL
 import RefundMeshWire
 
 /// Serves the calls of one connection: routes CALL frames to handlers, enforces the limits,
@@ -8,6 +9,10 @@ import RefundMeshWire
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = Frame
     typealias OutboundOut = ByteBuffer
+
+    /// The longest method path accepted; a longer one is INVALID_ARGUMENT (real paths are
+    /// `/package.Service/Method`, far shorter).
+    static let maxMethodPathBytes = 512
 
     struct Settings {
         var limits: RPCServer.Limits
@@ -38,6 +43,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     var readingBurst = false
     var lastActivity = NIODeadline.now()
     var idleCheck: RepeatedTask?
+    /// CALL frames this connection has carried (``RPCServer/Limits/maxCallsPerConnection``).
+    var callsCarried = 0
+    /// Set while the channel is not writable (the peer is not reading); closes the connection
+    /// when it fires (``RPCServer/Limits/outboundStallTimeout``).
+    var stallCheck: Scheduled<Void>?
+    /// Calls whose streaming handler waits for the channel to become writable again.
+    var callsAwaitingWritability: [UInt64] = []
 
     init(
         router: MethodRouter,
@@ -70,6 +82,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         idleCheck = nil
+        stallCheck?.cancel()
+        stallCheck = nil
         self.context = nil
     }
 
@@ -106,6 +120,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
+        stallCheck?.cancel()
         let abandoned = calls.values
         calls.removeAll()
         for call in abandoned {
@@ -146,7 +161,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard !closing else { return }
-        if let error = error as? WireError {
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            // No GOAWAY: without a TLS session there is no way to say it the peer could read.
+            logger.notice("closing connection after a TLS error", metadata: ["error": "\(error)"])
+            closing = true
+            context.close(promise: nil)
+        } else if let error = error as? WireError {
             let code: StatusCode
             switch error.code {
             case .frameTooLarge: code = .resourceExhausted
@@ -164,16 +184,58 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let expired = event as? InboundDeadlineHandler.Expired {
+            guard !closing else { return }
+            let violation = expired.violation
+            logger.notice(
+                "closing a connection that sends too slowly",
+                metadata: ["rpc.limit": "\(violation.limit)", "reason": "\(violation.message)"]
+            )
+            sendGoAway(RPCError(code: .deadlineExceeded, message: violation.message), andClose: true)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Watches the outbound buffer: over ``RPCServer/Limits/maxBufferedOutboundBytes`` (the
+    /// channel's high water mark) streaming handlers wait, and a peer that stays that far behind
+    /// for ``RPCServer/Limits/outboundStallTimeout`` is closed.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            stallCheck?.cancel()
+            stallCheck = nil
+            resumeCallsAwaitingWritability()
+        } else if stallCheck == nil {
+            let limits = settings.limits
+            stallCheck = context.eventLoop.assumeIsolated().scheduleTask(in: .init(limits.outboundStallTimeout)) {
+                [self] in
+                stallCheck = nil
+                guard let context = self.context, !context.channel.isWritable, !closing else { return }
+                logger.notice(
+                    "closing a connection whose peer stopped reading",
+                    metadata: [
+                        "rpc.limit": "maxBufferedOutboundBytes",
+                        "reason":
+                            "over \(limits.maxBufferedOutboundBytes) bytes queued for the peer for \(limits.outboundStallTimeout)",
+                    ]
+                )
+                // No GOAWAY: the peer is not reading, and it would queue behind everything else.
+                closing = true
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     // MARK: Draining and closing
 
     /// Refuses new calls with a GOAWAY, lets running calls finish, then closes.
-    func drain() {
+    /// - Parameter message: the GOAWAY's reason (status UNAVAILABLE).
+    func drain(because message: String = "the server is shutting down; retry on another endpoint") {
         guard !draining, !closing else { return }
         draining = true
-        sendGoAway(
-            RPCError(code: .unavailable, message: "the server is shutting down; retry on another endpoint"),
-            andClose: false
-        )
+        sendGoAway(RPCError(code: .unavailable, message: message), andClose: false)
         closeIfDrained()
     }
 
