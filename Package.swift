@@ -344,6 +344,8 @@ let package = Package(
             name: "refundctl",
             dependencies: [
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshEvidence", "RefundMeshAuth",
+                // TLS settings and certificates (`keys init --tls`), as the services read them.
+                "RefundMeshHosting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6

@@ -94,6 +94,37 @@ public struct KeySet: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try folder.write(key)
             try folder.writeTrust(trust)
+            try exportTLS(service: service, to: directory.appendingPathComponent("tls"))
+        }
+    }
+
+    /// The CA certificate and the service's own certificate and key, when the set has TLS
+    /// material (`tls/`, ``TLSMaterial`` in RefundMeshHosting).
+    private func exportTLS(service: String, to folder: URL) throws {
+        let source = directory.appendingPathComponent("tls")
+        let names = ["ca.pem", "\(service).pem", "\(service).key"]
+        guard names.allSatisfy({ FileManager.default.fileExists(atPath: source.appendingPathComponent($0).path) })
+        else {
+            return
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in names {
+            let data = try Data(contentsOf: source.appendingPathComponent(name))
+            let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString)")
+            let mode = name.hasSuffix(".key") ? 0o600 : 0o644
+            guard
+                FileManager.default.createFile(
+                    atPath: temporary.path,
+                    contents: data,
+                    attributes: [.posixPermissions: mode]
+                )
+            else { throw KeyFileError(path: temporary.path, problem: "cannot be written") }
+            guard rename(temporary.path, folder.appendingPathComponent(name).path) == 0 else {
+                throw KeyFileError(
+                    path: folder.appendingPathComponent(name).path,
+                    problem: "cannot be replaced (errno \(errno))"
+                )
+            }
         }
     }
 

@@ -51,7 +51,7 @@ extension HostConfiguration {
     /// is off.
     /// - Throws: ``HostConfigurationError`` naming the variable that is malformed, or missing
     ///   while `REFUNDMESH_TLS=on`, or names a file that cannot be read.
-    static func tls(prefix: String, environment: [String: String]) throws -> TLS? {
+    public static func tls(prefix: String, environment: [String: String]) throws -> TLS? {
         let clientAuth = environment["REFUNDMESH_TLS_CLIENT_AUTH"].map { $0.lowercased() } ?? ""
         guard ["", "require", "none"].contains(clientAuth) else {
             throw HostConfigurationError(

@@ -23,6 +23,8 @@ struct Serve: AsyncParsableCommand {
               INTAKE_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), INTAKE_AUTH_KEY_FILE (<auth dir>/intake.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
+              REFUNDMESH_TLS (off; on: TLS to and from peers), INTAKE_TLS_CERT_FILE, INTAKE_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,
+              REFUNDMESH_TLS_CLIENT_AUTH (none; require: mutual TLS) (docs/PROTOCOL.md#tls),
               INTAKE_METRICS_HOST (INTAKE_HOST), INTAKE_METRICS_PORT (9101; 0: any free port, also when the RPC port is 0; off),
               REVIEW_ADDR (127.0.0.1:7002), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003), NOTIFICATION_ADDR (127.0.0.1:7004),
               and the refund policy's REFUND_* variables (see docs/CONFIGURATION.md).

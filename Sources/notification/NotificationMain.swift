@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
               NOTIFICATION_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), NOTIFICATION_AUTH_KEY_FILE (<auth dir>/notification.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
+              REFUNDMESH_TLS (off; on: TLS to and from peers), NOTIFICATION_TLS_CERT_FILE, NOTIFICATION_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,
+              REFUNDMESH_TLS_CLIENT_AUTH (none; require: mutual TLS) (docs/PROTOCOL.md#tls),
               NOTIFICATION_METRICS_HOST (NOTIFICATION_HOST), NOTIFICATION_METRICS_PORT (9104; 0: any free port, also when the RPC port is 0; off).
             Deliveries (R-N3; docs/NOTIFICATIONS.md):
               NOTIFY_RETRY_INITIAL_MS (5000), NOTIFY_RETRY_MAX_MS (3600000), NOTIFY_RETRY_MULTIPLIER (2),

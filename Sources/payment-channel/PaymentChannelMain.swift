@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
               PAYMENT_CHANNEL_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), PAYMENT_CHANNEL_AUTH_KEY_FILE (<auth dir>/payment-channel.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
+              REFUNDMESH_TLS (off; on: TLS to and from peers), PAYMENT_CHANNEL_TLS_CERT_FILE, PAYMENT_CHANNEL_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,
+              REFUNDMESH_TLS_CLIENT_AUTH (none; require: mutual TLS) (docs/PROTOCOL.md#tls),
               PAYMENT_CHANNEL_METRICS_HOST (PAYMENT_CHANNEL_HOST), PAYMENT_CHANNEL_METRICS_PORT (9103; 0: any free port, also when the RPC port is 0; off),
               INTAKE_ADDR (127.0.0.1:7001), NOTIFICATION_ADDR (127.0.0.1:7004),
               REFUND_* policy variables (fees, arrival times, balance withdrawal; see RefundPolicy),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RefundMeshAPI
 import RefundMeshAuth
+import RefundMeshHosting
 import RefundMeshRPC
 
 /// One client per service of the mesh, each call signed with the key set's keys in the role the
@@ -28,6 +29,14 @@ struct MeshClients {
                 )
             )
         }
+        // REFUNDMESH_TLS=on with REFUNDCTL_TLS_CERT_FILE/_KEY_FILE and REFUNDMESH_TLS_CA_FILE, as the
+        // services read theirs (docs/PROTOCOL.md#tls).
+        let tls: HostConfiguration.TLS?
+        do {
+            tls = try HostConfiguration.tls(prefix: "REFUNDCTL", environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         var rpc: [String: RPCClient] = [:]
         for (name, address) in addresses.all {
             guard let endpoint = Endpoint(address) else {
@@ -37,6 +46,7 @@ struct MeshClients {
             configuration.defaultTimeout = .seconds(10)
             configuration.maxFrameBytes = 32 << 20
             configuration.interceptors = interceptors
+            configuration.tls = tls?.client
             rpc[name] = RPCClient(configuration: configuration)
         }
         self.rpc = rpc

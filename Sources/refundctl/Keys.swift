@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RefundMeshAPI
 import RefundMeshAuth
+import RefundMeshHosting
 
 /// `refundctl keys`: makes, rotates and retires the key set every call is signed with, and
 /// mints tokens for other tools (docs/SECURITY.md).
@@ -68,9 +69,27 @@ struct Keys: AsyncParsableCommand {
             abstract: "Make a key for each service, the platform and staff, and the trust file; keeps existing keys."
         )
         @OptionGroup var directory: Directory
+        @Flag(
+            help:
+                "Also make TLS certificates in <dir>/tls: a CA and one per service and refundctl (kept if ca.pem exists; docs/PROTOCOL.md#tls)."
+        )
+        var tls = false
 
         func run() async throws {
             let keySet = directory.keySet
+            if tls {
+                let folder = keySet.directory.appendingPathComponent("tls")
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent("ca.pem").path) {
+                    print("\(folder.path): TLS certificates exist; nothing changed")
+                } else {
+                    _ = try TLSMaterial.generate(
+                        services: Role.services.map(\.rawValue) + ["refundctl"],
+                        into: folder,
+                        validity: .seconds(397 * 86_400)
+                    )
+                    print("\(folder.path): a CA and certificates for the services and refundctl (397 days)")
+                }
+            }
             let created = try keySet.create()
             print(
                 created.isEmpty

@@ -26,6 +26,8 @@ struct Serve: AsyncParsableCommand {
               REVIEW_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), REVIEW_AUTH_KEY_FILE (<auth dir>/review.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
+              REFUNDMESH_TLS (off; on: TLS to and from peers), REVIEW_TLS_CERT_FILE, REVIEW_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,
+              REFUNDMESH_TLS_CLIENT_AUTH (none; require: mutual TLS) (docs/PROTOCOL.md#tls),
               REVIEW_METRICS_HOST (REVIEW_HOST), REVIEW_METRICS_PORT (9102; 0: any free port, also when the RPC port is 0; off),
               INTAKE_ADDR (127.0.0.1:7001), PAYMENT_CHANNEL_ADDR (127.0.0.1:7003),
               NOTIFICATION_ADDR (127.0.0.1:7004),

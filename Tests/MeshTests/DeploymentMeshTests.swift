@@ -39,6 +39,15 @@ struct DeploymentMeshTests {
         )
         #expect(demo.status == 0, "\(demo.output)")
         #expect(demo.output.contains("moneyArrived"), "\(demo.output)")
+        // Compose turns mutual TLS on: a plaintext caller is refused, even for health.
+        let plaintext = mesh.client("intake")
+        await #expect(throws: RPCError.self) {
+            _ = try await Health.Client(plaintext).check(
+                HealthCheckRequest(),
+                options: CallOptions(timeout: .seconds(20))
+            )
+        }
+        await plaintext.close()
 
         // Every metrics endpoint, scraped as services/prometheus/prometheus.yml does.
         let expected: [String: [String]] = [
