@@ -53,7 +53,8 @@ final class ServiceProcess: @unchecked Sendable {
         process.standardError = output
         try process.run()
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(90)  // generous: parallel tests on a loaded 2-core machine slow starts tenfold
+        // Generous: parallel tests on a loaded 2-core machine slow starts tenfold.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: logFile, encoding: .utf8),
                 // Its own line, not an HTTP server's (the metrics endpoint logs "listening on" too).
