@@ -22,13 +22,21 @@ usage() {
     exit 2
 }
 
+# SwiftPM's --sanitize=fuzzer puts coverage into the C targets and links libFuzzer's main, but
+# compiles Swift with ASan only: -Xswiftc -sanitize=fuzzer adds the Swift code's coverage, and
+# -parse-as-library keeps the executables from defining a main of their own.
 swift_build() {
     (cd "$root/Fuzz" && swift build -c release --scratch-path "$scratch" \
-        --sanitize=fuzzer --sanitize=address "$@")
+        --sanitize=fuzzer --sanitize=address \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library "$@")
 }
 
+# Swift's own crash backtracer reads the stack in ways ASan reports as an overflow, hiding the
+# real failure; libFuzzer and ASan print what is needed.
+export SWIFT_BACKTRACE=enable=no
+
 build() {
-    echo "building the fuzzers in $scratch (a first build takes 10-20 minutes)" >&2
+    echo "building the fuzzers in $scratch (a first build can take 45 minutes on 2 cores)" >&2
     swift_build >&2
     bin=$(swift_build --show-bin-path)
 }
@@ -77,7 +85,7 @@ replay)
         -print_final_stats=1 -artifact_prefix="$out/artifacts/" ${FUZZ_ARGS:-} \
         "$out/corpus" "$root/Fuzz/corpus/$target" >"$log" 2>&1 || status=$?
     echo "--- libFuzzer's last lines ($log)"
-    grep -E '^#[0-9]+ +(INITED|DONE|pulse|NEW|REDUCE)' "$log" | tail -n 3 || true
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE|pulse|NEW|REDUCE)' "$log" | tail -n 3 || true
     grep -E '^(stat::|Done [0-9]+ runs)' "$log" || true
     grep -E '^(==[0-9]+==ERROR|SUMMARY:|Fatal error|artifact_prefix|Test unit written)' "$log" || true
     echo "--- corpus: $(find "$out/corpus" -type f | wc -l) files in $out/corpus;" \

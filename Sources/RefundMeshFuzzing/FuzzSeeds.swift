@@ -1,4 +1,5 @@
 import NIOCore
+import RefundMeshTestSupport
 import RefundMeshWire
 
 /// One seed input: a name for people and the bytes a target reads.
@@ -77,11 +78,33 @@ public enum FuzzSeeds {
                 preconditionFailure("\(type) has a sample but is not in FuzzMessageTypes.all")
             }
             let bytes = MessageRoundTrip.encode(sample)
-            seeds.append(FuzzSeed(name: "\(selector)-\(type.protoMessageName)", bytes: [selector] + bytes))
+            seeds.append(
+                FuzzSeed(
+                    name: "\(padded(selector))-\(type.protoMessageName)",
+                    bytes: [selector] + bytes
+                )
+            )
         }
-        seeds.append(FuzzSeed(name: "0-empty", bytes: [0]))
+        seeds.append(FuzzSeed(name: "00-empty", bytes: [0]))
+        // NaNs (quiet, signalling, with a payload) must come back bit for bit; the first fuzz run
+        // stopped here when the check still compared them with `==`.
+        var nans = KitchenSink.everyField
+        nans.fFloat = -.nan
+        nans.fDouble = .signalingNaN
+        nans.rDouble = [Double(nan: 0x3_0000, signaling: false), 1.5, -.infinity]
+        if let selector = FuzzMessageTypes.selector(for: KitchenSink.self) {
+            seeds.append(
+                FuzzSeed(
+                    name: "\(padded(selector))-kitchen-sink-nans",
+                    bytes: [selector] + MessageRoundTrip.encode(nans)
+                )
+            )
+        }
         return seeds
     }
+
+    /// A selector as two digits, so the seed files sort by type.
+    private static func padded(_ selector: UInt8) -> String { selector < 10 ? "0\(selector)" : "\(selector)" }
 
     static func stream(_ frame: Frame) -> [UInt8] { stream([frame]) }
 
