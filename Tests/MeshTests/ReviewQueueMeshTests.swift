@@ -205,10 +205,13 @@ struct ReviewQueueMeshTests {
             #expect(paid.timeline.filter { $0.state == .approved }.count == 1)
             #expect(paid.timeline.contains { $0.actor == "reviewer:\(winner)" && $0.rule == "R-R3" })
         }
-        // A decision without the reviewer's identity is refused, naming what is missing.
-        await #expect(throws: RPCError.self) {
-            _ = try await world.review.listQueue(ListQueueRequest())
+        // Without a reviewer's token the queue is not shown: who works it comes from the token (R-R10).
+        let anonymous = world.mesh.client("review", signed: false)
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await Review.Client(anonymous).listQueue(ListQueueRequest())
         }
+        #expect(refused?.code == .unauthenticated)
+        await anonymous.close()
         _ = try await world.mesh.stop()
     }
 
