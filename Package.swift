@@ -466,7 +466,7 @@ let package = Package(
             dependencies: [
                 "notification", "refund-bench", "refundctl", "intake", "review", "payment-channel", "RefundMeshAPI",
                 "provider-sandbox",
-                "RefundMeshRPC", "RefundMeshDomain", "RefundMeshAuth", "RefundMeshWire",
+                "RefundMeshRPC", "RefundMeshDomain", "RefundMeshAuth", "RefundMeshWire", "RefundMeshTestSupport",
                 // The whole-mesh money tests script the real provider sandbox through its control API.
                 "ProviderSandbox", "RefundMeshProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -22,4 +22,8 @@ echo "== C client interoperates (libprotobuf-c + sockets only)"
 scripts/interop-test.sh
 
 echo "== swift test"
+# At most 24 tests at a time (swift-testing's own setting; 24 takes no longer than unbounded here).
+# Unbounded, all ~550 start at once on 2 cores: Swift concurrency's threads are as many as the
+# cores, so short store tests waited 30-45 s for a turn, long enough to fail their waits.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-24}"
 swift test --skip-build

@@ -32,8 +32,8 @@ final class ComposeMesh: @unchecked Sendable {
     let ports: [String: [Int: Int]]
     private var processes: [String: Process] = [:]
 
-    init() throws {
-        let compose = try Self.loadCompose()
+    init() async throws {
+        let compose = try await Self.loadCompose()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("refundmesh-compose-\(UUID().uuidString)")
         let definitions = compose["services"] as? [String: Any] ?? [:]
         var ports: [String: [Int: Int]] = [:]
@@ -134,18 +134,22 @@ final class ComposeMesh: @unchecked Sendable {
 
     /// Runs a one-shot service (`keys`) to its end, as `depends_on: service_completed_successfully`
     /// does before the services start.
-    func runToCompletion(_ name: String) throws -> (status: Int32, output: String) {
+    func runToCompletion(_ name: String) async throws -> (status: Int32, output: String) {
         let service = services[name]!
-        return try runProcess(Self.binary(service.product), service.command, environment: processEnvironment(name))
+        return try await runProcess(
+            Self.binary(service.product),
+            service.command,
+            environment: processEnvironment(name)
+        )
     }
 
     /// Runs the service's compose healthcheck (`CMD /usr/local/bin/service healthcheck`).
-    func healthcheck(_ name: String) throws -> (status: Int32, output: String) {
+    func healthcheck(_ name: String) async throws -> (status: Int32, output: String) {
         let test = services[name]!.healthcheck
         guard test.count >= 2, test[0] == "CMD", test[1] == "/usr/local/bin/service" else {
             throw ServiceProcessError("\(name)'s healthcheck is not CMD /usr/local/bin/service …: \(test)")
         }
-        return try runProcess(
+        return try await runProcess(
             Self.binary(services[name]!.product),
             Array(test.dropFirst(2)),
             environment: processEnvironment(name)
@@ -174,10 +178,10 @@ final class ComposeMesh: @unchecked Sendable {
 
     // MARK: Reading and rewriting
 
-    static func loadCompose() throws -> [String: Any] {
+    static func loadCompose() async throws -> [String: Any] {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let config = try runProcess(
+        let config = try await runProcess(
             "/usr/bin/env",
             ["docker-compose", "-f", repository.appendingPathComponent("docker-compose.yml").path, "config"]
         )
@@ -190,7 +194,7 @@ final class ComposeMesh: @unchecked Sendable {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
         try config.output.write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
-        let json = try runProcess(
+        let json = try await runProcess(
             "/usr/bin/python3",
             ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", input.path]
         )

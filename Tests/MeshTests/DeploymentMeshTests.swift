@@ -13,26 +13,26 @@ struct DeploymentMeshTests {
         "docker-compose's environment runs the real binaries: healthchecks pass, every setting is documented by its binary, the one-line demo runs, every metrics endpoint has its series, refundctl status/outbox/top show the mesh"
     )
     func composeEnvironment() async throws {
-        let mesh = try ComposeMesh()
+        let mesh = try await ComposeMesh()
         for name in ComposeMesh.startOrder {
             // A setting the binary does not name would be silently ignored: the file drifted.
-            let help = try runProcess(ComposeMesh.binary(mesh.services[name]!.product), ["serve", "--help"])
+            let help = try await runProcess(ComposeMesh.binary(mesh.services[name]!.product), ["serve", "--help"])
             for key in mesh.services[name]!.environment.keys.sorted() {
                 let base = key.hasSuffix("_FILE") ? String(key.dropLast("_FILE".count)) : key
                 #expect(help.output.contains(key) || help.output.contains(base), "\(name) --help does not name \(key)")
             }
         }
         for name in ComposeMesh.initOrder {
-            let run = try mesh.runToCompletion(name)
+            let run = try await mesh.runToCompletion(name)
             #expect(run.status == 0, "\(name): \(run.output)")
         }
         for name in ComposeMesh.startOrder {
             try await mesh.start(name)
-            let check = try mesh.healthcheck(name)
+            let check = try await mesh.healthcheck(name)
             #expect(check.status == 0, "\(name) healthcheck: \(check.output)")
         }
         // `docker-compose run --rm refundctl demo`: refundctl's compose environment, command `demo`.
-        let demo = try runProcess(
+        let demo = try await runProcess(
             ComposeMesh.binary("refundctl"),
             ["demo"],
             environment: mesh.processEnvironment("refundctl")
@@ -78,12 +78,12 @@ struct DeploymentMeshTests {
         }
 
         let ctl = mesh.processEnvironment("refundctl")
-        let status = try runProcess(ComposeMesh.binary("refundctl"), ["status"], environment: ctl)
+        let status = try await runProcess(ComposeMesh.binary("refundctl"), ["status"], environment: ctl)
         #expect(status.status == 0, "\(status.output)")
         #expect(status.output.components(separatedBy: "SERVING").count - 1 == 4, "\(status.output)")
-        let outbox = try runProcess(ComposeMesh.binary("refundctl"), ["outbox"], environment: ctl)
+        let outbox = try await runProcess(ComposeMesh.binary("refundctl"), ["outbox"], environment: ctl)
         #expect(outbox.status == 0 && outbox.output.contains("payment-channel:"), "\(outbox.output)")
-        let top = try runProcess(
+        let top = try await runProcess(
             ComposeMesh.binary("refundctl"),
             ["top", "--iterations", "2", "--interval", "0.5"],
             environment: ctl
@@ -286,7 +286,7 @@ struct DeploymentMeshTests {
         #expect(taken > 0)
         await client.close()
         let second = try ServiceProcess("intake")
-        let result = try runProcess(
+        let result = try await runProcess(
             "/usr/bin/timeout",
             [
                 "60", ServiceProcess.productsDirectory.appendingPathComponent("intake").path, "--port", "0",

@@ -31,7 +31,7 @@ struct EvidenceMeshTests {
             ["evidence", "export", refunds[0].refundID, "--output", export.path] + key + world.addresses
         )
         #expect(exported.status == 0, "\(exported.output)")
-        let auditor = try runProcess(
+        let auditor = try await runProcess(
             "/usr/bin/python3",
             [Self.script, export.path, "--require-signature"] + key
         )

@@ -163,7 +163,7 @@ extension MoneyMovementMeshTests {
         let world = try await MoneyMesh.start()
         let endStates = world.mesh.root.appendingPathComponent("end-states.jsonl").path
         let at = Mesh.names.flatMap { ["--\($0)", "127.0.0.1:\(world.mesh.ports[$0]!)"] }
-        let result = try runProcess(
+        let result = try await runProcess(
             ServiceProcess.productsDirectory.appendingPathComponent("refund-bench").path,
             [
                 "--soak", "--refunds", "40", "--concurrency", "8", "--fault-rate", "0.35", "--seed", "7",

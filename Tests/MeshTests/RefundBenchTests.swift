@@ -9,21 +9,16 @@ struct RefundBenchTests {
     func smallRun() async throws {
         let mesh = try Mesh(extraEnvironment: ["PAYMENT_SANDBOX_SETTLE_MILLIS": "20"])
         try await mesh.start()
-        let process = Process()
-        process.executableURL = ServiceProcess.productsDirectory.appendingPathComponent("refund-bench")
-        process.arguments = [
-            "--refunds", "24", "--concurrency", "6", "--json",
-            "--intake", "127.0.0.1:\(mesh.ports["intake"]!)",
-            "--review", "127.0.0.1:\(mesh.ports["review"]!)",
-            "--payment-channel", "127.0.0.1:\(mesh.ports["payment-channel"]!)",
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(output)")
+        let (status, output) = try await runProcess(
+            ServiceProcess.productsDirectory.appendingPathComponent("refund-bench").path,
+            [
+                "--refunds", "24", "--concurrency", "6", "--json",
+                "--intake", "127.0.0.1:\(mesh.ports["intake"]!)",
+                "--review", "127.0.0.1:\(mesh.ports["review"]!)",
+                "--payment-channel", "127.0.0.1:\(mesh.ports["payment-channel"]!)",
+            ]
+        )
+        #expect(status == 0, "\(output)")
         #expect(output.contains("\"refunds\":24,\"failed\":0"), "\(output)")
         _ = try await mesh.stop()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import RefundMeshAPI
 import RefundMeshRPC
+import RefundMeshTestSupport
 import Testing
 
 @Suite("refundctl against the mesh")
@@ -131,7 +132,7 @@ enum RefundCtl {
     ) async throws
         -> (status: Int32, output: String)
     {
-        try runProcess(
+        try await runProcess(
             ServiceProcess.productsDirectory.appendingPathComponent("refundctl").path,
             arguments,
             environment: environment
@@ -139,23 +140,15 @@ enum RefundCtl {
     }
 }
 
-/// Runs `executable` to its end; returns its exit status and its output and errors together.
+/// Runs `executable` to its end on a thread of its own; returns its exit status and its output
+/// and errors together. Without an `environment` it gets this process's, with the tests' key set.
 func runProcess(
     _ executable: String,
     _ arguments: [String],
     environment: [String: String]? = nil
-) throws
+) async throws
     -> (status: Int32, output: String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let outcome = try await runToEnd(executable, arguments, environment: environment ?? TestKeys.environment)
+    return (outcome.status, outcome.output)
 }

@@ -3,13 +3,10 @@ import RefundMeshAPI
 import RefundMeshAuth
 import RefundMeshRPC
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The key set of this test run: made once in a temporary folder, given to every service
-/// process (`REFUNDMESH_AUTH_DIR`, also set in this process's environment so refundctl and
-/// refund-bench started by tests find it), and used by the tests' clients.
+/// The key set of this test run: made once in a temporary folder, given to every process a test
+/// starts (`REFUNDMESH_AUTH_DIR` in the environment it is started with), and used by the tests'
+/// clients. Never `setenv`: glibc's environment is not thread-safe, and `Process.run()` on
+/// another test's thread copies it while it would be rewritten (a SIGSEGV in CI).
 enum TestKeys {
     static let keySet: KeySet = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -21,11 +18,17 @@ enum TestKeys {
         } catch {
             fatalError("cannot make the tests' key set: \(error)")
         }
-        setenv("REFUNDMESH_AUTH_DIR", directory.path, 1)
         return keySet
     }()
 
     static var directory: String { keySet.directory.path }
+
+    /// This process's environment with the tests' key set named: for the tools tests run.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["REFUNDMESH_AUTH_DIR"] = directory
+        return environment
+    }
 
     static let minter: TokenMinter = {
         do {

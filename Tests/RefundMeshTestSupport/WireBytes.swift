@@ -1,4 +1,3 @@
-import Dispatch
 import RefundMeshWire
 
 /// Bytes on the wire for raw-socket tests.
@@ -25,13 +24,5 @@ public enum WireBytes {
             offset += 4 + length
         }
         return (preface, frames)
-    }
-}
-
-/// Runs blocking work (raw sockets, sleeps) on a Dispatch thread, so it does not hold one of the
-/// few threads Swift concurrency shares between the tests running in parallel.
-public func onBlockingThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
