@@ -21,6 +21,8 @@ extension Store {
         public var busyTimeout: Duration
         /// Maximum concurrent read connections of the pool. Default 4.
         public var maximumReaderCount: Int
+        /// The most writes one group commit takes (``Store``). Default 256.
+        public var groupCommitLimit: Int
 
         /// Creates a configuration.
         /// - Parameters:
@@ -28,16 +30,19 @@ extension Store {
         ///   - synchronous: Commit durability; default ``Synchronous/full``.
         ///   - busyTimeout: Lock wait before ``StoreError/Code/busy``; default 5 s.
         ///   - maximumReaderCount: Read connections; default 4.
+        ///   - groupCommitLimit: Writes per group commit at most; default 256.
         public init(
             path: String,
             synchronous: Synchronous = .full,
             busyTimeout: Duration = .seconds(5),
-            maximumReaderCount: Int = 4
+            maximumReaderCount: Int = 4,
+            groupCommitLimit: Int = 256
         ) {
             self.path = path
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
             self.maximumReaderCount = maximumReaderCount
+            self.groupCommitLimit = groupCommitLimit
         }
     }
 }

@@ -1,0 +1,214 @@
+import GRDB
+import RefundMeshTracing
+import Synchronization
+
+/// Group commit: the store's writes, queued by many tasks at once, run on the writer connection
+/// in batches, each batch one SQLite transaction with one commit (one fsync with
+/// `synchronous=FULL`) for all of them.
+///
+/// Each write keeps its own all-or-nothing: it runs in a savepoint of the batch's transaction,
+/// and a write that throws is rolled back to its savepoint while the others go on. No write's
+/// caller hears back before the batch has committed, so a returned write is as durable as a
+/// transaction of its own. Within a batch, writes run one after another in the order they were
+/// queued and each sees the ones before it, exactly as if each had committed alone.
+///
+/// A batch forms by itself: while one commit waits for the disk, the writes queued meanwhile
+/// wait for the next. Under no load each write is a batch of one, which runs without a
+/// savepoint, as a transaction of its own.
+final class GroupCommit: Sendable {
+    /// What a queued write did: whether its work succeeded, and how to tell its caller once the
+    /// batch's fate is known (nil: committed; otherwise why the batch was lost).
+    struct Reply: Sendable {
+        var succeeded: Bool
+        var finish: @Sendable ((any Error)?) -> Void
+    }
+
+    /// One queued write: `run` does its work on the batch's connection, in a savepoint or not;
+    /// `fail` answers it without running it (the batch could not start).
+    struct Queued: Sendable {
+        var run: @Sendable (Database, _ inSavepoint: Bool) -> Reply
+        var fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var queue: [Queued] = []
+        var scheduled = false
+        var statistics = Store.CommitStatistics()
+    }
+
+    private let pool: DatabasePool
+    private let batchLimit: Int
+    private let state = Mutex(State())
+    private let onBatch: @Sendable (Int) -> Void
+
+    /// - Parameters:
+    ///   - pool: The pool whose writer runs the batches.
+    ///   - batchLimit: The most writes one transaction takes.
+    ///   - onBatch: Called on the writer with each committed batch's size (for metrics).
+    init(pool: DatabasePool, batchLimit: Int, onBatch: @escaping @Sendable (Int) -> Void) {
+        self.pool = pool
+        self.batchLimit = max(1, batchLimit)
+        self.onBatch = onBatch
+    }
+
+    /// Commits and writes so far.
+    var statistics: Store.CommitStatistics { state.withLock { $0.statistics } }
+
+    /// Writes queued and not yet taken into a batch.
+    var queuedCount: Int { state.withLock { $0.queue.count } }
+
+    /// Runs `updates` in the next batch and returns its result once that batch has committed.
+    /// Once queued it runs, whatever happens to the calling task. A `DatabaseError` becomes a
+    /// ``StoreError``.
+    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(updates) { updates in
+            // The queue holds the box, and the box lets go of `updates` as soon as it has run (or
+            // cannot run): the caller's closure must not outlive its call.
+            let box = UpdatesBox(updates)
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let queued = Queued(
+                    run: { db, inSavepoint in
+                        let result = box.run(db, inSavepoint: inSavepoint)
+                        let succeeded = if case .success = result { true } else { false }
+                        return Reply(succeeded: succeeded) { batchError in
+                            if succeeded, let batchError {
+                                continuation.resume(throwing: batchError)
+                            } else {
+                                continuation.resume(with: result)
+                            }
+                        }
+                    },
+                    fail: { error in
+                        box.discard()
+                        continuation.resume(throwing: error)
+                    }
+                )
+                let schedule = state.withLock { state in
+                    state.queue.append(queued)
+                    defer { state.scheduled = true }
+                    return !state.scheduled
+                }
+                if schedule { scheduleBatch() }
+            }
+        }
+    }
+
+    /// Runs the next batch on GRDB's writer queue. One batch per turn of that queue, so other
+    /// users of the pool's writer (backups, direct pool writes) get their turn under load.
+    private func scheduleBatch() {
+        pool.asyncWriteWithoutTransaction { [self] db in
+            let batch: [Queued] = state.withLock { state in
+                let count = min(state.queue.count, batchLimit)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                return batch
+            }
+            run(batch, db)
+            let more = state.withLock { state in
+                state.scheduled = !state.queue.isEmpty
+                return state.scheduled
+            }
+            if more { scheduleBatch() }
+        }
+    }
+
+    /// Runs `batch` in one transaction (or more, if one is lost midway) and answers every write.
+    private func run(_ batch: [Queued], _ db: Database) {
+        var next = 0
+        while next < batch.count {
+            let inSavepoint = batch.count - next > 1
+            do {
+                // IMMEDIATE takes the write lock up front, so another process writing the same
+                // file makes us wait (busy timeout) instead of failing a read-then-write upgrade.
+                try db.beginTransaction(.immediate)
+            } catch {
+                let failure = Self.storeError(error)
+                for queued in batch[next...] { queued.fail(failure) }
+                return
+            }
+            var replies: [Reply] = []
+            replies.reserveCapacity(batch.count - next)
+            while next < batch.count {
+                replies.append(batch[next].run(db, inSavepoint))
+                next += 1
+                // A write that ended the whole transaction (an I/O error, a full disk, its own
+                // ROLLBACK) took the writes before it along: they are lost, and say so.
+                if !db.isInsideTransaction { break }
+            }
+            let batchError: (any Error)?
+            if !db.isInsideTransaction {
+                batchError = StoreError(
+                    code: .database,
+                    message: "lost: a write grouped into the same transaction ended it (\(replies.count) writes)"
+                )
+            } else if !inSavepoint && !replies[0].succeeded {
+                // A write of its own that failed: nothing of it may commit.
+                try? db.rollback()
+                batchError = nil
+            } else {
+                do {
+                    try db.commit()
+                    batchError = nil
+                    let writes = replies.count
+                    state.withLock { state in
+                        state.statistics.commits += 1
+                        state.statistics.writes += writes
+                    }
+                    onBatch(writes)
+                } catch {
+                    try? db.rollback()
+                    batchError = Self.storeError(error)
+                }
+            }
+            for reply in replies { reply.finish(batchError) }
+        }
+    }
+
+    private static func storeError(_ error: any Error) -> any Error {
+        (error as? DatabaseError).map(StoreError.init) ?? error
+    }
+}
+
+/// Holds a write's closure until it has run, then lets go of it.
+///
+/// The closure runs on the writer's queue, outside the writing task, so the task's
+/// ``TraceID`` (which ``Outbox/enqueue(_:eventID:destination:kind:payload:now:traceID:)`` reads)
+/// is carried over.
+private final class UpdatesBox<T: Sendable>: @unchecked Sendable {
+    // @unchecked: `updates` is set at creation and taken once, on the writer's queue.
+    private var updates: (@Sendable (Database) throws -> T)?
+    private let traceID = TraceID.current
+
+    init(_ updates: @escaping @Sendable (Database) throws -> T) {
+        self.updates = updates
+    }
+
+    /// Runs the closure (in a savepoint if asked) and lets go of it.
+    func run(_ db: Database, inSavepoint: Bool) -> Result<T, any Error> {
+        guard let updates = take() else {
+            return .failure(StoreError(code: .database, message: "a grouped write ran twice"))
+        }
+        return Result {
+            try TraceID.$current.withValue(traceID) {
+                try StoreError.mapping {
+                    guard inSavepoint else { return try updates(db) }
+                    var value: T?
+                    try db.inSavepoint {
+                        value = try updates(db)
+                        return .commit
+                    }
+                    return value!
+                }
+            }
+        }
+    }
+
+    func discard() {
+        _ = take()
+    }
+
+    private func take() -> (@Sendable (Database) throws -> T)? {
+        defer { updates = nil }
+        return updates
+    }
+}
