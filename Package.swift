@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "RefundMeshAPI", targets: ["RefundMeshAPI"]),
         // For the libFuzzer executables in the nested package Fuzz/ (Fuzz/README.md).
         .library(name: "RefundMeshFuzzing", targets: ["RefundMeshFuzzing"]),
+        // For the codec benchmarks in the nested package Benchmarks/ (Benchmarks/README.md).
+        .library(name: "CRefundMeshProtos", targets: ["CRefundMeshProtos"]),
         .executable(name: "intake", targets: ["intake"]),
         .executable(name: "notification", targets: ["notification"]),
         .executable(name: "payment-channel", targets: ["payment-channel"]),
@@ -21,6 +23,7 @@ let package = Package(
         .executable(name: "refundctl", targets: ["refundctl"]),
         .executable(name: "refund-bench", targets: ["refund-bench"]),
         .executable(name: "rpc-bench", targets: ["rpc-bench"]),
+        .executable(name: "store-bench", targets: ["store-bench"]),
         .executable(name: "refundmesh-protogen", targets: ["refundmesh-protogen"]),
         .executable(name: "provider-sandbox", targets: ["provider-sandbox"]),
     ],
@@ -358,6 +361,19 @@ let package = Package(
                 "ProviderSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "store-bench",
+            dependencies: [
+                "RefundMeshStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),

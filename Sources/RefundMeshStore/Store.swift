@@ -133,6 +133,12 @@ public final class Store: Sendable {
         public var commits = 0
         /// Writes those transactions held (at least one each).
         public var writes = 0
+
+        /// Counts; zero by default.
+        public init(commits: Int = 0, writes: Int = 0) {
+            self.commits = commits
+            self.writes = writes
+        }
     }
 
     /// Writes queued for the next group commit (for tests).

@@ -54,7 +54,10 @@ struct GroupCommitTests {
                             do {
                                 let value = try await store.write { db -> Int in
                                     let name = id == 151 ? "item-1" : "item-\(id)"  // 151 breaks UNIQUE
-                                    try db.execute(sql: "INSERT INTO items (id, name) VALUES (?, ?)", arguments: [id, name])
+                                    try db.execute(
+                                        sql: "INSERT INTO items (id, name) VALUES (?, ?)",
+                                        arguments: [id, name]
+                                    )
                                     if id == 150 { throw Refused() }
                                     return id * 10
                                 }
@@ -141,7 +144,8 @@ struct GroupCommitTests {
             let store = try openStore(in: directory, migrations: [Self.table])
             let cancelled = Task {
                 withUnsafeCurrentTask { $0?.cancel() }
-                return try await store.write { db in try db.execute(sql: "INSERT INTO items (id, name) VALUES (1, 'a')") }
+                return try await store.write { db in try db.execute(sql: "INSERT INTO items (id, name) VALUES (1, 'a')")
+                }
             }
             await #expect(throws: CancellationError.self) { try await cancelled.value }
             let recorded = Task {
