@@ -138,7 +138,8 @@ extension IntakeHandler {
                             excluding: order.orderID,
                             beforeMs: nowMs
                         )
-                    )
+                    ),
+                    orderingKey: refundID
                 )
                 try Self.notify(db, record, kind: .received, event: "received", atMs: nowMs)
                 if let reason = verdict.reason {
@@ -220,7 +221,8 @@ extension IntakeHandler {
                 eventID: record.refundID + ":withdraw",
                 destination: "review",
                 method: Review.Method.withdrawCase,
-                request: WithdrawCaseRequest(eventID: record.refundID + ":withdraw", refundID: record.refundID)
+                request: WithdrawCaseRequest(eventID: record.refundID + ":withdraw", refundID: record.refundID),
+                orderingKey: record.refundID
             )
             try Self.notify(db, record, kind: .withdrawn, event: "withdrawn", atMs: nowMs)
             return try record.view(db)
@@ -281,7 +283,8 @@ extension IntakeHandler {
                     refundID: record.refundID,
                     attachments: refs,
                     reasonStatement: request.reasonStatement
-                )
+                ),
+                orderingKey: record.refundID
             )
             return try record.view(db)
         }
@@ -321,7 +324,8 @@ extension IntakeHandler {
                 eventID: eventID,
                 destination: "review",
                 method: Review.Method.recordOfferAnswer,
-                request: OfferAnswer(eventID: eventID, refundID: record.refundID, accept: request.accept)
+                request: OfferAnswer(eventID: eventID, refundID: record.refundID, accept: request.accept),
+                orderingKey: record.refundID
             )
             return try record.view(db)
         }
@@ -374,7 +378,8 @@ extension IntakeHandler {
             eventID: event.eventID,
             destination: "notification",
             method: Notification.Method.publish,
-            request: event
+            request: event,
+            orderingKey: event.refundID
         )
     }
 }

@@ -121,6 +121,7 @@ public enum RefundNotices {
             destination: intake,
             method: Intake.Method.applyStatus,
             request: status(refund, eventID: eventID, state: state, rule: rule, reason: reason, at: nowMs),
+            orderingKey: refund.refundID,
             traceID: try trace(db, refundID: refund.refundID)
         )
     }
@@ -133,6 +134,7 @@ public enum RefundNotices {
             destination: notification,
             method: Notification.Method.publish,
             request: event,
+            orderingKey: event.refundID,
             traceID: try trace(db, refundID: event.refundID)
         )
     }

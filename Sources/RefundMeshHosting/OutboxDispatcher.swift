@@ -29,6 +29,8 @@ public struct OutboxDispatcher: Sendable {
     /// Enqueues `request` for `method` on `destination` in the caller's transaction.
     /// - Parameters:
     ///   - eventID: the id the receiver deduplicates on; the outbox stores it once.
+    ///   - orderingKey: what the message is about (a refund's id): messages with one key reach
+    ///     the destination in enqueue order, others side by side (``OutboxRelay``).
     ///   - traceID: the trace to deliver it under; by default the current task's.
     public static func enqueue<Request: ProtoMessage>(
         _ db: Database,
@@ -36,6 +38,7 @@ public struct OutboxDispatcher: Sendable {
         destination: String,
         method: MethodDescriptor,
         request: Request,
+        orderingKey: String?,
         traceID: String? = TraceID.current
     ) throws {
         try Outbox.enqueue(
@@ -44,6 +47,7 @@ public struct OutboxDispatcher: Sendable {
             destination: destination,
             kind: method.path,
             payload: try request.serializedBytes(),
+            orderingKey: orderingKey,
             traceID: traceID
         )
     }

@@ -4,51 +4,89 @@ import GRDB
 /// The queries an ``OutboxRelay`` runs. Internal: services enqueue and observe; only the relay
 /// moves messages along.
 extension Outbox {
-    /// The oldest pending message of each destination, oldest first, with when it is due.
+    /// The earliest instant a pending message of each destination is due.
     struct Head: Sendable {
         var destination: String
         var nextAttemptAt: Date
     }
 
     static func pendingHeads(_ db: Database, destinations: Set<String>?) throws -> [Head] {
-        // SQLite returns the bare column `next_attempt_at` from the row that holds MIN(id).
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT destination, MIN(id) AS head, next_attempt_at
-                FROM outbox_messages WHERE delivered_at IS NULL
-                GROUP BY destination ORDER BY head
-                """
+            db.cachedStatement(
+                sql: """
+                    SELECT destination, MIN(next_attempt_at) AS due
+                    FROM outbox_messages WHERE delivered_at IS NULL
+                    GROUP BY destination ORDER BY due
+                    """
+            )
         )
         return rows.compactMap { row in
             let destination: String = row["destination"]
             if let destinations, !destinations.contains(destination) { return nil }
-            return Head(destination: destination, nextAttemptAt: Date(storeMillis: row["next_attempt_at"]))
+            return Head(destination: destination, nextAttemptAt: Date(storeMillis: row["due"]))
         }
     }
 
-    static func head(_ db: Database, destination: String) throws -> OutboxMessage? {
-        try OutboxMessage.fetchOne(
-            db,
-            sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND destination = ? ORDER BY id LIMIT 1",
-            arguments: [destination]
+    /// The destination's oldest pending messages, in delivery order.
+    static func pendingBatch(_ db: Database, destination: String, limit: Int) throws -> [OutboxMessage] {
+        try OutboxMessage.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND destination = ? ORDER BY id LIMIT ?"
+            ),
+            arguments: [destination, limit]
         )
+    }
+
+    /// The destination's oldest deliverable messages, in delivery order: due by `now`, and with
+    /// no earlier message of their ordering key waiting for a retry.
+    static func deliverable(_ db: Database, destination: String, now: Date, limit: Int) throws -> [OutboxMessage] {
+        let millis = now.storeMillis
+        return try OutboxMessage.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM outbox_messages AS m
+                    WHERE m.delivered_at IS NULL AND m.destination = ? AND m.next_attempt_at <= ?
+                      AND NOT EXISTS (
+                        SELECT 1 FROM outbox_messages AS b
+                        WHERE b.delivered_at IS NULL AND b.destination = m.destination
+                          AND b.ordering_key IS m.ordering_key AND b.id < m.id AND b.next_attempt_at > ?
+                      )
+                    ORDER BY m.id LIMIT ?
+                    """
+            ),
+            arguments: [destination, millis, millis, limit]
+        )
+    }
+
+    /// When the destination's earliest message waiting for a retry is due; nil if none waits.
+    static func earliestRetry(_ db: Database, destination: String, after now: Date) throws -> Date? {
+        let millis = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MIN(next_attempt_at) FROM outbox_messages
+                    WHERE delivered_at IS NULL AND destination = ? AND next_attempt_at > ?
+                    """
+            ),
+            arguments: [destination, now.storeMillis]
+        )
+        return millis.map { Date(storeMillis: $0) }
+    }
+
+    static func head(_ db: Database, destination: String) throws -> OutboxMessage? {
+        try pendingBatch(db, destination: destination, limit: 1).first
     }
 
     static func markDelivered(_ db: Database, id: Int64, now: Date = Date()) throws {
-        try db.execute(
-            sql: "UPDATE outbox_messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL",
-            arguments: [now.storeMillis, id]
-        )
+        try db.cachedStatement(sql: "UPDATE outbox_messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL")
+            .execute(arguments: [now.storeMillis, id])
     }
 
     static func recordFailure(_ db: Database, id: Int64, error: String, nextAttemptAt: Date) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE outbox_messages SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
                 WHERE id = ? AND delivered_at IS NULL
-                """,
-            arguments: [error, nextAttemptAt.storeMillis, id]
-        )
+                """
+        ).execute(arguments: [error, nextAttemptAt.storeMillis, id])
     }
 }

@@ -22,6 +22,11 @@ public enum Outbox {
     ///   - destination: The peer service, e.g. `notification`; not empty.
     ///   - kind: What it is, e.g. the RPC method the relay will call.
     ///   - payload: The serialized request.
+    ///   - orderingKey: What must stay in order: messages to one destination with the same key
+    ///     are delivered one at a time in enqueue order, and a failing one holds back the later
+    ///     ones; different keys are delivered side by side. Use the entity the messages are about
+    ///     (a refund's id). Nil (the default) orders the message with every other nil-key message
+    ///     to the destination.
     ///   - now: The enqueue time (tests may pin it).
     ///   - traceID: The trace to deliver it under; by default the current task's ``TraceID``.
     /// - Returns: True if the message was added, false if `eventID` was already there.
@@ -33,19 +38,25 @@ public enum Outbox {
         destination: String,
         kind: String,
         payload: [UInt8],
+        orderingKey: String? = nil,
         now: Date = Date(),
         traceID: String? = TraceID.current
     ) throws -> Bool {
         precondition(db.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
         let millis = now.storeMillis
-        try db.execute(
+        // Cached: enqueue is on every state change's path; parsing the SQL each time costs more
+        // than running it.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO outbox_messages
-                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
                 ON CONFLICT (event_id) DO NOTHING
-                """,
-            arguments: [eventID, destination, kind, Data(payload), millis, millis, TraceID.validated(traceID)]
+                """
+        ).execute(
+            arguments: [
+                eventID, destination, kind, Data(payload), millis, millis, TraceID.validated(traceID), orderingKey,
+            ]
         )
         return db.changesCount > 0
     }

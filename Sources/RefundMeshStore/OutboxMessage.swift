@@ -26,6 +26,9 @@ public struct OutboxMessage: Sendable, Hashable {
     public var deliveredAt: Date?
     /// The trace it was enqueued under; the relay delivers it under the same one.
     public var traceID: String?
+    /// Messages with the same key are delivered in order; nil orders with the destination's
+    /// other nil-key messages (``Outbox/enqueue(_:eventID:destination:kind:payload:orderingKey:now:traceID:)``).
+    public var orderingKey: String?
 
     /// Creates a message value (the ``Outbox`` creates the stored ones).
     public init(
@@ -39,7 +42,8 @@ public struct OutboxMessage: Sendable, Hashable {
         nextAttemptAt: Date,
         lastError: String? = nil,
         deliveredAt: Date? = nil,
-        traceID: String? = nil
+        traceID: String? = nil,
+        orderingKey: String? = nil
     ) {
         self.id = id
         self.eventID = eventID
@@ -52,6 +56,7 @@ public struct OutboxMessage: Sendable, Hashable {
         self.lastError = lastError
         self.deliveredAt = deliveredAt
         self.traceID = traceID
+        self.orderingKey = orderingKey
     }
 }
 
@@ -71,7 +76,8 @@ extension OutboxMessage: FetchableRecord {
             nextAttemptAt: Date(storeMillis: row["next_attempt_at"]),
             lastError: row["last_error"],
             deliveredAt: deliveredAt.map { Date(storeMillis: $0) },
-            traceID: row["trace_id"]
+            traceID: row["trace_id"],
+            orderingKey: row["ordering_key"]
         )
     }
 }

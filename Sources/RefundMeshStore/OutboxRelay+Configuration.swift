@@ -8,9 +8,11 @@ extension OutboxRelay {
         /// How often the relay looks for due messages without being woken: the fallback for
         /// rows written by another process or left by a crash. Default 1 s.
         public var pollInterval: Duration
-        /// How many destinations are delivered to at the same time (each one in order).
-        /// Default 4.
+        /// How many destinations are delivered to at the same time. Default 4.
         public var maximumConcurrentDestinations: Int
+        /// How many messages to one destination are in flight at once, each of another ordering
+        /// key. Default 64.
+        public var maximumInFlightPerDestination: Int
         /// How long delivered messages are kept before they are pruned. Enqueue stays idempotent
         /// on event id for this long. Default 24 h.
         public var retention: Duration
@@ -26,6 +28,7 @@ extension OutboxRelay {
             backoff: Backoff = Backoff(),
             pollInterval: Duration = .seconds(1),
             maximumConcurrentDestinations: Int = 4,
+            maximumInFlightPerDestination: Int = 64,
             retention: Duration = .seconds(24 * 3600),
             pruneInterval: Duration = .seconds(60),
             stuckAfter: Duration = .seconds(300)
@@ -34,6 +37,7 @@ extension OutboxRelay {
             self.backoff = backoff
             self.pollInterval = pollInterval
             self.maximumConcurrentDestinations = max(1, maximumConcurrentDestinations)
+            self.maximumInFlightPerDestination = max(1, maximumInFlightPerDestination)
             self.retention = retention
             self.pruneInterval = pruneInterval
             self.stuckAfter = stuckAfter

@@ -14,10 +14,13 @@ import ServiceLifecycle
 /// Messages waiting longer than ``Configuration/stuckAfter`` are logged and listed by
 /// ``stuckMessages()``.
 ///
-/// **Ordering.** Messages to one destination are delivered one at a time in enqueue order, so
-/// a message that keeps failing blocks every later message to the same destination until it
-/// succeeds (head-of-line blocking, by design: a refund's "approved" must not overtake its
-/// "submitted"). Different destinations proceed independently, up to
+/// **Ordering.** Messages to one destination with the same ordering key (``OutboxMessage/orderingKey``,
+/// e.g. a refund's id) are delivered one at a time in enqueue order, so a message that keeps
+/// failing blocks the later messages of its key until it succeeds (head-of-line blocking, by
+/// design: a refund's "approved" must not overtake its "submitted"). Messages of different keys
+/// are delivered side by side, up to ``Configuration/maximumInFlightPerDestination`` at once, and
+/// their delivered marks share one write. Messages without a key form one key of their own per
+/// destination. Different destinations proceed independently, up to
 /// ``Configuration/maximumConcurrentDestinations`` at once.
 ///
 /// **Delivery guarantee.** At least once. A crash between `deliver` returning and the
@@ -39,7 +42,10 @@ public struct OutboxRelay: Service {
 
     /// How many messages a destination's worker delivers before giving its slot back, so a busy
     /// destination cannot starve others when destinations outnumber the concurrency limit.
-    static let deliveriesPerTurn = 128
+    static let deliveriesPerTurn = 4096
+
+    /// How many pending messages of a destination one round reads.
+    static let roundSize = 512
 
     /// The store whose outbox is relayed.
     public let store: Store
@@ -92,6 +98,9 @@ public struct OutboxRelay: Service {
                     }
                 }
                 var active = Set<String>()
+                // Destinations whose due messages all wait behind failed ones of their key, and
+                // until when: looking again sooner would find nothing to deliver.
+                var notBefore: [String: ContinuousClock.Instant] = [:]
                 var timer: (id: Int, deadline: ContinuousClock.Instant)?
                 var timersArmed = 0
                 var nextPrune = ContinuousClock.now
@@ -102,8 +111,13 @@ public struct OutboxRelay: Service {
                     event = nil
                     switch current {
                     case .start: break
-                    case .commit: commitPending.lower()
-                    case .drained(let destination): active.remove(destination)
+                    case .commit:
+                        commitPending.lower()
+                        // New messages may have keys of their own, deliverable now.
+                        notBefore.removeAll()
+                    case .drained(let destination, let blockedUntil):
+                        active.remove(destination)
+                        notBefore[destination] = blockedUntil
                     case .shutdown: stopping = true
                     case .timer(let id):
                         guard timer?.id == id else {
@@ -119,7 +133,13 @@ public struct OutboxRelay: Service {
                             try await pruneDelivered()
                             nextPrune = .now + configuration.pruneInterval
                         }
-                        let deadline = try await dispatch(into: &group, active: &active, wake: wake)
+                        notBefore = notBefore.filter { $0.value > .now }
+                        let deadline = try await dispatch(
+                            into: &group,
+                            active: &active,
+                            notBefore: notBefore,
+                            wake: wake
+                        )
                         if timer.map({ deadline < $0.deadline }) ?? true {
                             timersArmed += 1
                             let id = timersArmed
@@ -154,12 +174,13 @@ public struct OutboxRelay: Service {
 }
 
 extension OutboxRelay {
-    /// Starts a worker for every destination whose head is due and that has none running, as
-    /// far as the concurrency limit allows; returns when the loop should look again without
-    /// being woken (the soonest retry among blocked heads, or the poll interval).
+    /// Starts a worker for every destination with a due message and none running, as far as the
+    /// concurrency limit allows; returns when the loop should look again without being woken
+    /// (the soonest retry among waiting messages, or the poll interval).
     private func dispatch(
         into group: inout ThrowingDiscardingTaskGroup<any Error>,
         active: inout Set<String>,
+        notBefore: [String: ContinuousClock.Instant],
         wake: AsyncStream<RelayWake>.Continuation
     ) async throws -> ContinuousClock.Instant {
         let destinations = configuration.destinations
@@ -169,68 +190,154 @@ extension OutboxRelay {
         var deadline = clockNow + configuration.pollInterval
         for head in heads where !active.contains(head.destination) {
             let wait = head.nextAttemptAt.timeIntervalSince(now)
-            if wait > 0 {
-                // +1 ms: instants are stored in whole milliseconds; do not wake a hair early.
-                deadline = min(deadline, clockNow + .storeSeconds(wait) + .milliseconds(1))
+            // +1 ms: instants are stored in whole milliseconds; do not wake a hair early.
+            var due = wait > 0 ? clockNow + .storeSeconds(wait) + .milliseconds(1) : clockNow
+            if let blocked = notBefore[head.destination] { due = max(due, blocked) }
+            if due > clockNow {
+                deadline = min(deadline, due)
                 continue
             }
             guard active.count < configuration.maximumConcurrentDestinations else { continue }
             let destination = head.destination
             active.insert(destination)
             group.addTask {
-                defer { wake.yield(.drained(destination)) }
-                try await drain(destination)
+                var blockedUntil: ContinuousClock.Instant?
+                defer { wake.yield(.drained(destination, notBefore: blockedUntil)) }
+                blockedUntil = try await drain(destination)
             }
         }
         return deadline
     }
 
-    /// Delivers `destination`'s due messages in id order until none is due, one fails, its turn
-    /// is used up, or shutdown begins.
-    private func drain(_ destination: String) async throws {
-        var next = try await store.read { db in try Outbox.head(db, destination: destination) }
+    /// Delivers `destination`'s due messages, round after round, until none is due, its turn is
+    /// used up, or shutdown begins. Returns when the earliest message left waiting behind a
+    /// failed one of its key is due, if any is.
+    ///
+    /// A round reads the oldest deliverable messages, splits them by ordering key, delivers
+    /// each key's messages in order (up to its first failure) with the keys side by side, then
+    /// records the round's outcomes in one write.
+    private func drain(_ destination: String) async throws -> ContinuousClock.Instant? {
         var delivered = 0
-        while let message = next, message.nextAttemptAt <= Date(), delivered < Self.deliveriesPerTurn {
-            if Task.isCancelled || Task.isShuttingDownGracefully { return }
-            do {
-                // Under the trace it was enqueued with, so the call carries it on (``TraceID``).
-                try await TraceID.withTrace(message.traceID) { try await deliver(message) }
-            } catch {
-                if Task.isCancelled { return }
-                Counter(label: "refundmesh_outbox_delivery_failures_total", dimensions: [("destination", destination)])
-                    .increment()
-                try await recordFailure(of: message, error: error)
-                return
+        while delivered < Self.deliveriesPerTurn {
+            if Task.isCancelled || Task.isShuttingDownGracefully { return nil }
+            let now = Date()
+            let (due, earliestRetry) = try await store.read { db in
+                let due = try Outbox.deliverable(db, destination: destination, now: now, limit: Self.roundSize)
+                return (due, due.isEmpty ? try Outbox.earliestRetry(db, destination: destination, after: now) : nil)
             }
-            delivered += 1
-            Counter(label: "refundmesh_outbox_delivered_total", dimensions: [("destination", destination)]).increment()
-            // The delivery happened; record it even if we are being cancelled, or it would be
-            // delivered again after restart.
-            next = try await store.writeIgnoringCancellation { db in
-                try Outbox.markDelivered(db, id: message.id)
-                return try Outbox.head(db, destination: destination)
+            guard !due.isEmpty else { return earliestRetry.map(Self.instant) }
+            var chains: [[OutboxMessage]] = []
+            var chainOfKey: [String?: Int] = [:]
+            for message in due {
+                if let index = chainOfKey[message.orderingKey] {
+                    chains[index].append(message)
+                } else {
+                    chainOfKey[message.orderingKey] = chains.count
+                    chains.append([message])
+                }
             }
+            let outcome = await deliverRound(chains)
+            // The deliveries happened; record them even if we are being cancelled, or they would
+            // be made again after restart.
+            let failures = outcome.failures.map { failure in
+                let delay = configuration.backoff.delay(afterAttempts: failure.message.attempts + 1)
+                return (failure, retryAt: Date().addingTimeInterval(delay.storeSeconds))
+            }
+            let deliveredIDs = outcome.delivered
+            try await store.writeIgnoringCancellation { db in
+                let deliveredAt = Date()
+                for id in deliveredIDs { try Outbox.markDelivered(db, id: id, now: deliveredAt) }
+                for (failure, retryAt) in failures {
+                    try Outbox.recordFailure(db, id: failure.message.id, error: failure.reason, nextAttemptAt: retryAt)
+                }
+            }
+            let counter = Counter(
+                label: "refundmesh_outbox_delivered_total",
+                dimensions: [("destination", destination)]
+            )
+            counter.increment(by: deliveredIDs.count)
+            for (failure, retryAt) in failures { logFailure(failure, retryAt: retryAt) }
+            delivered += deliveredIDs.count
+            // When everything due failed, the next round finds nothing to deliver and returns
+            // when the soonest retry is due.
+        }
+        return nil
+    }
+
+    /// What a round's deliveries came to.
+    private struct RoundOutcome: Sendable {
+        var delivered: [Int64] = []
+        var failures: [DeliveryFailure] = []
+    }
+
+    private struct DeliveryFailure: Sendable {
+        var message: OutboxMessage
+        var reason: String
+    }
+
+    /// Delivers each chain's messages in order, stopping a chain at its first failure, with up
+    /// to ``Configuration/maximumInFlightPerDestination`` chains at once.
+    private func deliverRound(_ chains: [[OutboxMessage]]) async -> RoundOutcome {
+        await withTaskGroup(of: RoundOutcome.self, returning: RoundOutcome.self) { group in
+            var outcome = RoundOutcome()
+            var next = 0
+            func startNext() {
+                guard next < chains.count else { return }
+                let chain = chains[next]
+                next += 1
+                group.addTask { await deliverInOrder(chain) }
+            }
+            for _ in 0..<min(configuration.maximumInFlightPerDestination, chains.count) { startNext() }
+            for await chainOutcome in group {
+                outcome.delivered += chainOutcome.delivered
+                outcome.failures += chainOutcome.failures
+                if !Task.isShuttingDownGracefully && !Task.isCancelled { startNext() }
+            }
+            return outcome
         }
     }
 
-    private func recordFailure(of message: OutboxMessage, error: any Error) async throws {
-        let attempts = message.attempts + 1
-        let delay = configuration.backoff.delay(afterAttempts: attempts)
-        let reason = String(String(describing: error).prefix(1000))
-        let retryAt = Date().addingTimeInterval(delay.storeSeconds)
-        try await store.writeIgnoringCancellation { db in
-            try Outbox.recordFailure(db, id: message.id, error: reason, nextAttemptAt: retryAt)
+    private func deliverInOrder(_ chain: [OutboxMessage]) async -> RoundOutcome {
+        var outcome = RoundOutcome()
+        for message in chain {
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            do {
+                // Under the trace it was enqueued with, so the call carries it on (``TraceID``).
+                try await TraceID.withTrace(message.traceID) { try await deliver(message) }
+                outcome.delivered.append(message.id)
+            } catch {
+                // A cancelled call says nothing about the peer; the message stays as it was.
+                if Task.isCancelled { break }
+                Counter(
+                    label: "refundmesh_outbox_delivery_failures_total",
+                    dimensions: [("destination", message.destination)]
+                ).increment()
+                outcome.failures.append(
+                    DeliveryFailure(message: message, reason: String(String(describing: error).prefix(1000)))
+                )
+                break
+            }
         }
+        return outcome
+    }
+
+    private static func instant(_ date: Date) -> ContinuousClock.Instant {
+        // +1 ms: instants are stored in whole milliseconds; do not wake a hair early.
+        .now + .storeSeconds(max(0, date.timeIntervalSinceNow)) + .milliseconds(1)
+    }
+
+    private func logFailure(_ failure: DeliveryFailure, retryAt: Date) {
+        let message = failure.message
         let metadata: Logger.Metadata = [
             "outbox.event_id": "\(message.eventID)",
             "outbox.destination": "\(message.destination)",
             "outbox.kind": "\(message.kind)",
-            "outbox.attempts": "\(attempts)",
-            "outbox.retry_in_ms": "\(Int(delay.storeSeconds * 1000))",
-            "error": "\(reason)",
+            "outbox.attempts": "\(message.attempts + 1)",
+            "outbox.retry_in_ms": "\(Int(max(0, retryAt.timeIntervalSinceNow) * 1000))",
+            "error": "\(failure.reason)",
         ]
         if Date().timeIntervalSince(message.createdAt) >= configuration.stuckAfter.storeSeconds {
-            logger.info("outbox message stuck; later messages to its destination wait for it", metadata: metadata)
+            logger.info("outbox message stuck; later messages of its key wait for it", metadata: metadata)
         } else {
             logger.debug("outbox delivery failed; will retry", metadata: metadata)
         }

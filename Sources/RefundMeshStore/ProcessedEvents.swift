@@ -45,11 +45,9 @@ public enum ProcessedEvents {
     /// - Precondition: `db` is inside a transaction.
     public static func claim(_ db: Database, eventID: String, now: Date = Date()) throws -> Bool {
         precondition(db.isInsideTransaction, "ProcessedEvents.claim must run inside the transaction of the effect")
-        try db.execute(
-            sql:
-                "INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING",
-            arguments: [eventID, now.storeMillis]
-        )
+        try db.cachedStatement(
+            sql: "INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING"
+        ).execute(arguments: [eventID, now.storeMillis])
         return db.changesCount > 0
     }
 
@@ -57,10 +55,8 @@ public enum ProcessedEvents {
     /// - Returns: False if `eventID` was never claimed (nothing stored).
     @discardableResult
     public static func storeResult(_ db: Database, eventID: String, result: [UInt8]) throws -> Bool {
-        try db.execute(
-            sql: "UPDATE processed_events SET result = ? WHERE event_id = ?",
-            arguments: [Data(result), eventID]
-        )
+        try db.cachedStatement(sql: "UPDATE processed_events SET result = ? WHERE event_id = ?")
+            .execute(arguments: [Data(result), eventID])
         return db.changesCount > 0
     }
 

@@ -38,7 +38,8 @@ public enum CaseMessages {
             eventID: outboxID(destination: intake, eventID: update.eventID),
             destination: intake,
             method: Intake.Method.applyStatus,
-            request: update
+            request: update,
+            orderingKey: update.refundID
         )
     }
 
@@ -49,7 +50,8 @@ public enum CaseMessages {
             eventID: outboxID(destination: notification, eventID: event.eventID),
             destination: notification,
             method: Notification.Method.publish,
-            request: event
+            request: event,
+            orderingKey: event.refundID
         )
     }
 
@@ -122,7 +124,8 @@ public enum CaseMessages {
                 destination: reviewCase.destination,
                 platformFault: FeeSchedule.isPlatformFault(reviewCase.ground),
                 paymentID: reviewCase.decidedPaymentID
-            )
+            ),
+            orderingKey: reviewCase.refundID
         )
     }
 

@@ -207,4 +207,71 @@ struct OutboxRelayTests {
             try store.close()
         }
     }
+
+    @Test(
+        "ordering keys: one key's messages arrive in order, one at a time; other keys go side by side; a failing message holds back only its own key"
+    )
+    func orderingKeys() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            for (eventID, key) in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("b2", "B"), ("a3", "A")] {
+                try await store.write { db in
+                    try Outbox.enqueue(
+                        db,
+                        eventID: eventID,
+                        destination: "intake",
+                        kind: "ApplyStatus",
+                        payload: [1],
+                        orderingKey: key
+                    )
+                }
+            }
+            let log = DeliveryLog()
+            let inFlight = Mutex<Set<String>>([])
+            let started = Mutex<Set<String>>([])
+            let overlaps = Mutex<[Set<String>]>([])
+            let failuresOfA1 = Mutex(0)
+            let configuration = OutboxRelay.Configuration(
+                backoff: .init(initial: .milliseconds(200), maximum: .seconds(1), multiplier: 1, jitter: 0)
+            )
+            let relay = OutboxRelay(store: store, configuration: configuration, logger: testLogger) { message in
+                started.withLock { _ = $0.insert(message.eventID) }
+                inFlight.withLock { flight in
+                    flight.insert(message.eventID)
+                    overlaps.withLock { $0.append(flight) }
+                }
+                defer { _ = inFlight.withLock { $0.remove(message.eventID) } }
+                if message.eventID == "b1" {
+                    // Held until C's message has started too: keys are delivered side by side.
+                    _ = try await eventually { started.withLock { $0.contains("c1") } }
+                }
+                if message.eventID == "a1" {
+                    let failures = failuresOfA1.withLock { count in
+                        count += 1
+                        return count
+                    }
+                    if failures <= 2 { throw DeliveryFailed(description: "intake busy #\(failures)") }
+                }
+                log.record(message)
+            }
+            let delivered = try await withRunningRelay(relay) { try await eventually { log.count >= 6 } }
+            #expect(delivered)
+            let order = log.eventIDs
+            func position(_ id: String) -> Int { order.firstIndex(of: id) ?? -1 }
+            // Per key, enqueue order.
+            #expect(position("a1") < position("a2") && position("a2") < position("a3"))
+            #expect(position("b1") < position("b2"))
+            // A's failures held back A only: B and C were all delivered before a1 got through.
+            #expect(position("b2") < position("a1") && position("c1") < position("a1"))
+            #expect(failuresOfA1.withLock { $0 } == 3)
+            // Never two messages of one key at once; c1 started while b1 was in flight.
+            let seen = overlaps.withLock { $0 }
+            for flight in seen {
+                for key in ["a", "b", "c"] { #expect(flight.filter { $0.hasPrefix(key) }.count <= 1) }
+            }
+            #expect(seen.contains { $0.isSuperset(of: ["b1", "c1"]) })
+            #expect(log.countsByEventID.values.allSatisfy { $0 == 1 })
+            try store.close()
+        }
+    }
 }

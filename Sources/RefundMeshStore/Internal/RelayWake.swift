@@ -6,8 +6,9 @@ enum RelayWake: Sendable {
     case start
     /// A transaction that enqueued messages committed in this process.
     case commit
-    /// A destination's worker stopped (nothing due, blocked on a failed head, or turn used up).
-    case drained(String)
+    /// A destination's worker stopped (nothing due, blocked on failed messages, or turn used
+    /// up); `notBefore` is when its earliest blocked message is due, if one is.
+    case drained(String, notBefore: ContinuousClock.Instant?)
     /// A retry or poll timer fired; stale timers (a sooner one was armed since) are ignored.
     case timer(Int)
     /// Graceful shutdown began.

@@ -47,5 +47,21 @@ enum StoreSchema {
         StoreMigration("\(Store.reservedMigrationPrefix)v2.outbox-trace-id") { db in
             try db.execute(sql: "ALTER TABLE outbox_messages ADD COLUMN trace_id TEXT")
         },
+        // Messages with the same ordering key (a refund's id) are delivered in order, one at a
+        // time; different keys are delivered side by side. NULL: in order with every other
+        // NULL-key message of the destination, as before this column.
+        StoreMigration("\(Store.reservedMigrationPrefix)v3.outbox-ordering-key") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox_messages ADD COLUMN ordering_key TEXT;
+                    -- The relay's "is anything due" query: the earliest due instant per destination.
+                    CREATE INDEX outbox_messages_due
+                        ON outbox_messages (destination, next_attempt_at) WHERE delivered_at IS NULL;
+                    -- "Does an earlier message of this key wait for a retry?"
+                    CREATE INDEX outbox_messages_key
+                        ON outbox_messages (destination, ordering_key, id) WHERE delivered_at IS NULL;
+                    """
+            )
+        },
     ]
 }
