@@ -4,26 +4,40 @@ import GRDB
 /// The queries an ``OutboxRelay`` runs. Internal: services enqueue and observe; only the relay
 /// moves messages along.
 extension Outbox {
-    /// The earliest instant a pending message of each destination is due.
+    /// The earliest instant a pending message of each destination is due (messages waiting
+    /// behind a failed one of their key count as due: ``OutboxRelay`` finds out when it looks).
     struct Head: Sendable {
         var destination: String
         var nextAttemptAt: Date
     }
 
     static func pendingHeads(_ db: Database, destinations: Set<String>?) throws -> [Head] {
+        // A destination with a message that never failed has something due now (enqueueing
+        // makes a message due at once); otherwise its soonest retry is when.
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT destination, MIN(next_attempt_at) AS due
-                    FROM outbox_messages WHERE delivered_at IS NULL
-                    GROUP BY destination ORDER BY due
+                    SELECT d.destination,
+                        EXISTS (
+                            SELECT 1 FROM outbox_messages
+                            WHERE delivered_at IS NULL AND destination = d.destination AND attempts = 0
+                        ) AS fresh,
+                        (
+                            SELECT MIN(next_attempt_at) FROM outbox_messages
+                            WHERE delivered_at IS NULL AND destination = d.destination AND attempts > 0
+                        ) AS retry
+                    FROM (SELECT DISTINCT destination FROM outbox_messages WHERE delivered_at IS NULL) AS d
                     """
             )
         )
+        let now = Date()
         return rows.compactMap { row in
             let destination: String = row["destination"]
             if let destinations, !destinations.contains(destination) { return nil }
-            return Head(destination: destination, nextAttemptAt: Date(storeMillis: row["due"]))
+            let fresh: Bool = row["fresh"]
+            let retry: Int64? = row["retry"]
+            let due = fresh ? now : retry.map { Date(storeMillis: $0) } ?? now
+            return Head(destination: destination, nextAttemptAt: due)
         }
     }
 
@@ -48,7 +62,7 @@ extension Outbox {
                     WHERE m.delivered_at IS NULL AND m.destination = ? AND m.next_attempt_at <= ?
                       AND NOT EXISTS (
                         SELECT 1 FROM outbox_messages AS b
-                        WHERE b.delivered_at IS NULL AND b.destination = m.destination
+                        WHERE b.delivered_at IS NULL AND b.attempts > 0 AND b.destination = m.destination
                           AND b.ordering_key IS m.ordering_key AND b.id < m.id AND b.next_attempt_at > ?
                       )
                     ORDER BY m.id LIMIT ?
@@ -64,7 +78,7 @@ extension Outbox {
             db.cachedStatement(
                 sql: """
                     SELECT MIN(next_attempt_at) FROM outbox_messages
-                    WHERE delivered_at IS NULL AND destination = ? AND next_attempt_at > ?
+                    WHERE delivered_at IS NULL AND attempts > 0 AND destination = ? AND next_attempt_at > ?
                     """
             ),
             arguments: [destination, now.storeMillis]

@@ -58,7 +58,9 @@ public enum Outbox {
                 eventID, destination, kind, Data(payload), millis, millis, TraceID.validated(traceID), orderingKey,
             ]
         )
-        return db.changesCount > 0
+        guard db.changesCount > 0 else { return false }
+        OutboxEnqueueMarks.mark(db)
+        return true
     }
 
     /// The stored message with this event id, pending or delivered; nil if absent or pruned.

@@ -17,7 +17,7 @@ import Logging
 /// `synchronous=FULL` thereby makes many more durable changes per second than it could commit
 /// one by one (docs/PERFORMANCE.md), with the same guarantee for each.
 ///
-/// After a committed transaction that inserted into `outbox_messages`, the store wakes every
+/// After a committed write that enqueued ``Outbox`` messages, the store wakes every
 /// ``outboxCommits()`` subscriber, which is how an ``OutboxRelay`` in the same process starts
 /// delivering within milliseconds instead of waiting for its poll.
 public final class Store: Sendable {
@@ -27,13 +27,12 @@ public final class Store: Sendable {
     /// The configuration the store was opened with.
     public let configuration: Configuration
     /// The underlying GRDB pool, for what ``read(_:)`` and ``write(_:)`` do not cover (custom
-    /// transaction kinds, observation, backups). Writes made through it also wake outbox
-    /// subscribers.
+    /// transaction kinds, observation, backups). Writes made through it neither take part in
+    /// group commit nor wake outbox subscribers (relays find their messages at the next poll).
     public let pool: DatabasePool
     private let migrator: DatabaseMigrator
     private let groupCommit: GroupCommit
     private let commitSignal: CommitSignal
-    private let outboxObserver: OutboxCommitObserver
 
     /// Opens (creating if needed) the database and brings its schema up to date.
     ///
@@ -54,13 +53,12 @@ public final class Store: Sendable {
             label: "refundmesh_store_commit_writes",
             dimensions: [("store", URL(fileURLWithPath: configuration.path).deletingPathExtension().lastPathComponent)]
         )
-        self.groupCommit = GroupCommit(pool: pool, batchLimit: configuration.groupCommitLimit) { size in
-            batchSizes.record(size)
-        }
         let signal = CommitSignal()
         self.commitSignal = signal
-        self.outboxObserver = OutboxCommitObserver(signal: signal)
-        pool.add(transactionObserver: outboxObserver, extent: .observerLifetime)
+        self.groupCommit = GroupCommit(pool: pool, batchLimit: configuration.groupCommitLimit) { db, size in
+            batchSizes.record(size)
+            if OutboxEnqueueMarks.take(db) { signal.notify() }
+        }
 
         let migrator = self.migrator
         do {
@@ -157,7 +155,7 @@ public final class Store: Sendable {
         return try await read { db in try migrator.appliedMigrations(db) }
     }
 
-    /// A signal that yields after each committed transaction that inserted outbox messages.
+    /// A signal that yields after each committed ``write(_:)`` that enqueued outbox messages.
     ///
     /// Elements coalesce (a subscriber that is busy sees one pending wake-up, not one per
     /// commit). The stream ends when the store is closed; dropping it unsubscribes.

@@ -102,14 +102,13 @@ struct StoreBench: AsyncParsableCommand {
                         let eventID = "e-\(writer)-\(sequence)"
                         let amount = sequence
                         try await store.write { db in
-                            try db.execute(
+                            try db.cachedStatement(
                                 sql: """
                                     INSERT INTO refunds (id, state, amount, updated_at) VALUES (?, 'approved', ?, ?)
                                     ON CONFLICT (id) DO UPDATE SET state = excluded.state, amount = excluded.amount,
                                         updated_at = excluded.updated_at
-                                    """,
-                                arguments: [id, amount, Int64(Date().timeIntervalSince1970 * 1000)]
-                            )
+                                    """
+                            ).execute(arguments: [id, amount, Int64(Date().timeIntervalSince1970 * 1000)])
                             try Outbox.enqueue(
                                 db,
                                 eventID: eventID,

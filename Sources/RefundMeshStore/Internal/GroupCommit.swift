@@ -39,13 +39,13 @@ final class GroupCommit: Sendable {
     private let pool: DatabasePool
     private let batchLimit: Int
     private let state = Mutex(State())
-    private let onBatch: @Sendable (Int) -> Void
+    private let onBatch: @Sendable (Database, Int) -> Void
 
     /// - Parameters:
     ///   - pool: The pool whose writer runs the batches.
     ///   - batchLimit: The most writes one transaction takes.
-    ///   - onBatch: Called on the writer with each committed batch's size (for metrics).
-    init(pool: DatabasePool, batchLimit: Int, onBatch: @escaping @Sendable (Int) -> Void) {
+    ///   - onBatch: Called on the writer after each committed batch, with its size.
+    init(pool: DatabasePool, batchLimit: Int, onBatch: @escaping @Sendable (Database, Int) -> Void) {
         self.pool = pool
         self.batchLimit = max(1, batchLimit)
         self.onBatch = onBatch
@@ -117,6 +117,8 @@ final class GroupCommit: Sendable {
         var next = 0
         while next < batch.count {
             let inSavepoint = batch.count - next > 1
+            // Whatever an earlier, rolled back transaction noted is moot.
+            _ = OutboxEnqueueMarks.take(db)
             do {
                 // IMMEDIATE takes the write lock up front, so another process writing the same
                 // file makes us wait (busy timeout) instead of failing a read-then-write upgrade.
@@ -154,7 +156,7 @@ final class GroupCommit: Sendable {
                         state.statistics.commits += 1
                         state.statistics.writes += writes
                     }
-                    onBatch(writes)
+                    onBatch(db, writes)
                 } catch {
                     try? db.rollback()
                     batchError = Self.storeError(error)
@@ -192,12 +194,20 @@ private final class UpdatesBox<T: Sendable>: @unchecked Sendable {
             try TraceID.$current.withValue(traceID) {
                 try StoreError.mapping {
                     guard inSavepoint else { return try updates(db) }
-                    var value: T?
-                    try db.inSavepoint {
-                        value = try updates(db)
-                        return .commit
+                    // Prepared once per connection: a group runs hundreds of these.
+                    try db.cachedStatement(sql: "SAVEPOINT grouped_write").execute()
+                    do {
+                        let value = try updates(db)
+                        try db.cachedStatement(sql: "RELEASE SAVEPOINT grouped_write").execute()
+                        return value
+                    } catch {
+                        // Undo this write only, if the transaction is still there to undo it in.
+                        if db.isInsideTransaction {
+                            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT grouped_write").execute()
+                            try db.cachedStatement(sql: "RELEASE SAVEPOINT grouped_write").execute()
+                        }
+                        throw error
                     }
-                    return value!
                 }
             }
         }

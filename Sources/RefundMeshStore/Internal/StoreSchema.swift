@@ -54,12 +54,11 @@ enum StoreSchema {
             try db.execute(
                 sql: """
                     ALTER TABLE outbox_messages ADD COLUMN ordering_key TEXT;
-                    -- The relay's "is anything due" query: the earliest due instant per destination.
-                    CREATE INDEX outbox_messages_due
-                        ON outbox_messages (destination, next_attempt_at) WHERE delivered_at IS NULL;
-                    -- "Does an earlier message of this key wait for a retry?"
-                    CREATE INDEX outbox_messages_key
-                        ON outbox_messages (destination, ordering_key, id) WHERE delivered_at IS NULL;
+                    -- Messages that failed and wait for a retry, by key: "does an earlier message
+                    -- of this key wait?" and "when is the next retry due?". Only failing rows are
+                    -- in it, so enqueueing a message costs no extra index insert.
+                    CREATE INDEX outbox_messages_failing
+                        ON outbox_messages (destination, ordering_key, id) WHERE delivered_at IS NULL AND attempts > 0;
                     """
             )
         },
