@@ -68,14 +68,12 @@ extension IntakeHandler {
                 // R-A7: too many withdrawals flag the request for a person instead of auto-approval.
                 let orderWithdrawals =
                     try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM withdrawals WHERE order_id = ?",
+                        db.cachedStatement(sql: "SELECT COUNT(*) FROM withdrawals WHERE order_id = ?"),
                         arguments: [order.orderID]
                     ) ?? 0
                 let userWithdrawals =
                     try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM withdrawals WHERE user_id = ? AND at_ms > ?",
+                        db.cachedStatement(sql: "SELECT COUNT(*) FROM withdrawals WHERE user_id = ? AND at_ms > ?"),
                         arguments: [request.userID, nowMs - WithdrawalGuard.userWindowMs]
                     ) ?? 0
                 let verdict = WithdrawalGuard(policy: policy).evaluate(
@@ -201,8 +199,9 @@ extension IntakeHandler {
             record.state = .withdrawn
             record.updatedAtMs = nowMs
             try record.update(db)
-            try db.execute(
-                sql: "INSERT INTO withdrawals (refund_id, order_id, user_id, at_ms) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO withdrawals (refund_id, order_id, user_id, at_ms) VALUES (?, ?, ?, ?)"
+            ).execute(
                 arguments: [record.refundID, record.orderID, record.userID, nowMs]
             )
             try RefundRecord.appendTimeline(
@@ -257,8 +256,7 @@ extension IntakeHandler {
             try record.update(db)
             let count =
                 try Int.fetchOne(
-                    db,
-                    sql: "SELECT COUNT(*) FROM timeline WHERE refund_id = ?",
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM timeline WHERE refund_id = ?"),
                     arguments: [record.refundID]
                 ) ?? 0
             let eventID = "\(record.refundID):materials:\(count)"

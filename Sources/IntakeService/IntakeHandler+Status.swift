@@ -38,8 +38,7 @@ extension IntakeHandler {
             if reviewStates.contains(request.state), reviewStates.contains(record.state), request.state != record.state
             {
                 let latest = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state IN (?, ?)",
+                    db.cachedStatement(sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state IN (?, ?)"),
                     arguments: [
                         record.refundID, RefundState.underReview.rawValue, RefundState.awaitingMaterials.rawValue,
                     ]
@@ -64,8 +63,7 @@ extension IntakeHandler {
             var moves = !record.state.isFinal && (request.state.rank > record.state.rank || backInReview)
             if moves, record.state == .moneyReversed {
                 let reversedAt = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state = ?",
+                    db.cachedStatement(sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state = ?"),
                     arguments: [record.refundID, RefundState.moneyReversed.rawValue]
                 )
                 moves = request.atMs >= (reversedAt ?? 0)

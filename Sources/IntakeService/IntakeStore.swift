@@ -92,10 +92,11 @@ public struct IntakeStore: Sendable {
                     CREATE INDEX orders_by_user ON orders (user_id, paid_at_ms);
                     """
             )
-            for row in try Row.fetchAll(db, sql: "SELECT order_id, order_bytes FROM orders") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT order_id, order_bytes FROM orders")) {
                 let order = try Order(serializedBytes: [UInt8](row["order_bytes"] as Data))
-                try db.execute(
-                    sql: "UPDATE orders SET price_fen = ?, paid_at_ms = ? WHERE order_id = ?",
+                try db.cachedStatement(
+                    sql: "UPDATE orders SET price_fen = ?, paid_at_ms = ? WHERE order_id = ?"
+                ).execute(
                     arguments: [order.priceFen, order.paidAtMs, order.orderID]
                 )
             }
@@ -113,8 +114,7 @@ public struct IntakeStore: Sendable {
     static func recordOrder(_ db: Database, _ order: Order, nowMs: Int64) throws -> Bool {
         let bytes = try order.serializedBytes()
         if let existing = try Row.fetchOne(
-            db,
-            sql: "SELECT order_bytes FROM orders WHERE order_id = ?",
+            db.cachedStatement(sql: "SELECT order_bytes FROM orders WHERE order_id = ?"),
             arguments: [order.orderID]
         ) {
             let stored: [UInt8] = [UInt8](existing["order_bytes"] as Data)
@@ -122,11 +122,12 @@ public struct IntakeStore: Sendable {
             let previous = try Order(serializedBytes: stored)
             throw OrderConflict(orderID: order.orderID, differences: Self.differences(previous, order))
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO orders (order_id, user_id, order_bytes, recorded_at_ms, price_fen, paid_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [order.orderID, order.userID, Data(bytes), nowMs, order.priceFen, order.paidAtMs]
         )
         return true
@@ -142,12 +143,13 @@ public struct IntakeStore: Sendable {
         -> UserHistory
     {
         let prices = try Int64.fetchAll(
-            db,
-            sql: """
-                SELECT price_fen FROM orders
-                WHERE user_id = ? AND paid_at_ms >= ? AND paid_at_ms <= ? AND order_id != ?
-                ORDER BY price_fen
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT price_fen FROM orders
+                    WHERE user_id = ? AND paid_at_ms >= ? AND paid_at_ms <= ? AND order_id != ?
+                    ORDER BY price_fen
+                    """
+            ),
             arguments: [userID, beforeMs - 90 * 86_400_000, beforeMs, orderID]
         )
         guard !prices.isEmpty else { return UserHistory() }
@@ -156,7 +158,11 @@ public struct IntakeStore: Sendable {
     }
 
     static func order(_ db: Database, id: String) throws -> Order? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT order_bytes FROM orders WHERE order_id = ?", arguments: [id])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT order_bytes FROM orders WHERE order_id = ?"),
+                arguments: [id]
+            )
         else {
             return nil
         }
@@ -184,16 +190,18 @@ public struct IntakeStore: Sendable {
                 let hex = String(byte, radix: 16)
                 return byte < 16 ? "0" + hex : hex
             }.joined()
-            try db.execute(
+            try db.cachedStatement(
                 sql:
-                    "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+            ).execute(
                 arguments: [digest, Data(attachment.content), attachment.content.count]
             )
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO refund_attachments (refund_id, sha256_hex, kind, file_name, content_type, added_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     refundID, digest, Int(attachment.kind.rawValue), attachment.fileName, attachment.contentType, nowMs,
                 ]
@@ -213,12 +221,13 @@ public struct IntakeStore: Sendable {
 
     static func attachments(_ db: Database, of refundID: String) throws -> [AttachmentRef] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
-                FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
-                WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
+                    FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
+                    WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
+                    """
+            ),
             arguments: [refundID]
         ).map { row in
             AttachmentRef(

@@ -85,12 +85,13 @@ struct RefundRecord: Sendable, Hashable {
     }
 
     func insert(_ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO refunds (refund_id, order_id, user_id, idempotency_key, request_digest, state, ground, source,
                     destination, payment_id, requested_amount_fen, flagged, flag_reason, locale, created_at_ms, updated_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 refundID, orderID, userID, idempotencyKey, requestDigest, Int(state.rawValue), Int(ground.rawValue),
                 Int(source.rawValue), Int(destination.rawValue), paymentID, requestedAmountFen, flagged ? 1 : 0,
@@ -102,12 +103,13 @@ struct RefundRecord: Sendable, Hashable {
 
     /// Writes the fields a status update can change.
     func update(_ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE refunds SET state = ?, decided_amount_fen = ?, fee_fen = ?, expected_arrival_ms = ?,
                     requested_materials = ?, updated_at_ms = ?
                 WHERE refund_id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 Int(state.rawValue), decidedAmountFen, feeFen, expectedArrivalMs,
                 requestedMaterials.map { String($0.rawValue) }.joined(separator: ","), updatedAtMs, refundID,
@@ -116,23 +118,23 @@ struct RefundRecord: Sendable, Hashable {
     }
 
     static func fetch(_ db: Database, id: String) throws -> RefundRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM refunds WHERE refund_id = ?", arguments: [id]).map(
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM refunds WHERE refund_id = ?"), arguments: [id]).map(
             RefundRecord.init(row:)
         )
     }
 
     static func fetch(_ db: Database, userID: String, idempotencyKey: String) throws -> RefundRecord? {
         try Row.fetchOne(
-            db,
-            sql: "SELECT * FROM refunds WHERE user_id = ? AND idempotency_key = ?",
+            db.cachedStatement(sql: "SELECT * FROM refunds WHERE user_id = ? AND idempotency_key = ?"),
             arguments: [userID, idempotencyKey]
         ).map(RefundRecord.init(row:))
     }
 
     static func fetchAll(_ db: Database, userID: String, limit: Int) throws -> [RefundRecord] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM refunds WHERE user_id = ? ORDER BY created_at_ms DESC, refund_id DESC LIMIT ?",
+            db.cachedStatement(
+                sql: "SELECT * FROM refunds WHERE user_id = ? ORDER BY created_at_ms DESC, refund_id DESC LIMIT ?"
+            ),
             arguments: [userID, limit]
         ).map(RefundRecord.init(row:))
     }
@@ -143,15 +145,15 @@ struct RefundRecord: Sendable, Hashable {
     static func appendTimeline(_ db: Database, refundID: String, _ entry: TimelineEntry) throws {
         let next =
             try Int64.fetchOne(
-                db,
-                sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM timeline WHERE refund_id = ?",
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM timeline WHERE refund_id = ?"),
                 arguments: [refundID]
             ) ?? 1
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timeline (refund_id, sequence, at_ms, state, rule, reason, actor, amount_fen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 refundID, next, entry.atMs, Int(entry.state.rawValue), entry.rule, entry.reason, entry.actor,
                 entry.amountFen,
@@ -161,8 +163,7 @@ struct RefundRecord: Sendable, Hashable {
 
     static func timeline(_ db: Database, refundID: String) throws -> [TimelineEntry] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM timeline WHERE refund_id = ? ORDER BY at_ms, sequence",
+            db.cachedStatement(sql: "SELECT * FROM timeline WHERE refund_id = ? ORDER BY at_ms, sequence"),
             arguments: [refundID]
         ).map { row in
             TimelineEntry(

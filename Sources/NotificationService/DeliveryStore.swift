@@ -114,14 +114,15 @@ public struct DeliveryStore: Sendable {
         var added = 0
         for (channel, destination, secret) in targets(preferences) {
             let rendered = templates.render(event, for: channel, in: language)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO deliveries
                         (delivery_id, event_id, user_id, refund_id, kind, channel, destination, secret, locale,
                          subject, text, json, state, next_attempt_at_ms, created_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (delivery_id) DO NOTHING
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     deliveryID(eventID: event.eventID, channel: channel), event.eventID, event.userID,
                     event.refundID, Int(event.kind.rawValue), Int(channel.rawValue), destination, secret,
@@ -138,11 +139,12 @@ public struct DeliveryStore: Sendable {
     public func due(at nowMs: Int64, limit: Int) async throws -> [OutgoingNotification] {
         try await store.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM deliveries WHERE state = ? AND next_attempt_at_ms <= ?
-                    ORDER BY next_attempt_at_ms, delivery_id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM deliveries WHERE state = ? AND next_attempt_at_ms <= ?
+                        ORDER BY next_attempt_at_ms, delivery_id LIMIT ?
+                        """
+                ),
                 arguments: [Int(Delivery.State.due.rawValue), nowMs, limit]
             ).map { row in
                 OutgoingNotification(
@@ -177,8 +179,9 @@ public struct DeliveryStore: Sendable {
         try await store.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT attempts, round_attempts FROM deliveries WHERE delivery_id = ? AND state = ?",
+                    db.cachedStatement(
+                        sql: "SELECT attempts, round_attempts FROM deliveries WHERE delivery_id = ? AND state = ?"
+                    ),
                     arguments: [deliveryID, Int(Delivery.State.due.rawValue)]
                 )
             else { return nil }
@@ -197,24 +200,26 @@ public struct DeliveryStore: Sendable {
                 if let asked = report.retryAfter, asked > wait { wait = asked }
                 nextAttemptAtMs = nowMs + wait.milliseconds
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = ?, attempts = ?, round_attempts = ?, next_attempt_at_ms = ?,
                         delivered_at_ms = CASE WHEN ? THEN ? ELSE delivered_at_ms END,
                         dead_at_ms = CASE WHEN ? THEN ? ELSE dead_at_ms END,
                         last_error = ?
                     WHERE delivery_id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     Int(state.rawValue), attempt, roundAttempts, nextAttemptAtMs, state == .delivered, nowMs,
                     state == .dead, nowMs, report.accepted ? "" : report.error, deliveryID,
                 ]
             )
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO delivery_attempts (delivery_id, attempt, at_ms, outcome, status_code, reply, error)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     deliveryID, attempt, nowMs, Int(outcome.rawValue), Int(report.statusCode), report.reply,
                     report.error,
@@ -230,13 +235,17 @@ public struct DeliveryStore: Sendable {
             let rows =
                 eventID.isEmpty
                 ? try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM deliveries WHERE user_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT * FROM deliveries WHERE user_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?"
+                    ),
                     arguments: [userID, limit]
                 )
                 : try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM deliveries WHERE event_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT * FROM deliveries WHERE event_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?"
+                    ),
                     arguments: [eventID, limit]
                 )
             return try rows.map { try Self.delivery(from: $0, in: db) }
@@ -247,8 +256,9 @@ public struct DeliveryStore: Sendable {
     public func deadLetters(limit: Int) async throws -> [Delivery] {
         try await store.read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM deliveries WHERE state = ? ORDER BY dead_at_ms DESC, delivery_id LIMIT ?",
+                db.cachedStatement(
+                    sql: "SELECT * FROM deliveries WHERE state = ? ORDER BY dead_at_ms DESC, delivery_id LIMIT ?"
+                ),
                 arguments: [Int(Delivery.State.dead.rawValue), limit]
             ).map { try Self.delivery(from: $0, in: db) }
         }
@@ -260,8 +270,7 @@ public struct DeliveryStore: Sendable {
         try await store.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM deliveries WHERE delivery_id = ?",
+                    db.cachedStatement(sql: "SELECT * FROM deliveries WHERE delivery_id = ?"),
                     arguments: [deliveryID]
                 )
             else {
@@ -278,17 +287,17 @@ public struct DeliveryStore: Sendable {
                         + "not a dead letter; nothing to retry"
                 )
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = ?, round_attempts = 0, next_attempt_at_ms = ?, retried_by = ?,
                         retried_at_ms = ?
                     WHERE delivery_id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [Int(Delivery.State.due.rawValue), nowMs, operatorID, nowMs, deliveryID]
             )
             let updated = try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM deliveries WHERE delivery_id = ?",
+                db.cachedStatement(sql: "SELECT * FROM deliveries WHERE delivery_id = ?"),
                 arguments: [deliveryID]
             )
             return try Self.delivery(from: updated ?? row, in: db)
@@ -298,8 +307,7 @@ public struct DeliveryStore: Sendable {
     static func delivery(from row: Row, in db: Database) throws -> Delivery {
         let deliveryID: String = row["delivery_id"]
         let log = try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt",
+            db.cachedStatement(sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt"),
             arguments: [deliveryID]
         ).map { attempt in
             DeliveryAttempt(

@@ -49,13 +49,14 @@ public struct InboxStore: Sendable {
 
     /// Stores `item` in the caller's transaction unless its event was stored before; true when it is new.
     static func insert(_ db: Database, _ item: InboxItem, userID: String) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO inbox_items
                     (item_id, event_id, user_id, refund_id, kind, title, body, locale, created_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (event_id) DO NOTHING
-                """,
+                """
+        ).execute(
             arguments: [
                 item.itemID, item.eventID, userID, item.refundID, Int(item.kind.rawValue), item.title, item.body,
                 item.locale, item.createdAtMs,
@@ -68,19 +69,21 @@ public struct InboxStore: Sendable {
     public func list(userID: String, unreadOnly: Bool, limit: Int) async throws -> (items: [InboxItem], unread: Int) {
         try await store.read { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM inbox_items
-                    WHERE user_id = ? AND (? = 0 OR read_at_ms IS NULL)
-                    ORDER BY created_at_ms DESC, item_id DESC
-                    LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM inbox_items
+                        WHERE user_id = ? AND (? = 0 OR read_at_ms IS NULL)
+                        ORDER BY created_at_ms DESC, item_id DESC
+                        LIMIT ?
+                        """
+                ),
                 arguments: [userID, unreadOnly ? 1 : 0, limit]
             )
             let unread =
                 try Int.fetchOne(
-                    db,
-                    sql: "SELECT COUNT(*) FROM inbox_items WHERE user_id = ? AND read_at_ms IS NULL",
+                    db.cachedStatement(
+                        sql: "SELECT COUNT(*) FROM inbox_items WHERE user_id = ? AND read_at_ms IS NULL"
+                    ),
                     arguments: [userID]
                 ) ?? 0
             return (rows.map(Self.item(from:)), unread)
@@ -92,9 +95,10 @@ public struct InboxStore: Sendable {
         try await store.write { db in
             var changed = 0
             for itemID in itemIDs {
-                try db.execute(
+                try db.cachedStatement(
                     sql:
-                        "UPDATE inbox_items SET read_at_ms = ? WHERE item_id = ? AND user_id = ? AND read_at_ms IS NULL",
+                        "UPDATE inbox_items SET read_at_ms = ? WHERE item_id = ? AND user_id = ? AND read_at_ms IS NULL"
+                ).execute(
                     arguments: [nowMs, itemID, userID]
                 )
                 changed += db.changesCount

@@ -6,7 +6,7 @@ import RefundMeshStore
 /// not a preference.
 public enum PreferenceStore {
     static let migration = StoreMigration("notification.2.preferences") { db in
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 CREATE TABLE channel_preferences (
                     user_id TEXT PRIMARY KEY NOT NULL,
@@ -21,15 +21,14 @@ public enum PreferenceStore {
                     updated_at_ms INTEGER NOT NULL
                 );
                 """
-        )
+        ).execute()
     }
 
     /// The user's stored preferences, secret included; nil when none were set (inbox only).
     static func fetch(_ db: Database, userID: String) throws -> ChannelPreferences? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM channel_preferences WHERE user_id = ?",
+                db.cachedStatement(sql: "SELECT * FROM channel_preferences WHERE user_id = ?"),
                 arguments: [userID]
             )
         else { return nil }
@@ -61,7 +60,7 @@ public enum PreferenceStore {
             let stored = try fetch(db, userID: request.userID)
             var next = try validated(request, stored: stored, webhookAllowsHTTP: webhookAllowsHTTP)
             next.updatedAtMs = nowMs
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO channel_preferences
                         (user_id, sms_enabled, email_enabled, webhook_enabled, phone, email, webhook_url,
@@ -73,7 +72,8 @@ public enum PreferenceStore {
                         email = excluded.email, webhook_url = excluded.webhook_url,
                         webhook_secret = excluded.webhook_secret, locale = excluded.locale,
                         updated_at_ms = excluded.updated_at_ms
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     next.userID, next.smsEnabled, next.emailEnabled, next.webhookEnabled, next.phone, next.email,
                     next.webhookURL, next.webhookSecret, next.locale, next.updatedAtMs,

@@ -108,22 +108,23 @@ public enum Ledger {
                 "ledger entry \(movement) of refund \(refundID) does not balance (sum \(total) fen): \(postings)"
             )
         }
-        try db.execute(
-            sql: "INSERT INTO ledger_entries (refund_id, movement, at_ms, memo) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO ledger_entries (refund_id, movement, at_ms, memo) VALUES (?, ?, ?, ?)"
+        ).execute(
             arguments: [refundID, movement, nowMs, memo]
         )
         let entryID = db.lastInsertedRowID
         for posting in postings {
-            try db.execute(
-                sql: "INSERT INTO ledger_postings (entry_id, account, amount_fen) VALUES (?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO ledger_postings (entry_id, account, amount_fen) VALUES (?, ?, ?)"
+            ).execute(
                 arguments: [entryID, posting.account, posting.amountFen]
             )
         }
         // Checked again as stored: what is in the table balances, whatever the code above did.
         let stored =
             try Int64.fetchOne(
-                db,
-                sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE entry_id = ?",
+                db.cachedStatement(sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE entry_id = ?"),
                 arguments: [entryID]
             ) ?? 0
         guard stored == 0 else {
@@ -135,12 +136,13 @@ public enum Ledger {
     /// The refund's net position per account: what every entry of it posted, summed.
     static func positions(_ db: Database, refundID: String) throws -> [Posting] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT p.account AS account, SUM(p.amount_fen) AS total FROM ledger_postings p
-                JOIN ledger_entries e ON e.entry_id = p.entry_id
-                WHERE e.refund_id = ? GROUP BY p.account HAVING SUM(p.amount_fen) != 0 ORDER BY p.account
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT p.account AS account, SUM(p.amount_fen) AS total FROM ledger_postings p
+                    JOIN ledger_entries e ON e.entry_id = p.entry_id
+                    WHERE e.refund_id = ? GROUP BY p.account HAVING SUM(p.amount_fen) != 0 ORDER BY p.account
+                    """
+            ),
             arguments: [refundID]
         ).map { Posting($0["account"], $0["total"]) }
     }
@@ -148,15 +150,15 @@ public enum Ledger {
     /// The refund's entries with their postings, oldest first.
     static func entries(_ db: Database, refundID: String) throws -> [Entry] {
         let rows = try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM ledger_entries WHERE refund_id = ? ORDER BY entry_id",
+            db.cachedStatement(sql: "SELECT * FROM ledger_entries WHERE refund_id = ? ORDER BY entry_id"),
             arguments: [refundID]
         )
         return try rows.map { row in
             let id: Int64 = row["entry_id"]
             let postings = try Row.fetchAll(
-                db,
-                sql: "SELECT account, amount_fen FROM ledger_postings WHERE entry_id = ? ORDER BY posting_id",
+                db.cachedStatement(
+                    sql: "SELECT account, amount_fen FROM ledger_postings WHERE entry_id = ? ORDER BY posting_id"
+                ),
                 arguments: [id]
             ).map { Posting($0["account"], $0["amount_fen"]) }
             return Entry(
@@ -173,8 +175,7 @@ public enum Ledger {
     /// The balance of one account (debit positive).
     static func balance(_ db: Database, account: String) throws -> Int64 {
         try Int64.fetchOne(
-            db,
-            sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE account = ?",
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE account = ?"),
             arguments: [account]
         ) ?? 0
     }
@@ -191,20 +192,22 @@ public enum Ledger {
 
     static func trialBalance(_ db: Database) throws -> TrialBalance {
         let accounts = try Row.fetchAll(
-            db,
-            sql: "SELECT account, SUM(amount_fen) AS total FROM ledger_postings GROUP BY account ORDER BY account"
+            db.cachedStatement(
+                sql: "SELECT account, SUM(amount_fen) AS total FROM ledger_postings GROUP BY account ORDER BY account"
+            )
         ).map { Posting($0["account"], $0["total"]) }
         let unbalanced = try Int64.fetchAll(
-            db,
-            sql: """
-                SELECT e.entry_id FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.entry_id
-                GROUP BY e.entry_id HAVING COALESCE(SUM(p.amount_fen), 0) != 0 ORDER BY e.entry_id
-                """
+            db.cachedStatement(
+                sql: """
+                    SELECT e.entry_id FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.entry_id
+                    GROUP BY e.entry_id HAVING COALESCE(SUM(p.amount_fen), 0) != 0 ORDER BY e.entry_id
+                    """
+            )
         )
         return TrialBalance(
             accounts: accounts,
             totalFen: accounts.reduce(0) { $0 + $1.amountFen },
-            entries: try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entries") ?? 0,
+            entries: try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger_entries")) ?? 0,
             unbalancedEntryIDs: unbalanced
         )
     }

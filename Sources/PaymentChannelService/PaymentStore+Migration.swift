@@ -39,7 +39,9 @@ extension PaymentStore {
                 """
         )
         try db.execute(sql: Ledger.schema)
-        let refunds = try RefundPaymentRecord.fetchAll(db, sql: "SELECT * FROM refund_payments ORDER BY rowid")
+        let refunds = try RefundPaymentRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM refund_payments ORDER BY rowid")
+        )
         for var refund in refunds where refund.state != .failed {
             let at = refund.createdAtMs
             try Ledger.post(
@@ -90,7 +92,7 @@ extension PaymentStore {
                 try RefundMovements.save(db, refund)
             }
         }
-        for row in try Row.fetchAll(db, sql: "SELECT user_id, available_fen FROM balances") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT user_id, available_fen FROM balances")) {
             let userID: String = row["user_id"]
             let old: Int64 = row["available_fen"]
             let migrated = -(try Ledger.balance(db, account: Ledger.userBalance(userID)))

@@ -41,8 +41,7 @@ extension PaymentStore {
         return try await store.writeIgnoringCancellation { db in
             guard
                 var refund = try RefundPaymentRecord.fetchOne(
-                    db,
-                    sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?",
+                    db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?"),
                     arguments: [providerRefundNo]
                 )
             else { return .unknownRefund }
@@ -131,8 +130,9 @@ extension PaymentStore {
                 refund.nextQueryAtMs = nowMs + backoff
             }
             try RefundMovements.save(db, refund)
-            try db.execute(
-                sql: "UPDATE refund_payments SET attempts = attempts + 1, last_error = ? WHERE refund_id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE refund_payments SET attempts = attempts + 1, last_error = ? WHERE refund_id = ?"
+            ).execute(
                 arguments: [error, refundID]
             )
         }

@@ -16,20 +16,20 @@ extension PaymentStore {
         let end = start + 86_400_000
         return try await store.read { db in
             let ours = try RefundPaymentRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM refund_payments
-                    WHERE method = ? AND sent_at_ms >= ? AND sent_at_ms < ? AND state != ?
-                    ORDER BY sent_at_ms, refund_id
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM refund_payments
+                        WHERE method = ? AND sent_at_ms >= ? AND sent_at_ms < ? AND state != ?
+                        ORDER BY sent_at_ms, refund_id
+                        """
+                ),
                 arguments: [Int(method.rawValue), start, end, Int(RefundPayment.State.pending.rawValue)]
             )
             var lookup: [String: RefundPaymentRecord] = [:]
             for refund in ours { lookup[refund.providerRefundNo] = refund }
             for number in numbers where lookup[number] == nil {
                 if let refund = try RefundPaymentRecord.fetchOne(
-                    db,
-                    sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?",
+                    db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?"),
                     arguments: [number]
                 ) {
                     lookup[number] = refund

@@ -102,21 +102,21 @@ extension PaymentStore {
 
     static func refund(_ db: Database, id refundID: String) throws -> RefundPaymentRecord? {
         try RefundPaymentRecord.fetchOne(
-            db,
-            sql: "SELECT * FROM refund_payments WHERE refund_id = ?",
+            db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE refund_id = ?"),
             arguments: [refundID]
         )
     }
 
     private static func insert(_ db: Database, _ refund: RefundPaymentRecord) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO refund_payments
                     (refund_id, payment_id, order_id, user_id, method, destination, amount_fen, fee_fen, net_fen,
                      platform_fault, state, provider_refund_no, created_at_ms, sent_at_ms, arrived_at_ms,
                      expected_arrival_ms, failure_reason, attempts, trace_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 refund.refundID, refund.paymentID, refund.orderID, refund.userID, Int(refund.method.rawValue),
                 Int(refund.destination.rawValue), refund.amountFen, refund.feeFen, refund.netFen, refund.platformFault,
@@ -137,8 +137,7 @@ extension PaymentStore {
     ) throws {
         let count =
             try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM refund_payments WHERE payment_id = ? AND method = ?",
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM refund_payments WHERE payment_id = ? AND method = ?"),
                 arguments: [payment.paymentID, Int(PaymentMethod.wechatPay.rawValue)]
             ) ?? 0
         if count >= settings.wechatMaxRefundsPerOrder {

@@ -91,8 +91,9 @@ extension PaymentStore {
                 try RefundNotices.creditedToBalance(db, refund, at: nowMs)
             }
             try RefundMovements.save(db, refund)
-            try db.execute(
-                sql: "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, 'resolved', ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, 'resolved', ?, ?)"
+            ).execute(
                 arguments: [refundID, "\(action.rawValue) \(memo)", nowMs]
             )
             return refund
@@ -124,10 +125,11 @@ extension PaymentStore {
     public func alerts(refundID: String = "", limit: Int = 100) async throws -> [Alert] {
         try await store.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM payment_alerts WHERE (? = '' OR refund_id = ?) ORDER BY alert_id DESC LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM payment_alerts WHERE (? = '' OR refund_id = ?) ORDER BY alert_id DESC LIMIT ?
+                        """
+                ),
                 arguments: [refundID, refundID, max(1, limit)]
             ).map {
                 Alert(
@@ -156,8 +158,7 @@ extension PaymentStore {
     public func allRefunds(limit: Int = 10_000) async throws -> [RefundPaymentRecord] {
         try await store.read { db in
             try RefundPaymentRecord.fetchAll(
-                db,
-                sql: "SELECT * FROM refund_payments ORDER BY created_at_ms, rowid LIMIT ?",
+                db.cachedStatement(sql: "SELECT * FROM refund_payments ORDER BY created_at_ms, rowid LIMIT ?"),
                 arguments: [limit]
             )
         }

@@ -14,13 +14,14 @@ extension PaymentStore {
     {
         try await store.read { db in
             try RefundPaymentRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM refund_payments
-                    WHERE state = ? AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
-                      AND ((not_before_ms IS NULL AND created_at_ms <= ?) OR not_before_ms <= ?)
-                    ORDER BY COALESCE(not_before_ms, created_at_ms), created_at_ms, refund_id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM refund_payments
+                        WHERE state = ? AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
+                          AND ((not_before_ms IS NULL AND created_at_ms <= ?) OR not_before_ms <= ?)
+                        ORDER BY COALESCE(not_before_ms, created_at_ms), created_at_ms, refund_id LIMIT ?
+                        """
+                ),
                 arguments: [Int(RefundPayment.State.pending.rawValue), nowMs, cutoffMs, nowMs, limit]
             )
         }
@@ -30,13 +31,14 @@ extension PaymentStore {
     public func dueQueries(at nowMs: Int64, limit: Int = 100) async throws -> [RefundPaymentRecord] {
         try await store.read { db in
             try RefundPaymentRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM refund_payments
-                    WHERE state = ? AND next_query_at_ms <= ?
-                      AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
-                    ORDER BY next_query_at_ms, refund_id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM refund_payments
+                        WHERE state = ? AND next_query_at_ms <= ?
+                          AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
+                        ORDER BY next_query_at_ms, refund_id LIMIT ?
+                        """
+                ),
                 arguments: [Int(RefundPayment.State.sent.rawValue), nowMs, nowMs, limit]
             )
         }
@@ -47,12 +49,13 @@ extension PaymentStore {
         let grace = settings.stuckGraceMs
         return try await store.read { db in
             try RefundPaymentRecord.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM refund_payments
-                    WHERE state IN (?, ?, ?) AND escalated_at_ms IS NULL AND expected_arrival_ms + ? < ?
-                    ORDER BY expected_arrival_ms, refund_id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM refund_payments
+                        WHERE state IN (?, ?, ?) AND escalated_at_ms IS NULL AND expected_arrival_ms + ? < ?
+                        ORDER BY expected_arrival_ms, refund_id LIMIT ?
+                        """
+                ),
                 arguments: [
                     Int(RefundPayment.State.pending.rawValue), Int(RefundPayment.State.sent.rawValue),
                     Int(RefundPayment.State.abnormal.rawValue), grace, nowMs, limit,
@@ -92,8 +95,7 @@ extension PaymentStore {
     public func refund(providerRefundNo: String) async throws -> RefundPaymentRecord? {
         try await store.read { db in
             try RefundPaymentRecord.fetchOne(
-                db,
-                sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?",
+                db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?"),
                 arguments: [providerRefundNo]
             )
         }

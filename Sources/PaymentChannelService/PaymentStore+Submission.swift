@@ -37,11 +37,12 @@ extension PaymentStore {
                 return .wait(untilMs: until, reason: "a submission of this refund is in flight")
             }
             if let busy = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT MAX(submitting_until_ms) FROM refund_payments
-                    WHERE payment_id = ? AND refund_id != ? AND submitting_until_ms > ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT MAX(submitting_until_ms) FROM refund_payments
+                        WHERE payment_id = ? AND refund_id != ? AND submitting_until_ms > ?
+                        """
+                ),
                 arguments: [refund.paymentID, refundID, nowMs]
             ) {
                 return .wait(untilMs: busy, reason: "another refund of payment \(refund.paymentID) is being submitted")
@@ -53,8 +54,7 @@ extension PaymentStore {
             let interval = settings.orderIntervalMs[refund.method] ?? 0
             if interval > 0, !resubmit,
                 let next = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT next_at_ms FROM order_slots WHERE payment_id = ?",
+                    db.cachedStatement(sql: "SELECT next_at_ms FROM order_slots WHERE payment_id = ?"),
                     arguments: [refund.paymentID]
                 ), next > nowMs
             {
@@ -74,11 +74,12 @@ extension PaymentStore {
                 return .wait(untilMs: wait, reason: "channel rate limit (R-C7)")
             }
             if interval > 0, !resubmit {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO order_slots (payment_id, next_at_ms) VALUES (?, ?)
                         ON CONFLICT (payment_id) DO UPDATE SET next_at_ms = excluded.next_at_ms
-                        """,
+                        """
+                ).execute(
                     arguments: [refund.paymentID, nowMs + interval]
                 )
             }
@@ -109,8 +110,7 @@ extension PaymentStore {
         guard let rate = settings.callsPerSecond[method], rate > 0 else { return nil }
         let bucket = "\(Ledger.methodKey(method)):\(merchantID)"
         let row = try Row.fetchOne(
-            db,
-            sql: "SELECT tokens, updated_at_ms FROM throttle_buckets WHERE bucket = ?",
+            db.cachedStatement(sql: "SELECT tokens, updated_at_ms FROM throttle_buckets WHERE bucket = ?"),
             arguments: [bucket]
         )
         var state = TokenBucket(
@@ -119,11 +119,12 @@ extension PaymentStore {
             updatedAtMs: row?["updated_at_ms"] ?? nowMs
         )
         let wait = state.take(ratePerSecond: rate, at: nowMs)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO throttle_buckets (bucket, tokens, updated_at_ms) VALUES (?, ?, ?)
                 ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at_ms = excluded.updated_at_ms
-                """,
+                """
+        ).execute(
             arguments: [bucket, state.tokens, state.updatedAtMs]
         )
         return wait
@@ -167,9 +168,9 @@ extension PaymentStore {
     @discardableResult
     public func releaseAbandonedClaims() async throws -> Int {
         try await store.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: "UPDATE refund_payments SET submitting_until_ms = NULL WHERE submitting_until_ms IS NOT NULL"
-            )
+            ).execute()
             return db.changesCount
         }
     }

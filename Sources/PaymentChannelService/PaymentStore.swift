@@ -110,7 +110,7 @@ public struct PaymentStore: Sendable {
             // The trace the refund was asked for under (ExecuteRefund's): every notice of the
             // refund, whenever and by whatever it is caused (settling, a provider's
             // notification), goes out under it, so one id follows the refund (docs/OPERATIONS.md).
-            try db.execute(sql: "ALTER TABLE refund_payments ADD COLUMN trace_id TEXT")
+            try db.cachedStatement(sql: "ALTER TABLE refund_payments ADD COLUMN trace_id TEXT").execute()
         },
     ]
 
@@ -141,12 +141,13 @@ public struct PaymentStore: Sendable {
                 }
                 return false
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO captured_payments
                         (payment_id, order_id, user_id, method, amount_fen, captured_at_ms, merchant_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     payment.paymentID, payment.orderID, payment.userID, Int(payment.method.rawValue),
                     payment.amountFen, payment.capturedAtMs, payment.merchantID,
@@ -183,14 +184,18 @@ public struct PaymentStore: Sendable {
     // MARK: Queries inside a transaction
 
     static func payment(_ db: Database, id: String) throws -> CapturedPayment? {
-        try Row.fetchOne(db, sql: "SELECT * FROM captured_payments WHERE payment_id = ?", arguments: [id])
-            .map(Self.payment(from:))
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM captured_payments WHERE payment_id = ?"),
+            arguments: [id]
+        )
+        .map(Self.payment(from:))
     }
 
     static func payments(_ db: Database, orderID: String) throws -> [CapturedPayment] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM captured_payments WHERE order_id = ? ORDER BY captured_at_ms, rowid",
+            db.cachedStatement(
+                sql: "SELECT * FROM captured_payments WHERE order_id = ? ORDER BY captured_at_ms, rowid"
+            ),
             arguments: [orderID]
         ).map(Self.payment(from:))
     }
@@ -218,8 +223,9 @@ public struct PaymentStore: Sendable {
 
     static func refundedFen(_ db: Database, paymentID: String) throws -> Int64 {
         try Int64.fetchOne(
-            db,
-            sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM refund_payments WHERE payment_id = ? AND state != ?",
+            db.cachedStatement(
+                sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM refund_payments WHERE payment_id = ? AND state != ?"
+            ),
             arguments: [paymentID, Int(RefundPayment.State.failed.rawValue)]
         ) ?? 0
     }

@@ -267,13 +267,14 @@ enum RefundMovements {
 
     /// Writes every mutable column of `refund`.
     static func save(_ db: Database, _ refund: RefundPaymentRecord) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE refund_payments SET state = ?, destination = ?, sent_at_ms = ?, arrived_at_ms = ?,
                     expected_arrival_ms = ?, failure_reason = ?, resolution = ?, next_query_at_ms = ?,
                     query_interval_ms = ?, not_before_ms = ?, escalated_at_ms = ?, submitting_until_ms = ?
                 WHERE refund_id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 Int(refund.state.rawValue), Int(refund.destination.rawValue), refund.sentAtMs, refund.arrivedAtMs,
                 refund.expectedArrivalMs, refund.failureReason, refund.resolution, refund.nextQueryAtMs,

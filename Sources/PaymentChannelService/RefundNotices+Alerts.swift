@@ -20,8 +20,9 @@ extension RefundNotices {
         userState: RefundState? = nil,
         at nowMs: Int64
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, ?, ?, ?)"
+        ).execute(
             arguments: [refund.refundID, kind, message, nowMs]
         )
         let alertID = db.lastInsertedRowID

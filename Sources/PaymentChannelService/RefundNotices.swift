@@ -142,8 +142,7 @@ public enum RefundNotices {
     /// The refund's own trace (the ExecuteRefund call's), else the current task's.
     private static func trace(_ db: Database, refundID: String) throws -> String? {
         let stored = try String.fetchOne(
-            db,
-            sql: "SELECT trace_id FROM refund_payments WHERE refund_id = ?",
+            db.cachedStatement(sql: "SELECT trace_id FROM refund_payments WHERE refund_id = ?"),
             arguments: [refundID]
         )
         return stored ?? TraceID.current

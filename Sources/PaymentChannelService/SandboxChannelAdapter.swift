@@ -149,8 +149,9 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         let interval = configuration.orderIntervalMs
         let answer: ChannelSubmission = try await store.write { db in
             func log(_ outcome: String) throws {
-                try db.execute(
-                    sql: "INSERT INTO provider_submissions (refund_no, payment_id, at_ms, outcome) VALUES (?, ?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT INTO provider_submissions (refund_no, payment_id, at_ms, outcome) VALUES (?, ?, ?, ?)"
+                ).execute(
                     arguments: [request.refundNo, payment.paymentID, nowMs, outcome]
                 )
             }
@@ -159,13 +160,13 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                 return .rateLimited(retryAfterMs: behaviour.retryAfterMs)
             }
             if try Int.fetchOne(
-                db,
-                sql: "SELECT 1 FROM provider_refunds WHERE refund_no = ?",
+                db.cachedStatement(sql: "SELECT 1 FROM provider_refunds WHERE refund_no = ?"),
                 arguments: [request.refundNo]
             ) != nil {
                 // Same number again: the provider answers with what it has; nothing is paid again.
-                try db.execute(
-                    sql: "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?",
+                try db.cachedStatement(
+                    sql: "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?"
+                ).execute(
                     arguments: [request.refundNo]
                 )
                 try log("duplicate")
@@ -178,8 +179,7 @@ public struct SandboxChannelAdapter: ChannelAdapter {
             // R-C7 as the providers enforce it: one refund per trade per interval.
             if interval > 0,
                 let last = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT MAX(submitted_at_ms) FROM provider_refunds WHERE payment_id = ?",
+                    db.cachedStatement(sql: "SELECT MAX(submitted_at_ms) FROM provider_refunds WHERE payment_id = ?"),
                     arguments: [payment.paymentID]
                 ), nowMs - last < interval
             {
@@ -188,8 +188,10 @@ public struct SandboxChannelAdapter: ChannelAdapter {
             }
             let refunded =
                 try Int64.fetchOne(
-                    db,
-                    sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM provider_refunds WHERE payment_id = ? AND succeeds",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT COALESCE(SUM(amount_fen), 0) FROM provider_refunds WHERE payment_id = ? AND succeeds"
+                    ),
                     arguments: [payment.paymentID]
                 ) ?? 0
             guard request.amountFen > 0,
@@ -203,13 +205,14 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                 )
             }
             let settlesAt = behaviour.immediateSuccess ? nowMs : nowMs + settle.wholeMilliseconds
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO provider_refunds
                         (refund_no, payment_id, method, amount_fen, submitted_at_ms, settles_at_ms, succeeds, submissions,
                          final_status, reverse_after_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     request.refundNo, payment.paymentID, Int(payment.method.rawValue), request.amountFen, nowMs,
                     settlesAt, succeeds, behaviour.finalStatus?.name, behaviour.reverseAfterMs,
@@ -235,11 +238,12 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         let nowMs = now()
         let lines = try await store.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT refund_no, amount_fen, submitted_at_ms FROM provider_refunds
-                    WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY submitted_at_ms, refund_no
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT refund_no, amount_fen, submitted_at_ms FROM provider_refunds
+                        WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY submitted_at_ms, refund_no
+                        """
+                ),
                 arguments: [start, start + 86_400_000]
             ).map { row in
                 ProviderBillRecord(
@@ -258,9 +262,10 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     static func status(_ db: Database, refundNo: String, at nowMs: Int64) throws -> ChannelRefundStatus {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT settles_at_ms, succeeds, final_status, reverse_after_ms FROM provider_refunds WHERE refund_no = ?",
+                db.cachedStatement(
+                    sql:
+                        "SELECT settles_at_ms, succeeds, final_status, reverse_after_ms FROM provider_refunds WHERE refund_no = ?"
+                ),
                 arguments: [refundNo]
             )
         else { return .notFound }
@@ -289,20 +294,20 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     {
         try await store.read { db in
             try String.fetchAll(
-                db,
-                sql: """
-                    SELECT refund_no FROM provider_refunds
-                    WHERE settles_at_ms <= ? AND (notified_status IS NULL
-                        OR (reverse_after_ms IS NOT NULL AND notified_status != 'REVERSED'
-                            AND settles_at_ms + reverse_after_ms <= ?))
-                    ORDER BY settles_at_ms LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT refund_no FROM provider_refunds
+                        WHERE settles_at_ms <= ? AND (notified_status IS NULL
+                            OR (reverse_after_ms IS NOT NULL AND notified_status != 'REVERSED'
+                                AND settles_at_ms + reverse_after_ms <= ?))
+                        ORDER BY settles_at_ms LIMIT ?
+                        """
+                ),
                 arguments: [nowMs, nowMs, limit]
             ).compactMap { number -> (String, ChannelRefundStatus)? in
                 let status = try Self.status(db, refundNo: number, at: nowMs)
                 let notified = try String.fetchOne(
-                    db,
-                    sql: "SELECT notified_status FROM provider_refunds WHERE refund_no = ?",
+                    db.cachedStatement(sql: "SELECT notified_status FROM provider_refunds WHERE refund_no = ?"),
                     arguments: [number]
                 )
                 return notified == status.name ? nil : (number, status)
@@ -313,8 +318,9 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     /// Records that `status` was notified for `refundNo`.
     public func markNotified(refundNo: String, status: ChannelRefundStatus) async throws {
         try await store.write { db in
-            try db.execute(
-                sql: "UPDATE provider_refunds SET notified_status = ? WHERE refund_no = ?",
+            try db.cachedStatement(
+                sql: "UPDATE provider_refunds SET notified_status = ? WHERE refund_no = ?"
+            ).execute(
                 arguments: [status.name, refundNo]
             )
         }
@@ -326,11 +332,12 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         let nowMs = now()
         return try await store.read { db in
             try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM provider_refunds
-                    WHERE succeeds AND settles_at_ms <= ? AND (final_status IS NULL)
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) FROM provider_refunds
+                        WHERE succeeds AND settles_at_ms <= ? AND (final_status IS NULL)
+                        """
+                ),
                 arguments: [nowMs]
             ) ?? 0
         }
@@ -342,9 +349,10 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         return try await store.read { db in
             var result: [String: Int64] = [:]
             for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT refund_no, amount_fen FROM provider_refunds WHERE succeeds AND settles_at_ms <= ? AND final_status IS NULL",
+                db.cachedStatement(
+                    sql:
+                        "SELECT refund_no, amount_fen FROM provider_refunds WHERE succeeds AND settles_at_ms <= ? AND final_status IS NULL"
+                ),
                 arguments: [nowMs]
             ) {
                 result[row["refund_no"], default: 0] += row["amount_fen"] as Int64
@@ -357,8 +365,7 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     public func submissions(refundNo: String) async throws -> Int {
         try await store.read { db in
             try Int.fetchOne(
-                db,
-                sql: "SELECT submissions FROM provider_refunds WHERE refund_no = ?",
+                db.cachedStatement(sql: "SELECT submissions FROM provider_refunds WHERE refund_no = ?"),
                 arguments: [refundNo]
             ) ?? 0
         }
@@ -368,9 +375,10 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     public func submissionLog(paymentID: String) async throws -> [(atMs: Int64, refundNo: String, outcome: String)] {
         try await store.read { db in
             try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT at_ms, refund_no, outcome FROM provider_submissions WHERE payment_id = ? ORDER BY submission_id",
+                db.cachedStatement(
+                    sql:
+                        "SELECT at_ms, refund_no, outcome FROM provider_submissions WHERE payment_id = ? ORDER BY submission_id"
+                ),
                 arguments: [paymentID]
             ).map { ($0["at_ms"], $0["refund_no"], $0["outcome"]) }
         }

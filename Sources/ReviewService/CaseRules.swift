@@ -55,8 +55,10 @@ extension ReviewHandler {
         let since = nowMs - Int64(windowDays) * ServiceLevel.millisecondsPerDay
         let others =
             try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM review_cases WHERE user_id = ? AND submitted_at_ms >= ? AND refund_id != ?",
+                db.cachedStatement(
+                    sql:
+                        "SELECT COUNT(*) FROM review_cases WHERE user_id = ? AND submitted_at_ms >= ? AND refund_id != ?"
+                ),
                 arguments: [reviewCase.order.userID, since, reviewCase.refundID]
             ) ?? 0
         return RiskInputs(

@@ -9,7 +9,7 @@ extension EvidenceStore {
     /// `size` (``MerkleFrontier``), so the next checkpoint hashes only the entries added since.
     /// Add it to `ReviewStore.migrations` after ``migration``.
     public static let checkpointsMigration = StoreMigration("review.6.evidence-checkpoints") { db in
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 CREATE TABLE evidence_checkpoints (
                     id INTEGER PRIMARY KEY NOT NULL,
@@ -23,7 +23,7 @@ extension EvidenceStore {
                     frontier BLOB NOT NULL
                 );
                 """
-        )
+        ).execute()
     }
 
     /// Signs the log's current head if it grew since the latest checkpoint (or that one was
@@ -76,12 +76,13 @@ extension EvidenceStore {
         let signed = try signer.sign(
             CheckpointStatement(size: frontier.size, headHash: head, merkleRoot: frontier.root, atMs: atMs)
         )
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO evidence_checkpoints
                     (size, head_hash, merkle_root, at_ms, algorithm, public_key, signature, frontier)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 signed.size, Data(signed.headHash), Data(signed.merkleRoot), signed.atMs, signed.algorithm,
                 Data(signed.publicKey), Data(signed.signature), Data(frontier.serialized),
@@ -97,7 +98,9 @@ extension EvidenceStore {
 
     /// Every signed checkpoint, oldest first.
     public static func checkpoints(_ db: Database) throws -> [SignedCheckpoint] {
-        try Row.fetchAll(db, sql: "SELECT * FROM evidence_checkpoints ORDER BY id").map(signedCheckpoint)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM evidence_checkpoints ORDER BY id")).map(
+            signedCheckpoint
+        )
     }
 
     /// Each entry's audit path in the tree of `checkpoint.size` entries, in the order given.
@@ -131,7 +134,11 @@ extension EvidenceStore {
 
     private static func latestStored(_ db: Database) throws -> (checkpoint: SignedCheckpoint, frontier: MerkleFrontier)?
     {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM evidence_checkpoints ORDER BY id DESC LIMIT 1") else {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM evidence_checkpoints ORDER BY id DESC LIMIT 1")
+            )
+        else {
             return nil
         }
         let checkpoint = signedCheckpoint(row)

@@ -8,8 +8,9 @@ extension EvidenceStore {
     /// actor, rule and reason (in `locale` where the record has both languages).
     public static func timeline(_ db: Database, refundID: String, locale: RefundLocale) throws -> [TimelineEntry] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT sequence, kind, entry FROM evidence_log WHERE refund_id = ? ORDER BY sequence",
+            db.cachedStatement(
+                sql: "SELECT sequence, kind, entry FROM evidence_log WHERE refund_id = ? ORDER BY sequence"
+            ),
             arguments: [refundID]
         ).map { row in
             let sequence: Int64 = row["sequence"]

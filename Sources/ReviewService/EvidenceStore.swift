@@ -38,7 +38,9 @@ public enum EvidenceStore {
         atMs: Int64,
         data: [String: EvidenceValue]
     ) throws -> Int64 {
-        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM evidence_log ORDER BY sequence DESC LIMIT 1")
+        let last = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT sequence, hash FROM evidence_log ORDER BY sequence DESC LIMIT 1")
+        )
         let sequence: Int64 = (last?["sequence"] as Int64? ?? 0) + 1
         let previous: [UInt8] = last.map { [UInt8]($0["hash"] as Data) } ?? EvidenceChain.genesis
         let record = EvidenceRecord(
@@ -51,9 +53,10 @@ public enum EvidenceStore {
             data: data
         )
         let entry = record.canonicalBytes
-        try db.execute(
+        try db.cachedStatement(
             sql:
-                "INSERT INTO evidence_log (sequence, refund_id, order_id, kind, entry, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO evidence_log (sequence, refund_id, order_id, kind, entry, hash) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [
                 sequence, refundID, orderID, kind, Data(entry),
                 Data(EvidenceChain.link(previous: previous, entry: entry)),
@@ -66,7 +69,7 @@ public enum EvidenceStore {
 
     /// The log's size: its last sequence (0 when empty).
     public static func size(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM evidence_log") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM evidence_log")) ?? 0
     }
 
     /// Up to `limit` entries from sequence `from` on, in order, none after `through`.
@@ -77,11 +80,12 @@ public enum EvidenceStore {
         limit: Int
     ) throws -> [EvidenceLogEntry] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT sequence, entry, hash FROM evidence_log
-                WHERE sequence >= ? AND sequence <= ? ORDER BY sequence LIMIT ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT sequence, entry, hash FROM evidence_log
+                    WHERE sequence >= ? AND sequence <= ? ORDER BY sequence LIMIT ?
+                    """
+            ),
             arguments: [from, through, limit]
         ).map(logEntry)
     }
@@ -89,8 +93,9 @@ public enum EvidenceStore {
     /// Every entry of one refund, in order.
     public static func entries(_ db: Database, refundID: String) throws -> [EvidenceLogEntry] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT sequence, entry, hash FROM evidence_log WHERE refund_id = ? ORDER BY sequence",
+            db.cachedStatement(
+                sql: "SELECT sequence, entry, hash FROM evidence_log WHERE refund_id = ? ORDER BY sequence"
+            ),
             arguments: [refundID]
         ).map(logEntry)
     }

@@ -68,7 +68,7 @@ public enum ReviewStore {
             )
         },
         StoreMigration("review.3.materials") { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     CREATE TABLE case_materials (
                         refund_id TEXT NOT NULL REFERENCES review_cases (refund_id),
@@ -82,7 +82,7 @@ public enum ReviewStore {
                         PRIMARY KEY (refund_id, sha256_hex, kind)
                     );
                     """
-            )
+            ).execute()
         },
         StoreMigration("review.4.reviewer-queue") { db in
             // R-R4 SLA clock, R-R7 risk, R-R8 green channel, R-R6 requested materials, R-R10 claims
@@ -124,12 +124,13 @@ public enum ReviewStore {
 
     /// Stores `fact` unless its id is known; true when it is new.
     public static func insertFact(_ db: Database, _ fact: FulfillmentFact, recordedAtMs: Int64) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO fulfillment_facts (fact_id, order_id, kind, at_ms, days_used, detail, recorded_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (fact_id) DO NOTHING
-                """,
+                """
+        ).execute(
             arguments: [
                 fact.factID, fact.orderID, Int(fact.kind.rawValue), fact.atMs, Int(fact.daysUsed), fact.detail,
                 recordedAtMs,
@@ -140,15 +141,14 @@ public enum ReviewStore {
 
     /// The fact recorded under `id`, if any.
     public static func fact(_ db: Database, id: String) throws -> FulfillmentFact? {
-        try Row.fetchOne(db, sql: "SELECT * FROM fulfillment_facts WHERE fact_id = ?", arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM fulfillment_facts WHERE fact_id = ?"), arguments: [id])
             .map(Self.fact(from:))
     }
 
     /// The order's facts, oldest first.
     public static func facts(_ db: Database, orderID: String) throws -> [FulfillmentFact] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM fulfillment_facts WHERE order_id = ? ORDER BY at_ms, fact_id",
+            db.cachedStatement(sql: "SELECT * FROM fulfillment_facts WHERE order_id = ? ORDER BY at_ms, fact_id"),
             arguments: [orderID]
         ).map(Self.fact(from:))
     }
@@ -168,7 +168,7 @@ public enum ReviewStore {
 
     /// Inserts a new case; false when the refund id already has one.
     public static func insertCase(_ db: Database, _ reviewCase: CaseRecord) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO review_cases
                     (refund_id, order_id, user_id, order_bytes, ground, requested_amount_fen, destination,
@@ -177,7 +177,8 @@ public enum ReviewStore {
                      risk_score, green_channel, queue_rank)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (refund_id) DO NOTHING
-                """,
+                """
+        ).execute(
             arguments: [
                 reviewCase.refundID, reviewCase.order.orderID, reviewCase.order.userID,
                 Data(try reviewCase.order.serializedBytes()), Int(reviewCase.ground.rawValue),
@@ -196,7 +197,7 @@ public enum ReviewStore {
     /// Writes a case's outcome, decision, SLA clock, claim and queue state.
     public static func updateDecision(_ db: Database, _ reviewCase: CaseRecord, nowMs: Int64) throws {
         let sla = reviewCase.sla
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE review_cases SET outcome = ?, amount_fen = ?, decided_payment_id = ?, rule = ?, reason_zh = ?,
                     reason_en = ?, decided_by = ?, decided_at_ms = ?, manual_reason = ?, awaiting = ?,
@@ -204,7 +205,8 @@ public enum ReviewStore {
                     sla_due_at_ms = ?, sla_stopped = ?, sla_escalation = ?, claimed_by = ?, claim_expires_at_ms = ?,
                     requested_materials = ?, decision_note = ?, negative_list_item = ?, step_counter = ?
                 WHERE refund_id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 reviewCase.outcome.storedName, reviewCase.amountFen, reviewCase.decidedPaymentID, reviewCase.rule,
                 reviewCase.reason.zhCN, reviewCase.reason.en, reviewCase.decidedBy, reviewCase.decidedAtMs,
@@ -220,8 +222,11 @@ public enum ReviewStore {
 
     /// The case of `refundID`, or nil.
     public static func reviewCase(_ db: Database, refundID: String) throws -> CaseRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM review_cases WHERE refund_id = ?", arguments: [refundID])
-            .map(CaseRecord.init(row:))
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM review_cases WHERE refund_id = ?"),
+            arguments: [refundID]
+        )
+        .map(CaseRecord.init(row:))
     }
 
     /// Undecided cases of `orderID` waiting for `awaiting`, oldest first.
@@ -232,12 +237,13 @@ public enum ReviewStore {
         limit: Int = 100
     ) throws -> [CaseRecord] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM review_cases
-                WHERE awaiting IS NOT NULL AND (? IS NULL OR order_id = ?) AND (? IS NULL OR awaiting = ?)
-                ORDER BY created_at_ms, refund_id LIMIT ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM review_cases
+                    WHERE awaiting IS NOT NULL AND (? IS NULL OR order_id = ?) AND (? IS NULL OR awaiting = ?)
+                    ORDER BY created_at_ms, refund_id LIMIT ?
+                    """
+            ),
             arguments: [orderID, orderID, awaiting?.rawValue, awaiting?.rawValue, limit]
         ).map(CaseRecord.init(row:))
     }
@@ -256,13 +262,14 @@ public enum ReviewStore {
     ) throws -> Int {
         var added = 0
         for attachment in attachments {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO case_materials
                         (refund_id, sha256_hex, kind, file_name, content_type, size_bytes, event_id, added_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (refund_id, sha256_hex, kind) DO NOTHING
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     refundID, attachment.sha256Hex, Int(attachment.kind.rawValue), attachment.fileName,
                     attachment.contentType, attachment.sizeBytes, eventID, nowMs,
@@ -275,8 +282,9 @@ public enum ReviewStore {
 
     /// Replaces the case's reason statement (R-A5) with a newer one.
     public static func updateReasonStatement(_ db: Database, refundID: String, statement: String, nowMs: Int64) throws {
-        try db.execute(
-            sql: "UPDATE review_cases SET reason_statement = ?, updated_at_ms = ? WHERE refund_id = ?",
+        try db.cachedStatement(
+            sql: "UPDATE review_cases SET reason_statement = ?, updated_at_ms = ? WHERE refund_id = ?"
+        ).execute(
             arguments: [statement, nowMs, refundID]
         )
     }
@@ -284,8 +292,7 @@ public enum ReviewStore {
     /// The case's materials, in the order they were added.
     public static func materials(_ db: Database, refundID: String) throws -> [AttachmentRef] {
         try Row.fetchAll(
-            db,
-            sql: "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, rowid",
+            db.cachedStatement(sql: "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, rowid"),
             arguments: [refundID]
         ).map { row in
             AttachmentRef(
@@ -312,19 +319,20 @@ extension ReviewStore {
         limit: Int
     ) throws -> [CaseRecord] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM review_cases
-                WHERE outcome = 'manual' OR (? AND outcome = 'awaiting_materials')
-                ORDER BY
-                    CASE
-                        WHEN outcome = 'awaiting_materials' THEN 9
-                        WHEN sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? THEN 1
-                        ELSE queue_rank
-                    END,
-                    COALESCE(sla_due_at_ms, 9223372036854775807), created_at_ms, refund_id
-                LIMIT ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM review_cases
+                    WHERE outcome = 'manual' OR (? AND outcome = 'awaiting_materials')
+                    ORDER BY
+                        CASE
+                            WHEN outcome = 'awaiting_materials' THEN 9
+                            WHEN sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? THEN 1
+                            ELSE queue_rank
+                        END,
+                        COALESCE(sla_due_at_ms, 9223372036854775807), created_at_ms, refund_id
+                    LIMIT ?
+                    """
+            ),
             arguments: [includeAwaitingMaterials, dueSoonBeforeMs, limit]
         ).map(CaseRecord.init(row:))
     }
@@ -332,13 +340,14 @@ extension ReviewStore {
     /// Undecided cases with a running SLA clock due before `dueBeforeMs`, earliest first (R-R4).
     public static func dueCases(_ db: Database, dueBeforeMs: Int64, limit: Int) throws -> [CaseRecord] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT * FROM review_cases
-                WHERE sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? AND outcome = 'manual'
-                ORDER BY sla_due_at_ms, refund_id
-                LIMIT ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT * FROM review_cases
+                    WHERE sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? AND outcome = 'manual'
+                    ORDER BY sla_due_at_ms, refund_id
+                    LIMIT ?
+                    """
+            ),
             arguments: [dueBeforeMs, limit]
         ).map(CaseRecord.init(row:))
     }

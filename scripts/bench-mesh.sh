@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The mesh benchmark (docs/PERFORMANCE.md): release builds of the four services, each with its
+# own SQLite file in a fresh work folder (WAL, synchronous=FULL on intake, review and
+# payment-channel), the in-process balance channel, then refund-bench with the arguments given
+# (default: 2000 card-key refunds to the balance channel at concurrency 64, one JSON line).
+# Prints refund-bench's output, each service's peak RSS and the load average before and after.
+#   scripts/bench-mesh.sh [refund-bench arguments…]
+#   SKIP_BUILD=1 PORT_BASE=17400 BENCH_DIR=/tmp/mesh scripts/bench-mesh.sh --refunds 20000 --concurrency 128 --json
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ -z "${SKIP_BUILD:-}" ]; then
+    for product in intake review payment-channel notification refund-bench refundctl; do
+        swift build -c release --product "$product"
+    done
+fi
+bin="$(swift build -c release --show-bin-path)"
+base="${PORT_BASE:-17400}"
+work="${BENCH_DIR:-$(mktemp -d /tmp/refundmesh-bench.XXXXXX)}"
+mkdir -p "$work"
+export REFUNDMESH_AUTH_DIR="$work/auth" REFUNDMESH_LOG_LEVEL="${REFUNDMESH_LOG_LEVEL:-warning}"
+"$bin/refundctl" keys init --dir "$REFUNDMESH_AUTH_DIR" >/dev/null
+export INTAKE_PORT=$((base + 1)) REVIEW_PORT=$((base + 2)) PAYMENT_CHANNEL_PORT=$((base + 3)) NOTIFICATION_PORT=$((base + 4))
+export INTAKE_METRICS_PORT=$((base + 11)) REVIEW_METRICS_PORT=$((base + 12))
+export PAYMENT_CHANNEL_METRICS_PORT=$((base + 13)) NOTIFICATION_METRICS_PORT=$((base + 14))
+export PAYMENT_CHANNEL_NOTIFY_PORT=$((base + 23))
+export INTAKE_ADDR="127.0.0.1:$INTAKE_PORT" REVIEW_ADDR="127.0.0.1:$REVIEW_PORT"
+export PAYMENT_CHANNEL_ADDR="127.0.0.1:$PAYMENT_CHANNEL_PORT" NOTIFICATION_ADDR="127.0.0.1:$NOTIFICATION_PORT"
+
+pids=()
+stop() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+for service in notification payment-channel review intake; do
+    mkdir -p "$work/$service"
+    "$bin/$service" --data-dir "$work/$service" >"$work/$service.log" 2>&1 &
+    pids+=($!)
+done
+for port in "$INTAKE_PORT" "$REVIEW_PORT" "$PAYMENT_CHANNEL_PORT" "$NOTIFICATION_PORT"; do
+    for _ in $(seq 1 300); do
+        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.1
+    done
+done
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+arguments=("$@")
+[ ${#arguments[@]} -gt 0 ] || arguments=(--refunds 2000 --concurrency 64 --json)
+"$bin/refund-bench" --keys "$REFUNDMESH_AUTH_DIR" --intake "127.0.0.1:$INTAKE_PORT" --review "127.0.0.1:$REVIEW_PORT" \
+    --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" "${arguments[@]}"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for i in "${!pids[@]}"; do
+    service=(notification payment-channel review intake)
+    echo "${service[$i]} peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[$i]}/status")" >&2
+done
