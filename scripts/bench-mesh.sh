@@ -44,13 +44,19 @@ for port in "$INTAKE_PORT" "$REVIEW_PORT" "$PAYMENT_CHANNEL_PORT" "$NOTIFICATION
         sleep 0.1
     done
 done
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
+before=()
+for pid in "${pids[@]}"; do before+=("$(cpu "$pid")"); done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 arguments=("$@")
 [ ${#arguments[@]} -gt 0 ] || arguments=(--refunds 2000 --concurrency 64 --json)
 "$bin/refund-bench" --keys "$REFUNDMESH_AUTH_DIR" --intake "127.0.0.1:$INTAKE_PORT" --review "127.0.0.1:$REVIEW_PORT" \
     --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" "${arguments[@]}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+ticks="$(getconf CLK_TCK)"
+service=(notification payment-channel review intake)
 for i in "${!pids[@]}"; do
-    service=(notification payment-channel review intake)
-    echo "${service[$i]} peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[$i]}/status")" >&2
+    used=$(( $(cpu "${pids[$i]}") - before[i] ))
+    echo "${service[$i]}: CPU $(awk -v t="$used" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}') s during the run," \
+        "peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[$i]}/status")" >&2
 done

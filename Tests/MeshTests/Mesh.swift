@@ -25,7 +25,9 @@ final class Mesh: @unchecked Sendable {
         self.ports = ports
         var environment = extraEnvironment
         for (name, port) in ports {
-            environment[name.uppercased().replacingOccurrences(of: "-", with: "_") + "_ADDR"] = "127.0.0.1:\(port)"
+            // A test may list more instances of a peer itself (`REVIEW_ADDR=a,b`).
+            let variable = name.uppercased().replacingOccurrences(of: "-", with: "_") + "_ADDR"
+            if environment[variable] == nil { environment[variable] = "127.0.0.1:\(port)" }
         }
         self.environment = environment
         for name in Self.names {
