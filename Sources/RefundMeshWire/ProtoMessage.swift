@@ -27,6 +27,7 @@ public protocol ProtoMessage: Sendable, Hashable {
 
 extension ProtoMessage {
     /// Decodes a message from an array of bytes.
+    @inlinable
     public init(serializedBytes bytes: [UInt8]) throws {
         self = try bytes.withUnsafeBytes { try Self(serializedBytes: $0) }
     }

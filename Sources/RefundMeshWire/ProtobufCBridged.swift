@@ -32,6 +32,8 @@ public protocol ProtobufCBridged: ProtoMessage {
 }
 
 extension ProtobufCBridged {
+    // @inlinable here and below: specialized in the caller, a call looks up no generic metadata.
+    @inlinable
     public func serializedBytes() throws -> [UInt8] {
         try ProtobufCArena.with { arena in
             let cMessage = try arena.lower(self)
@@ -42,6 +44,7 @@ extension ProtobufCBridged {
         }
     }
 
+    @inlinable
     public init(serializedBytes bytes: UnsafeRawBufferPointer) throws {
         self = try ProtobufCArena.with { arena in
             try arena.unpack(Self.self, from: bytes)
