@@ -23,6 +23,8 @@ extension Store {
         public var maximumReaderCount: Int
         /// The most writes one group commit takes (``Store``). Default 256.
         public var groupCommitLimit: Int
+        /// Page cache of each connection (the writer and every reader), in KiB. Default 8 MiB.
+        public var pageCacheKiB: Int
 
         /// Creates a configuration.
         /// - Parameters:
@@ -31,18 +33,21 @@ extension Store {
         ///   - busyTimeout: Lock wait before ``StoreError/Code/busy``; default 5 s.
         ///   - maximumReaderCount: Read connections; default 4.
         ///   - groupCommitLimit: Writes per group commit at most; default 256.
+        ///   - pageCacheKiB: Page cache per connection in KiB; default 8 MiB.
         public init(
             path: String,
             synchronous: Synchronous = .full,
             busyTimeout: Duration = .seconds(5),
             maximumReaderCount: Int = 4,
-            groupCommitLimit: Int = 256
+            groupCommitLimit: Int = 256,
+            pageCacheKiB: Int = 8192
         ) {
             self.path = path
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
             self.maximumReaderCount = maximumReaderCount
             self.groupCommitLimit = groupCommitLimit
+            self.pageCacheKiB = max(64, pageCacheKiB)
         }
     }
 }

@@ -71,7 +71,7 @@ struct StoreTests {
         }
     }
 
-    @Test("the file is in WAL mode with synchronous=FULL and foreign keys on by default")
+    @Test("the file is in WAL mode with synchronous=FULL, foreign keys on and an 8 MiB page cache by default")
     func walAndFullSyncByDefault() async throws {
         try await withTemporaryDirectory { directory in
             let store = try openStore(in: directory)
@@ -86,6 +86,10 @@ struct StoreTests {
             }
             #expect(synchronous == 2)  // FULL
             #expect(foreignKeys == 1)
+            // Every connection, the readers too.
+            let writerCache = try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            let readerCache = try await store.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
+            #expect(writerCache == -8192 && readerCache == -8192)
             #expect(FileManager.default.fileExists(atPath: store.configuration.path + "-wal"))
             try store.close()
         }
