@@ -56,10 +56,7 @@ public struct ReasonStatementCheck: Sendable, Hashable {
     /// What is left of `statement` once vague phrases and fillers are removed, weighed as described
     /// in the type's documentation.
     public func weight(of statement: String) -> Int {
-        var text = Self.normalized(statement)
-        for phrase in vaguePhrases {
-            text = text.replacing(phrase, with: " ")
-        }
+        let text = Self.removing(vaguePhrases, from: Self.normalized(statement))
         var total = 0
         var word = ""
         func endWord() {
@@ -78,6 +75,41 @@ public struct ReasonStatementCheck: Sendable, Hashable {
         }
         endWord()
         return total
+    }
+
+    /// `text` with every occurrence of each phrase (in order) replaced by a space.
+    ///
+    /// Matched on UTF-8 bytes, not with `String.replacing`: that compares by Unicode canonical
+    /// equivalence and took about 140 µs for a two-sentence statement against the 38 default
+    /// phrases, a few percent of all of intake's work. Phrases and text are both whole UTF-8
+    /// scalars, so a match never starts or ends inside a character's bytes.
+    static func removing(_ phrases: [String], from text: String) -> String {
+        var bytes = Array(text.utf8)
+        for phrase in phrases {
+            let needle = Array(phrase.utf8)
+            guard let first = needle.first, needle.count <= bytes.count else { continue }
+            var result: [UInt8] = []
+            var index = 0
+            var found = false
+            while index < bytes.count {
+                if bytes[index] == first, index + needle.count <= bytes.count,
+                    bytes[index..<(index + needle.count)].elementsEqual(needle)
+                {
+                    if !found {
+                        found = true
+                        result.reserveCapacity(bytes.count)
+                        result.append(contentsOf: bytes[..<index])
+                    }
+                    result.append(UInt8(ascii: " "))
+                    index += needle.count
+                } else {
+                    if found { result.append(bytes[index]) }
+                    index += 1
+                }
+            }
+            if found { bytes = result }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Lowercased, with typographic apostrophes made plain so "didn’t" matches "didn't".

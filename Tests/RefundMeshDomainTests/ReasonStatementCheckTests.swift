@@ -1,5 +1,6 @@
-import RefundMeshDomain
 import Testing
+
+@testable import RefundMeshDomain
 
 @Suite("ReasonStatementCheck (R-A5): a reason statement must be specific")
 struct ReasonStatementCheckTests {
@@ -42,5 +43,20 @@ struct ReasonStatementCheckTests {
         #expect(strict.isVague("recharge failed"))
         #expect(strict.isVague("充值未到账"))
         #expect(!strict.isVague("游戏账号 12345 的充值未到账"))
+    }
+
+    @Test(
+        "R-A5: removing vague phrases byte by byte gives what String.replacing gives",
+        arguments: [
+            "商品没用，不想要了，我要退款", "i want a refund please, didn't use it", "refund refund refundrefund",
+            "点卡 123 未到账 refund please 退款退钱", "no reason", "", "没", "the code was never delivered",
+            "ünused unused Ünused", "退款😀退款", "money back money backmoney back",
+        ]
+    )
+    func byteRemovalMatchesStringReplacing(statement: String) {
+        let text = statement.lowercased()
+        var expected = text
+        for phrase in check.vaguePhrases { expected = expected.replacing(phrase, with: " ") }
+        #expect(ReasonStatementCheck.removing(check.vaguePhrases, from: text) == expected)
     }
 }
