@@ -109,4 +109,17 @@ struct OutboxTraceTests {
             try store.close()
         }
     }
+
+    @Test("new trace ids are 32 lower-case hex digits, and 100,000 of them, made on 8 tasks at once, are distinct")
+    func newTraceIDs() async {
+        let ids = await withTaskGroup(of: [String].self, returning: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<12_500).map { _ in TraceID.make() } } }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(ids.count == 100_000)
+        #expect(Set(ids).count == ids.count)
+        let hexDigits = Set("0123456789abcdef".utf8)
+        #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy(hexDigits.contains) })
+        #expect(ids.allSatisfy { TraceID.validated($0) == $0 })
+    }
 }
