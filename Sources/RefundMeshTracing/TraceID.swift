@@ -23,7 +23,7 @@ public enum TraceID {
     ///
     /// Unique within the process (a counter) and unpredictable across processes (two seeds from
     /// the system's random source, read once), each half scrambled by SplitMix64's bijective
-    /// finalizer. Not a secret: it needs no system call per id (asking the kernel for 16 random
+    /// finalizer, so each half alone is unique within the process too. Not a secret: it needs no system call per id (asking the kernel for 16 random
     /// bytes on every call without a trace cost a few percent of a busy server).
     public static func make() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
