@@ -19,7 +19,7 @@ configuration="${CONFIGURATION:-release}"
 if [ -n "${SKIP_BUILD:-}" ]; then
     bin="$root/.build/$configuration"
 else
-    for product in provider-sandbox intake review payment-channel notification refund-bench; do
+    for product in provider-sandbox intake review payment-channel notification refund-bench refundctl; do
         swift build -c "$configuration" --product "$product"
     done
     bin="$(swift build -c "$configuration" --show-bin-path)"
@@ -36,6 +36,9 @@ sandbox_port=$((base + 80))
 notify_port=$((base + 13))
 
 "$bin/provider-sandbox" keys --dir "$work/keys" >/dev/null
+# Every call is authenticated (docs/SECURITY.md): the services and refund-bench share this key set.
+export REFUNDMESH_AUTH_DIR="$work/auth"
+"$bin/refundctl" keys init --dir "$REFUNDMESH_AUTH_DIR" >/dev/null
 set -a
 # shellcheck disable=SC1091
 . "$work/keys/providers.env"
