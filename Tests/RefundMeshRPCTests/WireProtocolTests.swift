@@ -8,18 +8,7 @@ import Testing
 struct WireProtocolTests {
     /// Splits what the server sent into its preface and frames.
     private func frames(in bytes: [UInt8]) throws -> (preface: [UInt8], frames: [Frame]) {
-        let preface = Array(bytes.prefix(RPCPreface.count))
-        var offset = RPCPreface.count
-        var frames: [Frame] = []
-        while offset + 4 <= bytes.count {
-            let length =
-                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
-                | Int(bytes[offset + 3])
-            guard offset + 4 + length <= bytes.count else { break }
-            frames.append(try Frame(serializedBytes: Array(bytes[(offset + 4)..<(offset + 4 + length)])))
-            offset += 4 + length
-        }
-        return (preface, frames)
+        try WireBytes.serverFrames(in: bytes)
     }
 
     @Test("a client that does not send the preface gets a GOAWAY that says so, then the connection closes")
