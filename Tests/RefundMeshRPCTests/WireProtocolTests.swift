@@ -87,4 +87,42 @@ struct WireProtocolTests {
             #expect(frames.contains { $0.kind == .pong && $0.pingData == 0xFEED })
         }
     }
+
+    @Test(
+        "a burst of calls in one write is answered in full when the server flushes partway through it",
+        arguments: [1, 3, 16]
+    )
+    func burstAcrossPartialFlushes(framesPerFlush: Int) async throws {
+        var configuration = RPCServer.Configuration()
+        configuration.framesPerFlush = framesPerFlush
+        try await withTestServer(services: [TestServiceImplementation()], configuration: configuration) { _, port in
+            let socket = try RawSocket(port: port, timeoutSeconds: 1)
+            var bytes = RPCPreface.bytes
+            let ids = 1...40
+            for id in ids {
+                var call = Frame()
+                call.kind = .call
+                call.callID = UInt64(id)
+                call.method = "/refundmesh.testing.v1.TestService/Unary"
+                call.hasMessage = true
+                call.message = try Ping(id: Int64(id), text: "burst").serializedBytes()
+                call.endStream = true
+                let body = try call.serializedBytes()
+                let length = UInt32(body.count)
+                bytes +=
+                    [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+                    + body
+            }
+            try socket.send(bytes)
+            // The server keeps the connection open; the read ends at the 1 s timeout.
+            let (_, frames) = try frames(in: socket.readUntilClosed())
+            let statuses = frames.filter { $0.kind == .status }
+            #expect(statuses.count == ids.count)
+            for status in statuses {
+                #expect(status.status?.code == 0)
+                #expect(try Pong(serializedBytes: status.message).id == Int64(status.callID))
+            }
+            #expect(Set(statuses.map(\.callID)) == Set(ids.map(UInt64.init)))
+        }
+    }
 }

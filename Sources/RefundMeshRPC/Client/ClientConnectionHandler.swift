@@ -23,6 +23,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     var serverInitialWindow: UInt32 = 64
     var maxFrameBytes: Int
     var flushPending = false
+    var writesSinceFlush = 0
     var readingBurst = false
     var lastHeard = NIODeadline.now()
     var pingSentAt: NIODeadline?
@@ -388,6 +389,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return false
         }
         context.write(wrapOutboundOut(buffer), promise: nil)
+        writesSinceFlush += 1
+        if writesSinceFlush >= configuration.framesPerFlush {
+            flushNow()
+            return true
+        }
         if !flushPending {
             flushPending = true
             if !readingBurst {
@@ -401,6 +407,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func flushNow() {
         flushPending = false
+        writesSinceFlush = 0
         context?.flush()
     }
 }

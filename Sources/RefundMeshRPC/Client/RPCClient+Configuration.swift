@@ -39,6 +39,10 @@ extension RPCClient {
         /// mutual TLS this client's certificate. The server's certificate must name
         /// ``RPCTLS/serverHostname`` or, by default, the endpoint's host.
         public var tls: RPCTLS?
+        /// Requests written in one event-loop tick are flushed together, or as soon as this many
+        /// are waiting, so the server starts on the first ones while the rest are written
+        /// (docs/PERFORMANCE.md, "Flushing in the middle of a burst").
+        public var framesPerFlush: Int = 16
 
         public init(endpoints: [Endpoint]) {
             self.endpoints = endpoints

@@ -63,6 +63,11 @@ extension RPCServer {
         /// TLS for every connection (nil: plaintext). With ``RPCTLS/requireClientCertificate``
         /// the server accepts only clients whose certificate chains to the trust roots.
         public var tls: RPCTLS?
+        /// Frames written while a burst of calls is handled are flushed together at the end of
+        /// the burst, or as soon as this many are waiting: a partial flush lets the client work
+        /// on the first answers while the rest are computed, instead of the two sides taking
+        /// turns (docs/PERFORMANCE.md, "Flushing in the middle of a burst").
+        public var framesPerFlush: Int = 16
 
         public init(
             host: String = "127.0.0.1",

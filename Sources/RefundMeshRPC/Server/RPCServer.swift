@@ -152,7 +152,8 @@ public final class RPCServer: Service, Sendable {
         let settings = ServerConnectionHandler.Settings(
             limits: limits,
             idleTimeout: configuration.idleTimeout,
-            interceptors: interceptors
+            interceptors: interceptors,
+            framesPerFlush: max(configuration.framesPerFlush, 1)
         )
         let router = self.router
         let logger = self.logger

@@ -18,6 +18,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var limits: RPCServer.Limits
         var idleTimeout: Duration
         var interceptors: [any ServerInterceptor]
+        var framesPerFlush: Int
     }
 
     let router: MethodRouter
@@ -41,6 +42,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     var closing = false
     var flushPending = false
     var readingBurst = false
+    var writesSinceFlush = 0
     var lastActivity = NIODeadline.now()
     var idleCheck: RepeatedTask?
     /// CALL frames this connection has carried (``RPCServer/Limits/maxCallsPerConnection``).
@@ -308,7 +310,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     // MARK: Writing
 
-    /// Queues a frame; the flush is coalesced with others written in the same loop tick.
+    /// Queues a frame; the flush is coalesced with others written in the same loop tick, or
+    /// sent at once when ``RPCServer/Configuration/framesPerFlush`` frames are waiting.
     @discardableResult
     func write(_ frame: Frame) -> Bool {
         guard let context else { return false }
@@ -320,6 +323,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return false
         }
         context.write(wrapOutboundOut(buffer), promise: nil)
+        writesSinceFlush += 1
+        if writesSinceFlush >= settings.framesPerFlush {
+            flushNow()
+            return true
+        }
         scheduleFlush()
         return true
     }
@@ -335,6 +343,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func flushNow() {
         flushPending = false
+        writesSinceFlush = 0
         context?.flush()
     }
 }
