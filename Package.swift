@@ -380,7 +380,7 @@ let package = Package(
         .executableTarget(
             name: "rpc-bench",
             dependencies: [
-                "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI", "RefundMeshAuth",
+                "RefundMeshWire", "RefundMeshRPC", "RPCBenchAPI", "RefundMeshAuth", "RefundMeshTracing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -29,7 +29,7 @@ public enum ServiceHost {
             { label, provider in
                 switch format {
                 case .text:
-                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    var handler = TextLogHandler(label: label, metadataProvider: provider)
                     handler.logLevel = parsed
                     return handler
                 case .json:

@@ -27,7 +27,21 @@ public enum TraceID {
     /// bytes on every call without a trace cost a few percent of a busy server).
     public static func make() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
-        return hex(scramble(seeds.high &+ count)) + hex(scramble(seeds.low ^ count))
+        let high = scramble(seeds.high &+ count)
+        let low = scramble(seeds.low ^ count)
+        // 32 lowercase hex digits written straight into the string's storage (one allocation;
+        // `String(_:radix:)` plus padding and concatenation made four).
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digits in
+                for index in 0..<16 {
+                    let shift = UInt64(60 - 4 * index)
+                    buffer[index] = digits[Int((high >> shift) & 0xF)]
+                    buffer[16 + index] = digits[Int((low >> shift) & 0xF)]
+                }
+            }
+            return 32
+        }
     }
 
     private static let seeds: (high: UInt64, low: UInt64) = {
@@ -71,8 +85,4 @@ public enum TraceID {
         return [logKey: .string(id)]
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
-    }
 }

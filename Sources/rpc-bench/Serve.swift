@@ -5,6 +5,7 @@ import NIOPosix
 import RPCBenchAPI
 import RefundMeshAuth
 import RefundMeshRPC
+import RefundMeshTracing
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -29,7 +30,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         executor.install()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // The services' handler, so that per-call logger metadata costs what it costs there.
+            var handler = TextLogHandler(label: label)
             handler.logLevel = .notice
             return handler
         }
