@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import RefundMeshTracing
 import Synchronization
@@ -162,9 +163,24 @@ final class GroupCommit: Sendable {
                     batchError = Self.storeError(error)
                 }
             }
+            answer(replies, batchError)
+        }
+    }
+
+    /// Resumes the writers of a finished transaction off the writer's thread: waking a task
+    /// (an enqueue on its executor, often a system call) cost the writer about a tenth of its
+    /// time at 30k writes/s, time the next group's statements can use instead.
+    private func answer(_ replies: [Reply], _ batchError: (any Error)?) {
+        guard replies.count > 1 else {
+            for reply in replies { reply.finish(batchError) }
+            return
+        }
+        Self.answering.async {
             for reply in replies { reply.finish(batchError) }
         }
     }
+
+    private static let answering = DispatchQueue(label: "refundmesh.store.group-commit.answers")
 
     private static func storeError(_ error: any Error) -> any Error {
         (error as? DatabaseError).map(StoreError.init) ?? error
