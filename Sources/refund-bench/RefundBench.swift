@@ -19,7 +19,14 @@ struct RefundBench: AsyncParsableCommand {
     )
 
     @Option(help: "How many refunds.") var refunds = 1_000
-    @Option(help: "How many in flight at once.") var concurrency = 32
+    @Option(help: "How many in flight at once (with --rate: at most).") var concurrency = 32
+    @Option(
+        help: """
+            Open loop: start refunds at this many per second, whatever the mesh's answers, and time \
+            each from when it was due (so a mesh that falls behind shows it in the latencies).
+            """
+    )
+    var rate: Double?
     @Option(help: "Payment method of the orders: balance or wechat.") var method = "balance"
     @Option(help: "intake's address.") var intake = "127.0.0.1:7001"
     @Option(help: "review's address.") var review = "127.0.0.1:7002"
@@ -41,6 +48,7 @@ struct RefundBench: AsyncParsableCommand {
 
     func validate() throws {
         guard refunds > 0, concurrency > 0 else { throw ValidationError("--refunds and --concurrency must be above 0") }
+        if let rate, !(rate > 0) { throw ValidationError("--rate must be above 0 refunds/s") }
         guard ["balance", "wechat"].contains(method) else { throw ValidationError("--method is balance or wechat") }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate is between 0 and 1") }
     }
@@ -90,10 +98,10 @@ struct RefundBench: AsyncParsableCommand {
         )
         let failures = Mutex<[String]>([])
         let start = ContinuousClock.now
-        try await Self.forEach(0..<refunds, concurrency: concurrency) { index in
+        let late = Mutex(0)
+        let refund: @Sendable (Int, ContinuousClock.Instant) async throws -> Void = { index, submitted in
             let orderID = "bench-\(run)-\(index)"
             let user = "bench-user-\(index)"
-            let submitted = ContinuousClock.now
             let view = try await intakeClient.submitRefund(
                 SubmitRefundRequest(
                     idempotencyKey: "bench-\(orderID)",
@@ -133,22 +141,35 @@ struct RefundBench: AsyncParsableCommand {
                 failures.withLock { $0.append("\(view.refundID) ended \(final)") }
             }
         }
+        if let rate {
+            try await Self.openLoop(refunds: refunds, rate: rate, cap: concurrency, start: start, late: late, refund)
+        } else {
+            try await Self.forEach(0..<refunds, concurrency: concurrency) { index in
+                try await refund(index, ContinuousClock.now)
+            }
+        }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let done = histogram.withLock { $0 }
         let failed = failures.withLock { $0 }
-        let rate = Double(done.totalCount) / seconds
+        let achieved = Double(done.totalCount) / seconds
+        let lateStarts = late.withLock { $0 }
         func us(_ percentile: Double) -> UInt64 { done.totalCount == 0 ? 0 : done.valueAtPercentile(percentile) }
         if json {
+            let target = rate.map { ",\"target_rate\":\($0),\"late_starts\":\(lateStarts)" } ?? ""
             print(
                 "{\"refunds\":\(done.totalCount),\"failed\":\(failed.count),\"concurrency\":\(concurrency),\"method\":\"\(method)\","
-                    + "\"refunds_per_s\":\(Int(rate)),\"p50_us\":\(us(50)),\"p90_us\":\(us(90)),\"p99_us\":\(us(99)),\"max_us\":\(done.max)}"
+                    + "\"refunds_per_s\":\(Int(achieved)),\"p50_us\":\(us(50)),\"p90_us\":\(us(90)),\"p99_us\":\(us(99)),\"max_us\":\(done.max)"
+                    + target + "}"
             )
         } else {
             print(
                 "refund-bench: \(done.totalCount) refunds to \(method) reached MONEY_ARRIVED, \(failed.count) did not, concurrency \(concurrency)"
             )
-            print("  throughput: \(Int(rate)) refunds/s over \(String(format: "%.2f", seconds)) s")
+            if let rate {
+                print("  open loop at \(rate) refunds/s; \(lateStarts) started late because \(concurrency) were in flight")
+            }
+            print("  throughput: \(Int(achieved)) refunds/s over \(String(format: "%.2f", seconds)) s")
             print("  submit → money arrived, µs: p50 \(us(50))  p90 \(us(90))  p99 \(us(99))  max \(done.max)")
             for failure in failed.prefix(5) { print("  not arrived: \(failure)") }
         }
@@ -203,6 +224,36 @@ struct RefundBench: AsyncParsableCommand {
         return RPCClient(configuration: configuration)
     }
 
+    /// Starts refund `i` at `start + i / rate`, at most `cap` in flight; a refund that must wait
+    /// for a slot still counts its latency from when it was due (no coordinated omission), and is
+    /// counted in `late`.
+    private static func openLoop(
+        refunds: Int,
+        rate: Double,
+        cap: Int,
+        start: ContinuousClock.Instant,
+        late: borrowing Mutex<Int>,
+        _ body: @escaping @Sendable (Int, ContinuousClock.Instant) async throws -> Void
+    ) async throws {
+        let inFlight = InFlight()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<refunds {
+                let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                try await Task.sleep(until: due, clock: .continuous)
+                if inFlight.count.load(ordering: .acquiring) >= cap {
+                    late.withLock { $0 += 1 }
+                    while inFlight.count.load(ordering: .acquiring) >= cap { try await group.next() }
+                }
+                inFlight.count.add(1, ordering: .releasing)
+                group.addTask {
+                    defer { inFlight.count.subtract(1, ordering: .releasing) }
+                    try await body(index, due)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// Runs `body` for every element, at most `concurrency` at once.
     private static func forEach(
         _ range: Range<Int>,
@@ -225,4 +276,9 @@ struct RefundBench: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// Refunds started and not yet finished, in ``RefundBench``'s open loop.
+private final class InFlight: Sendable {
+    let count = Atomic<Int>(0)
 }
