@@ -3,7 +3,8 @@
 # own SQLite file in a fresh work folder (WAL, synchronous=FULL on intake, review and
 # payment-channel), the in-process balance channel, then refund-bench with the arguments given
 # (default: 2000 card-key refunds to the balance channel at concurrency 64, one JSON line).
-# Prints refund-bench's output, each service's peak RSS and the load average before and after.
+# Prints refund-bench's output, each service's peak RSS and the load average before and after;
+# with METRICS_OUT=DIR, also saves each service's Prometheus metrics there after the run.
 #   scripts/bench-mesh.sh [refund-bench arguments…]
 #   SKIP_BUILD=1 PORT_BASE=17400 BENCH_DIR=/tmp/mesh scripts/bench-mesh.sh --refunds 20000 --concurrency 128 --json
 set -euo pipefail
@@ -53,6 +54,14 @@ arguments=("$@")
 "$bin/refund-bench" --keys "$REFUNDMESH_AUTH_DIR" --intake "127.0.0.1:$INTAKE_PORT" --review "127.0.0.1:$REVIEW_PORT" \
     --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" "${arguments[@]}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if [ -n "${METRICS_OUT:-}" ]; then  # each service's Prometheus metrics after the run
+    mkdir -p "$METRICS_OUT"
+    for name in intake review payment-channel notification; do
+        upper="$(echo "$name" | tr 'a-z-' 'A-Z_')"
+        port_var="${upper}_METRICS_PORT"
+        curl -s "http://127.0.0.1:${!port_var}/metrics" >"$METRICS_OUT/$name.prom" || true
+    done
+fi
 ticks="$(getconf CLK_TCK)"
 service=(notification payment-channel review intake)
 for i in "${!pids[@]}"; do
