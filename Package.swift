@@ -108,6 +108,8 @@ let package = Package(
                 "RefundMeshTracing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API GRDB is built on, for what GRDB does not expose (memory in use).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What ``Store/backup(to:)`` made.
 public struct StoreBackupResult: Sendable, Hashable {
@@ -68,4 +69,12 @@ extension Store {
             return total + (size ?? 0)
         }
     }
+}
+
+extension Store {
+    /// Bytes SQLite has allocated in this process, for every store and connection together: page
+    /// caches (up to ``Configuration/pageCacheKiB`` per connection), prepared statements, schema.
+    /// Exported as `refundmesh_sqlite_memory_bytes`, so that a service's resident memory can be
+    /// told apart from what its caches are allowed to hold (docs/PERFORMANCE.md, memory).
+    public static var sqliteMemoryInUse: Int64 { Int64(sqlite3_memory_used()) }
 }

@@ -60,12 +60,12 @@ struct DeploymentMeshTests {
         ]
         let common = [
             "rpc_server_calls_total", "rpc_server_call_duration_seconds_count", "refundmesh_build_info",
-            "refundmesh_store_size_bytes",
+            "refundmesh_store_size_bytes", "refundmesh_sqlite_memory_bytes",
         ]
         for (name, series) in expected {
             let prefix = name.uppercased().replacingOccurrences(of: "-", with: "_")
             let port = try #require(Int(mesh.services[name]!.environment["\(prefix)_METRICS_PORT"] ?? ""))
-            // Gauges are sampled every 2 s: wait for a sample after the demo.
+            // Gauges are sampled every 5 s: wait for a sample after the demo.
             var missing = common + series
             let deadline = ContinuousClock.now + .seconds(30)
             var text = ""
