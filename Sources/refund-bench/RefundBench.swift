@@ -167,7 +167,9 @@ struct RefundBench: AsyncParsableCommand {
                 "refund-bench: \(done.totalCount) refunds to \(method) reached MONEY_ARRIVED, \(failed.count) did not, concurrency \(concurrency)"
             )
             if let rate {
-                print("  open loop at \(rate) refunds/s; \(lateStarts) started late because \(concurrency) were in flight")
+                print(
+                    "  open loop at \(rate) refunds/s; \(lateStarts) started late because \(concurrency) were in flight"
+                )
             }
             print("  throughput: \(Int(achieved)) refunds/s over \(String(format: "%.2f", seconds)) s")
             print("  submit → money arrived, µs: p50 \(us(50))  p90 \(us(90))  p99 \(us(99))  max \(done.max)")
