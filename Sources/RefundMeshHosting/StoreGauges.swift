@@ -69,7 +69,9 @@ public struct StoreGaugeSampler: Service {
                 logger.notice("sampling store gauges failed; will try again", metadata: ["error": "\(error)"])
             }
             do {
-                try await Task.sleep(for: Self.pause(after: ContinuousClock.now - began, interval: interval))
+                // Woken by a graceful shutdown too: the service must not wait out a pause to stop.
+                let pause = Self.pause(after: ContinuousClock.now - began, interval: interval)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             } catch {
                 return
             }
