@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import RefundMeshTracing
 
 /// A swift-log handler that writes one JSON object per line to standard error:
 /// `{"ts":"2026-12-06T08:00:00.123Z","level":"info","service":"intake","message":"…",` then the
@@ -34,20 +34,8 @@ public struct JSONLogHandler: LogHandler {
             line += "," + Self.quoted(key) + ":" + Self.quoted(Self.text(merged[key]!))
         }
         line += "}\n"
-        let bytes = Array(line.utf8)
-        Self.output.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
+        StandardError.write(line)
     }
-
-    private static let output = Mutex(())
 
     private static func text(_ value: Logger.Metadata.Value) -> String {
         switch value {

@@ -35,17 +35,7 @@ public struct TextLogHandler: LogHandler {
             provided: metadataProvider?.get() ?? [:],
             timestamp: Self.timestamp()
         )
-        let bytes = Array(line.utf8)
-        Self.output.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
+        StandardError.write(line)
     }
 
     /// One line, newline included: the handler's metadata, then the provider's, then the
@@ -74,8 +64,6 @@ public struct TextLogHandler: LogHandler {
         return line
     }
 
-    private static let output = Mutex(())
-
     private static func timestamp() -> String {
         var now = time(nil)
         var parts = tm()
@@ -83,5 +71,26 @@ public struct TextLogHandler: LogHandler {
         var buffer = [CChar](repeating: 0, count: 64)
         let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Standard error for the log handlers: each line is written whole under one process-wide lock,
+/// so lines from concurrent tasks never interleave.
+public enum StandardError {
+    private static let output = Mutex(())
+
+    /// Writes `line` (which should end in a newline) in full, retrying short writes.
+    public static func write(_ line: String) {
+        let bytes = Array(line.utf8)
+        output.withLock { _ in
+            bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+        }
     }
 }

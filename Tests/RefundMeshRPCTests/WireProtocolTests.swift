@@ -11,6 +11,31 @@ struct WireProtocolTests {
         try WireBytes.serverFrames(in: bytes)
     }
 
+    /// What a client writes: the preface, then each frame behind its 4-byte big-endian length.
+    private func clientBytes(_ frames: [Frame]) throws -> [UInt8] {
+        var bytes = RPCPreface.bytes
+        for frame in frames {
+            let body = try frame.serializedBytes()
+            let length = UInt32(body.count)
+            bytes +=
+                [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+                + body
+        }
+        return bytes
+    }
+
+    /// A unary CALL of the test service's Unary method, whole in one frame.
+    private func unaryCall(id: UInt64, ping: Ping) throws -> Frame {
+        var call = Frame()
+        call.kind = .call
+        call.callID = id
+        call.method = "/refundmesh.testing.v1.TestService/Unary"
+        call.hasMessage = true
+        call.message = try ping.serializedBytes()
+        call.endStream = true
+        return call
+    }
+
     @Test("a client that does not send the preface gets a GOAWAY that says so, then the connection closes")
     func wrongPreface() async throws {
         try await withTestServer(services: []) { _, port in
@@ -58,25 +83,10 @@ struct WireProtocolTests {
     func handWrittenCall() async throws {
         try await withTestServer(services: [TestServiceImplementation()]) { _, port in
             let socket = try RawSocket(port: port, timeoutSeconds: 1)
-            var bytes = RPCPreface.bytes
-            var call = Frame()
-            call.kind = .call
-            call.callID = 1
-            call.method = "/refundmesh.testing.v1.TestService/Unary"
-            call.hasMessage = true
-            call.message = try Ping(id: 77, text: "raw").serializedBytes()
-            call.endStream = true
             var ping = Frame()
             ping.kind = .ping
             ping.pingData = 0xFEED
-            for frame in [call, ping] {
-                let body = try frame.serializedBytes()
-                let length = UInt32(body.count)
-                bytes +=
-                    [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
-                    + body
-            }
-            try socket.send(bytes)
+            try socket.send(clientBytes([unaryCall(id: 1, ping: Ping(id: 77, text: "raw")), ping]))
             // The server keeps the connection open; the read ends at the 1 s timeout.
             let (_, frames) = try frames(in: socket.readUntilClosed())
             #expect(frames.first?.kind == .settings)
@@ -97,23 +107,10 @@ struct WireProtocolTests {
         configuration.framesPerFlush = framesPerFlush
         try await withTestServer(services: [TestServiceImplementation()], configuration: configuration) { _, port in
             let socket = try RawSocket(port: port, timeoutSeconds: 1)
-            var bytes = RPCPreface.bytes
             let ids = 1...40
-            for id in ids {
-                var call = Frame()
-                call.kind = .call
-                call.callID = UInt64(id)
-                call.method = "/refundmesh.testing.v1.TestService/Unary"
-                call.hasMessage = true
-                call.message = try Ping(id: Int64(id), text: "burst").serializedBytes()
-                call.endStream = true
-                let body = try call.serializedBytes()
-                let length = UInt32(body.count)
-                bytes +=
-                    [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
-                    + body
-            }
-            try socket.send(bytes)
+            try socket.send(
+                clientBytes(ids.map { id in try unaryCall(id: UInt64(id), ping: Ping(id: Int64(id), text: "burst")) })
+            )
             // The server keeps the connection open; the read ends at the 1 s timeout.
             let (_, frames) = try frames(in: socket.readUntilClosed())
             let statuses = frames.filter { $0.kind == .status }
