@@ -9,6 +9,12 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let refundMesh = root.lastPathComponent
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+// What both codec executables build on: the fixture, the C baseline and the Swift bridge.
+let codecDependencies: [Target.Dependency] = [
+    "CCodecBaseline", "CodecFixtures",
+    .product(name: "RefundMeshAPI", package: refundMesh),
+    .product(name: "RefundMeshWire", package: refundMesh),
+]
 
 let package = Package(
     name: "RefundMeshBenchmarks",
@@ -36,12 +42,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CodecBenchmarks",
-            dependencies: [
-                "CCodecBaseline", "CodecFixtures",
-                .product(name: "RefundMeshAPI", package: refundMesh),
-                .product(name: "RefundMeshWire", package: refundMesh),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
+            dependencies: codecDependencies + [.product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/CodecBenchmarks",
             swiftSettings: swift6,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -49,11 +50,7 @@ let package = Package(
         // One codec operation in a plain loop, for callgrind and perf (Benchmarks/README.md).
         .executableTarget(
             name: "codec-profile",
-            dependencies: [
-                "CCodecBaseline", "CodecFixtures",
-                .product(name: "RefundMeshAPI", package: refundMesh),
-                .product(name: "RefundMeshWire", package: refundMesh),
-            ],
+            dependencies: codecDependencies,
             swiftSettings: swift6
         ),
     ]

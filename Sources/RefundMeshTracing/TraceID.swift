@@ -23,8 +23,9 @@ public enum TraceID {
     ///
     /// Unique within the process (a counter) and unpredictable across processes (two seeds from
     /// the system's random source, read once), each half scrambled by SplitMix64's bijective
-    /// finalizer, so each half alone is unique within the process too. Not a secret: it needs no system call per id (asking the kernel for 16 random
-    /// bytes on every call without a trace cost a few percent of a busy server).
+    /// finalizer, so each half alone is unique within the process too. Not a secret: it needs no
+    /// system call per id (asking the kernel for 16 random bytes on every call without a trace
+    /// cost a few percent of a busy server).
     public static func make() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
         let high = scramble(seeds.high &+ count)
@@ -84,5 +85,4 @@ public enum TraceID {
         guard let id = current else { return [:] }
         return [logKey: .string(id)]
     }
-
 }
