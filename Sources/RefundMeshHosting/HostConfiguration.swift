@@ -35,6 +35,9 @@ public struct HostConfiguration: Sendable, Equatable {
     public var authTrustFile: String?
     /// TLS between the services (`REFUNDMESH_TLS=on` and its files, ``TLS``); nil: plaintext.
     public var tls: TLS?
+    /// `<SERVICE>_MEMORY_TRIM_SECONDS` or `REFUNDMESH_MEMORY_TRIM_SECONDS`: how often freed
+    /// memory is handed back to the system (``MemoryTrimmer``); nil (`0` or `off`): never.
+    public var memoryTrimInterval: Duration? = .seconds(10)
 
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
@@ -131,6 +134,21 @@ public struct HostConfiguration: Sendable, Equatable {
                 )
             }
             self.clockOriginMs = origin
+        }
+        if let text = environment["\(prefix)_MEMORY_TRIM_SECONDS"] ?? environment["REFUNDMESH_MEMORY_TRIM_SECONDS"],
+            !text.isEmpty
+        {
+            if text.lowercased() == "off" || text == "0" {
+                self.memoryTrimInterval = nil
+            } else if let seconds = Int(text), (1...3600).contains(seconds) {
+                self.memoryTrimInterval = .seconds(seconds)
+            } else {
+                throw HostConfigurationError(
+                    variable: "\(prefix)_MEMORY_TRIM_SECONDS",
+                    value: text,
+                    expected: "whole seconds 1...3600, or 0 / off to never trim"
+                )
+            }
         }
         self.tls = try Self.tls(prefix: prefix, environment: environment)
     }

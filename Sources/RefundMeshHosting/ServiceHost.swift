@@ -116,6 +116,9 @@ public enum ServiceHost {
         if !stores.isEmpty || !gauges.isEmpty {
             members.append(StoreGaugeSampler(stores: stores, gauges: gauges, logger: logger))
         }
+        if let interval = configuration.memoryTrimInterval {
+            members.append(MemoryTrimmer(interval: interval, logger: logger))
+        }
         members.append(auth.watcher(logger: logger))
         members += background
         let group = ServiceGroup(

@@ -79,4 +79,29 @@ struct HostConfigurationTests {
         )
         #expect(settings.metricsPort == nil)
     }
+
+    @Test("memory trimming: every 10 s by default, the service's variable over the shared one, 0 or off for never")
+    func memoryTrimInterval() throws {
+        func interval(_ environment: [String: String]) throws -> Duration? {
+            try HostConfiguration(serviceName: "payment-channel", defaultPort: 7003, environment: environment)
+                .memoryTrimInterval
+        }
+        #expect(try interval([:]) == .seconds(10))
+        #expect(try interval(["REFUNDMESH_MEMORY_TRIM_SECONDS": "30"]) == .seconds(30))
+        #expect(
+            try interval(["REFUNDMESH_MEMORY_TRIM_SECONDS": "30", "PAYMENT_CHANNEL_MEMORY_TRIM_SECONDS": "5"])
+                == .seconds(5)
+        )
+        #expect(try interval(["REFUNDMESH_MEMORY_TRIM_SECONDS": "off"]) == nil)
+        #expect(try interval(["PAYMENT_CHANNEL_MEMORY_TRIM_SECONDS": "0"]) == nil)
+        #expect(
+            throws: HostConfigurationError(
+                variable: "PAYMENT_CHANNEL_MEMORY_TRIM_SECONDS",
+                value: "1.5",
+                expected: "whole seconds 1...3600, or 0 / off to never trim"
+            )
+        ) {
+            _ = try interval(["REFUNDMESH_MEMORY_TRIM_SECONDS": "1.5"])
+        }
+    }
 }

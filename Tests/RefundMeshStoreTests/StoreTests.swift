@@ -22,7 +22,8 @@ struct StoreTests {
             #expect(
                 try await first.appliedMigrations() == [
                     "refundmesh.store.v1.outbox-messages", "refundmesh.store.v1.processed-events",
-                    "refundmesh.store.v2.outbox-trace-id", "refundmesh.store.v3.outbox-ordering-key", "test.v1.refunds",
+                    "refundmesh.store.v2.outbox-trace-id", "refundmesh.store.v3.outbox-ordering-key",
+                    "refundmesh.store.v4.outbox-plain-rowid", "test.v1.refunds",
                 ]
             )
             try await first.write { db in try db.execute(sql: "INSERT INTO refunds (id, amount) VALUES ('r1', 500)") }
