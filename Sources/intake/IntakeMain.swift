@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
               INTAKE_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is intake.sqlite),
               INTAKE_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               INTAKE_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              INTAKE_MEMORY_TRIM_SECONDS or REFUNDMESH_MEMORY_TRIM_SECONDS (10; 0 or off: never): hand freed memory back,
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), INTAKE_AUTH_KEY_FILE (<auth dir>/intake.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               REFUNDMESH_TLS (off; on: TLS to and from peers), INTAKE_TLS_CERT_FILE, INTAKE_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,

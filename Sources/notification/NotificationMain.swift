@@ -19,6 +19,7 @@ struct Serve: AsyncParsableCommand {
               NOTIFICATION_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is notification.sqlite),
               NOTIFICATION_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               NOTIFICATION_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              NOTIFICATION_MEMORY_TRIM_SECONDS or REFUNDMESH_MEMORY_TRIM_SECONDS (10; 0 or off: never): hand freed memory back,
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), NOTIFICATION_AUTH_KEY_FILE (<auth dir>/notification.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               REFUNDMESH_TLS (off; on: TLS to and from peers), NOTIFICATION_TLS_CERT_FILE, NOTIFICATION_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,

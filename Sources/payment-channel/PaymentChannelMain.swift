@@ -23,6 +23,7 @@ struct Serve: AsyncParsableCommand {
                 the provider sandbox's records payment-sandbox.sqlite),
               PAYMENT_CHANNEL_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               PAYMENT_CHANNEL_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              PAYMENT_CHANNEL_MEMORY_TRIM_SECONDS or REFUNDMESH_MEMORY_TRIM_SECONDS (10; 0 or off: never): hand freed memory back,
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), PAYMENT_CHANNEL_AUTH_KEY_FILE (<auth dir>/payment-channel.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               REFUNDMESH_TLS (off; on: TLS to and from peers), PAYMENT_CHANNEL_TLS_CERT_FILE, PAYMENT_CHANNEL_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,

@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
               REVIEW_DATA_DIR or REFUNDMESH_DATA_DIR (./data; the store is review.sqlite),
               REVIEW_LOG_LEVEL or REFUNDMESH_LOG_LEVEL (info),
               REVIEW_LOG_FORMAT or REFUNDMESH_LOG_FORMAT (text; json: one JSON object per line),
+              REVIEW_MEMORY_TRIM_SECONDS or REFUNDMESH_MEMORY_TRIM_SECONDS (10; 0 or off: never): hand freed memory back,
               REFUNDMESH_AUTH_DIR (<data dir>/auth: the key set, docs/SECURITY.md), REVIEW_AUTH_KEY_FILE (<auth dir>/review.key),
               REFUNDMESH_AUTH_TRUST_FILE (<auth dir>/trusted-keys),
               REFUNDMESH_TLS (off; on: TLS to and from peers), REVIEW_TLS_CERT_FILE, REVIEW_TLS_KEY_FILE, REFUNDMESH_TLS_CA_FILE,

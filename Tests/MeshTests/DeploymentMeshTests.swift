@@ -60,7 +60,7 @@ struct DeploymentMeshTests {
         ]
         let common = [
             "rpc_server_calls_total", "rpc_server_call_duration_seconds_count", "refundmesh_build_info",
-            "refundmesh_store_size_bytes", "refundmesh_sqlite_memory_bytes",
+            "refundmesh_store_size_bytes", "refundmesh_sqlite_memory_bytes", "refundmesh_resident_memory_bytes",
         ]
         for (name, series) in expected {
             let prefix = name.uppercased().replacingOccurrences(of: "-", with: "_")

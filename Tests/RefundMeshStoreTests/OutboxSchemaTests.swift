@@ -94,7 +94,10 @@ struct OutboxSchemaTests {
                     try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'outbox_messages'"),
                     try String.fetchAll(
                         db,
-                        sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox_messages' AND sql IS NOT NULL ORDER BY name"
+                        sql: """
+                            SELECT name FROM sqlite_master
+                            WHERE type = 'index' AND tbl_name = 'outbox_messages' AND sql IS NOT NULL ORDER BY name
+                            """
                     )
                 )
             }
@@ -116,7 +119,13 @@ struct OutboxSchemaTests {
 
             // Still idempotent on the event id, and a new message sorts after every stored one.
             let again = try await store.write { db in
-                try Outbox.enqueue(db, eventID: "r-2:published", destination: "notification", kind: "Publish", payload: [])
+                try Outbox.enqueue(
+                    db,
+                    eventID: "r-2:published",
+                    destination: "notification",
+                    kind: "Publish",
+                    payload: []
+                )
             }
             #expect(again == false)
             try await enqueue(store, "r-3:opened", destination: "review")
