@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: generated code is current, lint clean, deployment files valid
-# (compose, Dockerfile, Prometheus config: scripts/check-deploy.sh), C interop example works, then
-# every Swift test.
+# (compose, Dockerfile, Prometheus config: scripts/check-deploy.sh), the benchmarks still build,
+# C interop example works, then every Swift test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -17,6 +17,9 @@ scripts/check-deploy.sh
 
 echo "== build"
 swift build --build-tests
+
+echo "== benchmarks build (Benchmarks/: compiled, not run; scripts/bench-codec.sh runs them)"
+swift build --package-path Benchmarks
 
 echo "== C client interoperates (libprotobuf-c + sockets only)"
 scripts/interop-test.sh
