@@ -83,6 +83,43 @@ struct KeySetTests {
         verifier.replaceTrust(TrustStore([]))
         #expect(throws: AuthenticationError.self) { try verifier.verify(fresh) }
     }
+
+    @Test("a full memory drops expired tokens first, then the quarter that expires soonest, not everything")
+    func verifierMemoryLimit() throws {
+        let key = SigningKey(keyID: "platform-1", issuer: "platform")
+        let trusted = TrustStore([
+            TrustedKey(keyID: "platform-1", issuer: "platform", grants: [.user], publicKey: key.publicKey)
+        ])
+        let clock = ManualClock(1_800_000_000)
+        let verifier = TokenVerifier(trust: trusted, audience: "intake", cacheLimit: 8, clock: { clock.now })
+        let minter = TokenMinter(keys: [(key, [.user])], lifetimeSeconds: 600, clock: { clock.now })
+        // Eight users' tokens, minted a second apart: user 0's expires first.
+        var tokens: [String] = []
+        for user in 0..<8 {
+            tokens.append(try minter.token(subject: "u\(user)", role: .user, audience: "intake"))
+            clock.now += 1
+        }
+        for token in tokens { _ = try verifier.verify(token) }
+        #expect(verifier.rememberedCount == 8)
+
+        // The ninth finds the memory full and nothing expired: the six newest stay, and it joins them.
+        let ninth = try minter.token(subject: "u8", role: .user, audience: "intake")
+        #expect(try verifier.verify(ninth).subject == "u8")
+        #expect(verifier.rememberedCount == 7)
+        // A kept token is answered from memory (the count does not move); a dropped one is
+        // verified again and remembered again.
+        #expect(try verifier.verify(tokens[7]).subject == "u7")
+        #expect(verifier.rememberedCount == 7)
+        #expect(try verifier.verify(tokens[0]).subject == "u0")
+        #expect(verifier.rememberedCount == 8)
+
+        // Once expired, tokens are what goes first: 11 minutes on, everything remembered has
+        // expired, and a new token finds a memory of one.
+        clock.now += 660
+        let later = try minter.token(subject: "u9", role: .user, audience: "intake")
+        _ = try verifier.verify(later)
+        #expect(verifier.rememberedCount == 1)
+    }
 }
 
 final class ManualClock: @unchecked Sendable {
