@@ -63,12 +63,18 @@ struct KeySetTests {
         #expect(throws: KeyFileError.self) { try SigningKey(contentsOfFile: path) }
     }
 
+    /// A new signing key for `issuer` (key id `<issuer>-1`) and a trust store of just that key.
+    static func oneTrustedKey(issuer: String, grant: Role) -> (SigningKey, TrustStore) {
+        let key = SigningKey(keyID: "\(issuer)-1", issuer: issuer)
+        let trust = TrustStore([
+            TrustedKey(keyID: key.keyID, issuer: issuer, grants: [grant], publicKey: key.publicKey)
+        ])
+        return (key, trust)
+    }
+
     @Test("the verifier remembers verified tokens until they expire, and forgets them when trust changes")
     func verifierMemory() throws {
-        let key = SigningKey(keyID: "staff-1", issuer: "staff")
-        let trusted = TrustStore([
-            TrustedKey(keyID: "staff-1", issuer: "staff", grants: [.operator], publicKey: key.publicKey)
-        ])
+        let (key, trusted) = Self.oneTrustedKey(issuer: "staff", grant: .operator)
         let clock = ManualClock(1_800_000_000)
         let verifier = TokenVerifier(trust: trusted, audience: "review", clock: { clock.now })
         let minter = TokenMinter(keys: [(key, [.operator])], lifetimeSeconds: 120, clock: { clock.now })
@@ -86,10 +92,7 @@ struct KeySetTests {
 
     @Test("a full memory drops expired tokens first, then the quarter that expires soonest, not everything")
     func verifierMemoryLimit() throws {
-        let key = SigningKey(keyID: "platform-1", issuer: "platform")
-        let trusted = TrustStore([
-            TrustedKey(keyID: "platform-1", issuer: "platform", grants: [.user], publicKey: key.publicKey)
-        ])
+        let (key, trusted) = Self.oneTrustedKey(issuer: "platform", grant: .user)
         let clock = ManualClock(1_800_000_000)
         let verifier = TokenVerifier(trust: trusted, audience: "intake", cacheLimit: 8, clock: { clock.now })
         let minter = TokenMinter(keys: [(key, [.user])], lifetimeSeconds: 600, clock: { clock.now })
