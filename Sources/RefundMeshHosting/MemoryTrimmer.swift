@@ -12,9 +12,10 @@ import Glibc
 /// glibc returns freed memory to the system only from the top of each heap; whole free pages
 /// inside a heap stay resident. Under load a service makes millions of short-lived allocations
 /// (decoded requests, rows, log lines) across several threads, and its RSS crept up by about
-/// 1 MB a minute while the live heap stayed near 17 MB (heaptrack; docs/PERFORMANCE.md,
-/// "Memory"). `malloc_trim(0)` releases every whole free page of every arena (`madvise`), which
-/// costs a walk over the free lists: well under a millisecond at these heap sizes.
+/// 1 MB a minute while its live heap stayed flat (payment-channel at 11.8 MB, heaptrack;
+/// docs/PERFORMANCE.md, "Memory, second look"). `malloc_trim(0)` releases every whole free page
+/// of every arena (`madvise`), at the cost of a walk over the free lists. It does not make RSS
+/// flat under load; it gives memory back after a burst.
 ///
 /// Series: `refundmesh_resident_memory_bytes` (RSS after the round) and
 /// `refundmesh_memory_trimmed_bytes_total` (what the rounds gave back, by RSS).
