@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: C underneath
@@ -111,6 +112,19 @@ let package = Package(
                 // The SQLite C API GRDB is built on, for what GRDB does not expose (memory in use).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        // PostgreSQL, the store for deployments beyond one machine (docs/SCALING.md): migrations
+        // and an outbox that several replicas share with FOR UPDATE SKIP LOCKED.
+        .target(
+            name: "RefundMeshPostgres",
+            dependencies: [
+                "RefundMeshStore", "RefundMeshTracing",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swift6
@@ -453,6 +467,15 @@ let package = Package(
         .testTarget(
             name: "RefundMeshStoreTests",
             dependencies: ["RefundMeshStore", "RefundMeshTracing"],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "RefundMeshPostgresTests",
+            dependencies: [
+                "RefundMeshPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swift6
         ),
         // Starts the real executables (the dependency makes SwiftPM build them first).

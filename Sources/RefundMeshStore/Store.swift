@@ -24,6 +24,11 @@ public final class Store: Sendable {
     /// Prefix of the migrations the store registers for its own tables; services may not use it.
     public static let reservedMigrationPrefix = "refundmesh.store."
 
+    /// The names of the store's own migrations (outbox, processed events), in the order they run.
+    /// Every other backend has a migration of each name (``RefundMeshPostgres``), so a store's
+    /// schema version means the same in both.
+    public static var builtInMigrationNames: [String] { StoreSchema.migrations.map(\.name) }
+
     /// The configuration the store was opened with.
     public let configuration: Configuration
     /// The underlying GRDB pool, for what ``read(_:)`` and ``write(_:)`` do not cover (custom

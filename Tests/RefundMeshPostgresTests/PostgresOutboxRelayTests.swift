@@ -1,0 +1,155 @@
+import Foundation
+import PostgresNIO
+import RefundMeshStore
+import Synchronization
+import Testing
+
+@testable import RefundMeshPostgres
+
+@Suite("PostgresOutboxRelay: replicas share the outbox", .enabled(if: TestDatabase.available, TestDatabase.why))
+struct PostgresOutboxRelayTests {
+    /// What every relay delivered, in the order it was delivered.
+    final class Deliveries: Sendable {
+        let log = Mutex<[(replica: String, eventID: String)]>([])
+        func record(_ replica: String, _ eventID: String) { log.withLock { $0.append((replica, eventID)) } }
+        var all: [(replica: String, eventID: String)] { log.withLock { $0 } }
+    }
+
+    func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Two replicas' relays on one database, one of them stopped midway: every message is
+    /// delivered, none twice, each key in enqueue order, and both replicas did part of the work.
+    @Test func twoReplicasDeliverEverythingOnceInOrderPerKey() async throws {
+        try await TestDatabase.withDatabase { configuration in
+            let stores = (0..<2).map { _ in PostgresStore(configuration: configuration, logger: TestDatabase.logger) }
+            try await TestDatabase.running(stores) {
+                try await stores[0].migrate()
+                let deliveries = Deliveries()
+                let relays = ["replica-a", "replica-b"].enumerated().map { index, name in
+                    PostgresOutboxRelay(
+                        store: stores[index],
+                        configuration: .init(
+                            replica: name,
+                            lease: .seconds(5),
+                            roundSize: 16,
+                            maximumInFlight: 8,
+                            pollInterval: .milliseconds(200)
+                        ),
+                        logger: TestDatabase.logger
+                    ) { message in
+                        // A little latency, as a real peer has, so both replicas get rounds in.
+                        try await Task.sleep(for: .milliseconds(2))
+                        deliveries.record(name, message.eventID)
+                    }
+                }
+                let keys = 20
+                let perKey = 15
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    let replicaA = Task { try await relays[0].run() }
+                    group.addTask { try await relays[1].run() }
+                    // Enqueued while the relays run, through both stores.
+                    for step in 0..<perKey {
+                        for key in 0..<keys {
+                            try await stores[(step + key) % 2].transaction { connection in
+                                _ = try await PostgresOutbox.enqueue(
+                                    connection,
+                                    eventID: "rf-\(key):\(step)",
+                                    destination: key % 3 == 0 ? "intake" : "notification",
+                                    kind: "ApplyStatus",
+                                    payload: [UInt8(step)],
+                                    orderingKey: "rf-\(key)",
+                                    logger: TestDatabase.logger
+                                )
+                            }
+                        }
+                        if step == perKey / 2 {
+                            // Replica A goes away midway (its claims, if any, expire after 5 s).
+                            replicaA.cancel()
+                        }
+                    }
+                    try await waitUntil { deliveries.all.count >= keys * perKey }
+                    group.cancelAll()
+                    _ = try? await replicaA.value
+                }
+                let all = deliveries.all
+                #expect(all.count == keys * perKey)
+                #expect(Set(all.map(\.eventID)).count == keys * perKey)
+                for key in 0..<keys {
+                    let steps = all.filter { $0.eventID.hasPrefix("rf-\(key):") }.map {
+                        Int($0.eventID.split(separator: ":")[1])!
+                    }
+                    #expect(steps == Array(0..<perKey), "key rf-\(key) out of order: \(steps)")
+                }
+                let counts = Dictionary(grouping: all, by: \.replica).mapValues(\.count)
+                #expect((counts["replica-a"] ?? 0) > 0)
+                #expect((counts["replica-b"] ?? 0) > 0)
+                let pending = try await stores[1].withConnection {
+                    try await PostgresOutbox.pending($0, logger: TestDatabase.logger)
+                }
+                #expect(pending.isEmpty)
+            }
+        }
+    }
+
+    @Test func failedDeliveryIsRetriedAndHoldsBackItsKey() async throws {
+        try await TestDatabase.withStore { store in
+            let deliveries = Deliveries()
+            let failuresLeft = Mutex(2)
+            let relay = PostgresOutboxRelay(
+                store: store,
+                configuration: .init(
+                    replica: "only",
+                    pollInterval: .milliseconds(100),
+                    backoff: .init(initial: .milliseconds(50), jitter: 0)
+                ),
+                logger: TestDatabase.logger
+            ) { message in
+                if message.eventID == "rf-1:approved",
+                    failuresLeft.withLock({ left in
+                        defer { left -= 1 }
+                        return left > 0
+                    })
+                {
+                    struct Unavailable: Error {}
+                    throw Unavailable()
+                }
+                deliveries.record("only", message.eventID)
+            }
+            for event in ["rf-1:approved", "rf-1:paid", "rf-2:approved"] {
+                try await store.transaction { connection in
+                    _ = try await PostgresOutbox.enqueue(
+                        connection,
+                        eventID: event,
+                        destination: "intake",
+                        kind: "ApplyStatus",
+                        payload: [],
+                        orderingKey: String(event.prefix(4)),
+                        logger: TestDatabase.logger
+                    )
+                }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                try await waitUntil { deliveries.all.count == 3 }
+                group.cancelAll()
+            }
+            let order = deliveries.all.map(\.eventID)
+            #expect(order.first == "rf-2:approved")
+            #expect(Array(order.dropFirst()) == ["rf-1:approved", "rf-1:paid"])
+            let message = try await store.withConnection { connection in
+                try await PostgresOutbox.message(connection, eventID: "rf-1:approved", logger: TestDatabase.logger)
+            }
+            #expect(message?.attempts == 2)
+            #expect(message?.deliveredAt != nil)
+        }
+    }
+}
