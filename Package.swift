@@ -383,7 +383,8 @@ let package = Package(
         .executableTarget(
             name: "store-bench",
             dependencies: [
-                "RefundMeshStore",
+                "RefundMeshStore", "RefundMeshPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

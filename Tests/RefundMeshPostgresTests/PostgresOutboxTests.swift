@@ -104,11 +104,13 @@ struct PostgresOutboxTests {
                 for replica in ["replica-1", "replica-2", "replica-3", "replica-4"] {
                     group.addTask {
                         var mine: [OutboxMessage] = []
-                        while true {
+                        // Bounded: if claims ever handed out claimed rows again, this must fail, not spin.
+                        for _ in 0..<100 {
                             let round = try await claim(store, as: replica, limit: 7)
-                            if round.isEmpty { return mine }
+                            if round.isEmpty { break }
                             mine += round
                         }
+                        return mine
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
