@@ -36,22 +36,24 @@ public enum PostgresOutbox {
     ) async throws -> Bool {
         let millis = now.millisecondsSince1970
         let trace = TraceID.validated(traceID)
+        // One round trip: the insert, and the NOTIFY only if it inserted. The notification is
+        // delivered to listeners at commit, and not at all if the transaction rolls back.
         let rows = try await connection.query(
             """
-            INSERT INTO outbox_messages
-                (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
-            VALUES (\(eventID), \(destination), \(kind), \(Data(payload)), \(millis), 0, \(millis), \(trace), \(orderingKey))
-            ON CONFLICT (event_id) DO NOTHING
-            RETURNING id
+            WITH inserted AS (
+                INSERT INTO outbox_messages
+                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
+                VALUES (\(eventID), \(destination), \(kind), \(Data(payload)), \(millis), 0, \(millis), \(trace), \(orderingKey))
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING destination
+            )
+            SELECT pg_notify(\(channel), destination) FROM inserted
             """,
             logger: logger
         )
         var inserted = false
         for try await _ in rows { inserted = true }
-        guard inserted else { return false }
-        // Delivered to listeners at commit, and not at all if the transaction rolls back.
-        try await connection.query("SELECT pg_notify(\(channel), \(destination))", logger: logger)
-        return true
+        return inserted
     }
 
     /// The stored message with this event id, pending or delivered; nil if absent or pruned.

@@ -100,6 +100,43 @@ struct PostgresOutboxRelayTests {
         }
     }
 
+    /// A commit that enqueues wakes an idle relay through NOTIFY: with a poll of a minute, the
+    /// message still goes out at once.
+    @Test func enqueueWakesAnIdleRelay() async throws {
+        try await TestDatabase.withStore { store in
+            let deliveries = Deliveries()
+            let relay = PostgresOutboxRelay(
+                store: store,
+                configuration: .init(replica: "idle", pollInterval: .seconds(60)),
+                logger: TestDatabase.logger
+            ) { message in
+                deliveries.record("idle", message.eventID)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                // Let the relay find nothing and settle into its wait.
+                try await Task.sleep(for: .milliseconds(500))
+                let enqueuedAt = ContinuousClock.now
+                try await store.transaction { connection in
+                    _ = try await PostgresOutbox.enqueue(
+                        connection,
+                        eventID: "rf-9:submitted",
+                        destination: "review",
+                        kind: "OpenCase",
+                        payload: [],
+                        logger: TestDatabase.logger
+                    )
+                }
+                let deadline = enqueuedAt + .seconds(10)
+                while deliveries.all.isEmpty && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                group.cancelAll()
+            }
+            #expect(deliveries.all.map(\.eventID) == ["rf-9:submitted"])
+        }
+    }
+
     @Test func failedDeliveryIsRetriedAndHoldsBackItsKey() async throws {
         try await TestDatabase.withStore { store in
             let deliveries = Deliveries()
