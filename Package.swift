@@ -123,6 +123,8 @@ let package = Package(
             dependencies: [
                 "RefundMeshStore", "RefundMeshTracing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                // Reading a SQLite store's rows when moving it to PostgreSQL.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -473,7 +475,8 @@ let package = Package(
         .testTarget(
             name: "RefundMeshPostgresTests",
             dependencies: [
-                "RefundMeshPostgres",
+                "RefundMeshPostgres", "RefundMeshStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

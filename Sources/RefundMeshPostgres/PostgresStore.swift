@@ -131,9 +131,15 @@ public final class PostgresStore: Service, Sendable {
     /// The advisory lock key migrations hold (any fixed 64-bit number; this one spells "rfndmsh1").
     static let migrationLock: Int64 = 0x7266_6E64_6D73_6831
 
-    /// The names of the migrations the database has applied, in name order.
+    /// The names of the migrations the database has applied, in name order; none for a database
+    /// never migrated.
     public func appliedMigrations() async throws -> [String] {
         try await withConnection { connection in
+            let migrated = try await connection.query(
+                "SELECT to_regclass('refundmesh_migrations') IS NOT NULL",
+                logger: logger
+            ).collect().first?.decode(Bool.self)
+            guard migrated == true else { return [] }
             var names: [String] = []
             for try await name in try await connection.query(
                 "SELECT name FROM refundmesh_migrations ORDER BY name",
