@@ -51,9 +51,7 @@ public enum PostgresOutbox {
             """,
             logger: logger
         )
-        var inserted = false
-        for try await _ in rows { inserted = true }
-        return inserted
+        return try await rows.count() > 0
     }
 
     /// The stored message with this event id, pending or delivered; nil if absent or pruned.
@@ -156,9 +154,7 @@ public enum PostgresOutbox {
             """,
             logger: logger
         )
-        var recorded = false
-        for try await _ in rows { recorded = true }
-        return recorded
+        return try await rows.count() > 0
     }
 
     /// Lets go of claims `replica` holds on messages it did not get to (shutdown): another
@@ -237,9 +233,7 @@ public enum PostgresOutbox {
             """,
             logger: logger
         )
-        var count = 0
-        for try await _ in rows { count += 1 }
-        return count
+        return try await rows.count()
     }
 
     static let columns = """

@@ -28,9 +28,7 @@ public enum PostgresProcessedEvents {
             """,
             logger: logger
         )
-        var first = false
-        for try await _ in inserted { first = true }
-        if first { return .first }
+        if try await inserted.count() > 0 { return .first }
         let stored = try await result(connection, eventID: eventID, logger: logger)
         guard let stored, stored != request else { return .replay }
         return .conflict(stored: stored)
@@ -53,9 +51,9 @@ public enum PostgresProcessedEvents {
             """,
             logger: logger
         )
-        var first = false
-        for try await _ in inserted { first = true }
-        guard first else { return .replayed(try await result(connection, eventID: eventID, logger: logger)) }
+        guard try await inserted.count() > 0 else {
+            return .replayed(try await result(connection, eventID: eventID, logger: logger))
+        }
         let bytes = try await effect()
         try await connection.query(
             "UPDATE processed_events SET result = \(Data(bytes)) WHERE event_id = \(eventID)",
@@ -77,9 +75,7 @@ public enum PostgresProcessedEvents {
             "DELETE FROM processed_events WHERE processed_at < \(cutoff.millisecondsSince1970) RETURNING event_id",
             logger: logger
         )
-        var count = 0
-        for try await _ in rows { count += 1 }
-        return count
+        return try await rows.count()
     }
 
     private static func result(

@@ -70,92 +70,96 @@ struct PostgresStoreImportTests {
         ].joined(separator: "|")
     }
 
-    @Test func movesEveryRowAndTheRelayGoesOnWhereItStopped() async throws {
+    /// Runs `body` with ``sqliteStore(in:)`` in a temporary folder, removed after.
+    func withSQLiteStore(_ body: (Store) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let sqlite = try await sqliteStore(in: folder)
         defer { try? sqlite.close() }
-        let before = try await sqlite.read { db in try Outbox.pending(db, limit: 100) }
-        try await TestDatabase.withStore { store in
-            let counts = try await store.importBuiltInTables(from: sqlite, batchSize: 2)
-            #expect(counts == .init(outboxMessages: 5, processedEvents: 2))
-            let after = try await store.withConnection { try await PostgresOutbox.pending($0, logger: logger) }
-            #expect(after.map(Self.columns) == before.sorted { $0.id < $1.id }.map(Self.columns))
-            #expect(after.count == 4)
-            let delivered = try await store.withConnection {
-                try await PostgresOutbox.message($0, eventID: "ev-0", logger: logger)
-            }
-            #expect(delivered?.deliveredAt != nil)
-            // Receipts keep their stored request: the same request again is a replay, another a conflict.
-            let (same, other) = try await store.transaction { connection in
-                (
-                    try await PostgresProcessedEvents.claim(
+        try await body(sqlite)
+    }
+
+    @Test func movesEveryRowAndTheRelayGoesOnWhereItStopped() async throws {
+        try await withSQLiteStore { sqlite in
+            let before = try await sqlite.read { db in try Outbox.pending(db, limit: 100) }
+            try await TestDatabase.withStore { store in
+                let counts = try await store.importBuiltInTables(from: sqlite, batchSize: 2)
+                #expect(counts == .init(outboxMessages: 5, processedEvents: 2))
+                let after = try await store.withConnection { try await PostgresOutbox.pending($0, logger: logger) }
+                #expect(after.map(Self.columns) == before.sorted { $0.id < $1.id }.map(Self.columns))
+                #expect(after.count == 4)
+                let delivered = try await store.withConnection {
+                    try await PostgresOutbox.message($0, eventID: "ev-0", logger: logger)
+                }
+                #expect(delivered?.deliveredAt != nil)
+                // Receipts keep their stored request: the same request again is a replay, another a conflict.
+                let (same, other) = try await store.transaction { connection in
+                    (
+                        try await PostgresProcessedEvents.claim(
+                            connection,
+                            eventID: "rf-1:paid",
+                            request: [1, 2, 3],
+                            logger: logger
+                        ),
+                        try await PostgresProcessedEvents.claim(
+                            connection,
+                            eventID: "rf-1:paid",
+                            request: [4],
+                            logger: logger
+                        )
+                    )
+                }
+                #expect(same == .replay)
+                #expect(other == .conflict(stored: [1, 2, 3]))
+                // The failing message still holds back its key; the others are claimable in order.
+                let claimed = try await store.transaction { connection in
+                    try await PostgresOutbox.claim(
                         connection,
-                        eventID: "rf-1:paid",
-                        request: [1, 2, 3],
-                        logger: logger
-                    ),
-                    try await PostgresProcessedEvents.claim(
-                        connection,
-                        eventID: "rf-1:paid",
-                        request: [4],
+                        destinations: nil,
+                        replica: "r",
+                        lease: .seconds(30),
+                        limit: 10,
                         logger: logger
                     )
-                )
-            }
-            #expect(same == .replay)
-            #expect(other == .conflict(stored: [1, 2, 3]))
-            // The failing message still holds back its key; the others are claimable in order.
-            let claimed = try await store.transaction { connection in
-                try await PostgresOutbox.claim(
-                    connection,
-                    destinations: nil,
-                    replica: "r",
-                    lease: .seconds(30),
-                    limit: 10,
-                    logger: logger
-                )
-            }
-            #expect(claimed.map(\.eventID) == ["ev-3", "ev-nokey"])
-            // New messages sort after the imported ones.
-            let newID = try await store.transaction { connection in
-                _ = try await PostgresOutbox.enqueue(
-                    connection,
-                    eventID: "ev-new",
-                    destination: "review",
-                    kind: "OpenCase",
-                    payload: [],
-                    logger: logger
-                )
-                return try await PostgresOutbox.message(connection, eventID: "ev-new", logger: logger)?.id
-            }
-            #expect(try #require(newID) > before.map(\.id).max()!)
-            // A second import into the same database is refused and changes nothing.
-            await #expect {
-                try await store.importBuiltInTables(from: sqlite)
-            } throws: { error in
-                (error as? PostgresStoreError)?.code == .migrationFailed
-                    && (error as? PostgresStoreError)?.message.contains("fresh database") == true
+                }
+                #expect(claimed.map(\.eventID) == ["ev-3", "ev-nokey"])
+                // New messages sort after the imported ones.
+                let newID = try await store.transaction { connection in
+                    _ = try await PostgresOutbox.enqueue(
+                        connection,
+                        eventID: "ev-new",
+                        destination: "review",
+                        kind: "OpenCase",
+                        payload: [],
+                        logger: logger
+                    )
+                    return try await PostgresOutbox.message(connection, eventID: "ev-new", logger: logger)?.id
+                }
+                #expect(try #require(newID) > before.map(\.id).max()!)
+                // A second import into the same database is refused and changes nothing.
+                await #expect {
+                    try await store.importBuiltInTables(from: sqlite)
+                } throws: { error in
+                    (error as? PostgresStoreError)?.code == .migrationFailed
+                        && (error as? PostgresStoreError)?.message.contains("fresh database") == true
+                }
             }
         }
     }
 
     @Test func refusesADatabaseNotMigrated() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let sqlite = try await sqliteStore(in: folder)
-        defer { try? sqlite.close() }
-        try await TestDatabase.withDatabase { configuration in
-            let store = PostgresStore(configuration: configuration, logger: logger)
-            try await TestDatabase.running([store]) {
-                let applied = try await store.appliedMigrations()
-                #expect(applied.isEmpty)
-                await #expect {
-                    try await store.importBuiltInTables(from: sqlite)
-                } throws: { error in
-                    (error as? PostgresStoreError)?.message.contains("run migrate() first") == true
+        try await withSQLiteStore { sqlite in
+            try await TestDatabase.withDatabase { configuration in
+                let store = PostgresStore(configuration: configuration, logger: logger)
+                try await TestDatabase.running([store]) {
+                    let applied = try await store.appliedMigrations()
+                    #expect(applied.isEmpty)
+                    await #expect {
+                        try await store.importBuiltInTables(from: sqlite)
+                    } throws: { error in
+                        (error as? PostgresStoreError)?.message.contains("run migrate() first") == true
+                    }
                 }
             }
         }
