@@ -157,6 +157,29 @@ public enum PostgresOutbox {
         return try await rows.count() > 0
     }
 
+    /// Extends `replica`'s claims on the undelivered `ids` to `now + lease`; returns how many it
+    /// still held.
+    @discardableResult
+    public static func renew(
+        _ connection: PostgresConnection,
+        ids: [Int64],
+        replica: String,
+        lease: Duration,
+        now: Date = Date(),
+        logger: Logger
+    ) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let until = now.millisecondsSince1970 + lease.milliseconds
+        return try await connection.query(
+            """
+            UPDATE outbox_messages SET claimed_until = \(until)
+            WHERE id = ANY(\(ids)) AND delivered_at IS NULL AND claimed_by = \(replica)
+            RETURNING id
+            """,
+            logger: logger
+        ).count()
+    }
+
     /// Lets go of claims `replica` holds on messages it did not get to (shutdown): another
     /// replica may take them at once.
     public static func release(

@@ -16,6 +16,10 @@ import ServiceLifecycle
 /// `LISTEN`/`NOTIFY` on ``PostgresOutbox/channel``; a poll picks up what a lost notification or
 /// an expired claim leaves.
 ///
+/// **Leases.** While a round's deliveries are out, its claims are renewed every third of
+/// ``Configuration/lease``; a replica that stops renewing (it died, or lost the database) loses
+/// them when the lease runs out.
+///
 /// **Shutdown.** On graceful shutdown it finishes the round in flight, records it, lets go of the
 /// claims it did not get to, and returns. If the process dies instead, its claims expire after
 /// ``Configuration/lease`` and another replica delivers those messages again.
@@ -146,7 +150,22 @@ public struct PostgresOutboxRelay: Service {
             )
         }
         guard !claimed.isEmpty else { return 0 }
-        let outcome = await deliverAll(claimed)
+        // Keep the claims alive while the round delivers, so a slow peer does not let another
+        // replica take the messages over and deliver them a second time.
+        let outcome = await withTaskGroup(of: Outcome?.self, returning: Outcome.self) { group in
+            group.addTask { await deliverAll(claimed) }
+            group.addTask {
+                await renewClaims(claimed.map(\.id))
+                return nil
+            }
+            var outcome = Outcome()
+            for await result in group {
+                guard let result else { continue }
+                outcome = result
+                group.cancelAll()
+            }
+            return outcome
+        }
         let failures = outcome.failures.map { failure in
             let delay = configuration.backoff.delay(afterAttempts: failure.message.attempts + 1)
             return (failure, retryAt: Date().addingTimeInterval(Double(delay.milliseconds) / 1000))
@@ -232,6 +251,30 @@ public struct PostgresOutboxRelay: Service {
             }
             outcome.notTried = messages[next...].map(\.id)
             return outcome
+        }
+    }
+
+    /// Extends the lease on `ids` every third of it until cancelled (the round is done). A claim
+    /// another replica has taken over meanwhile is left alone; a failed renewal is retried at the
+    /// next turn (the lease still has two thirds to run).
+    private func renewClaims(_ ids: [Int64]) async {
+        let every = configuration.lease / 3
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: every)
+                try await store.withConnection { connection in
+                    try await PostgresOutbox.renew(
+                        connection,
+                        ids: ids,
+                        replica: configuration.replica,
+                        lease: configuration.lease,
+                        logger: logger
+                    )
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("could not renew outbox claims", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -98,7 +98,11 @@ import Testing
                 let client = try harness.bank()
                 let accepted = try await client.submit(refundNo: "B-1", cardPaymentID: "CP-1", amountFen: 900)
                 #expect(accepted.state == .accepted)
-                try await SandboxHarness.until("settled") { try await client.query(refundNo: "B-1").state == .settled }
+                // Reversal follows settlement by 300 ms: a poll on a loaded machine can miss the
+                // SETTLED in between, so wait for either (the notices below show both, in order).
+                try await SandboxHarness.until("settled") {
+                    [.settled, .returned].contains(try await client.query(refundNo: "B-1").state)
+                }
                 let settledAt = try #require(try await client.query(refundNo: "B-1").settledAtMs)
                 let date = String(AlipayServer.timeString(ProviderHTTP.date(settledAt)).prefix(10))
                 let file = try await client.settlementFile(date: date)

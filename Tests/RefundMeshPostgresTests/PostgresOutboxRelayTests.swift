@@ -137,6 +137,53 @@ struct PostgresOutboxRelayTests {
         }
     }
 
+    /// A delivery slower than the lease: the claim is renewed while it runs, so the other
+    /// replica does not take the message over and deliver it again.
+    @Test func aSlowDeliveryKeepsItsClaim() async throws {
+        try await TestDatabase.withDatabase { configuration in
+            let stores = (0..<2).map { _ in PostgresStore(configuration: configuration, logger: TestDatabase.logger) }
+            try await TestDatabase.running(stores) {
+                try await stores[0].migrate()
+                let deliveries = Deliveries()
+                let started = Mutex(false)
+                let relays = ["slow", "eager"].enumerated().map { index, name in
+                    PostgresOutboxRelay(
+                        store: stores[index],
+                        configuration: .init(replica: name, lease: .milliseconds(600), pollInterval: .milliseconds(50)),
+                        logger: TestDatabase.logger
+                    ) { message in
+                        if name == "slow" {
+                            started.withLock { $0 = true }
+                            try await Task.sleep(for: .milliseconds(2000))
+                        }
+                        deliveries.record(name, message.eventID)
+                    }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await relays[0].run() }
+                    try await stores[0].transaction { connection in
+                        _ = try await PostgresOutbox.enqueue(
+                            connection,
+                            eventID: "rf-5:paid",
+                            destination: "intake",
+                            kind: "ApplyStatus",
+                            payload: [],
+                            logger: TestDatabase.logger
+                        )
+                    }
+                    try await waitUntil { started.withLock { $0 } }
+                    // The slow replica holds the claim; the eager one starts polling now.
+                    group.addTask { try await relays[1].run() }
+                    try await waitUntil { !deliveries.all.isEmpty }
+                    // Give the eager replica time to take it over, were the claim lost.
+                    try await Task.sleep(for: .milliseconds(1000))
+                    group.cancelAll()
+                }
+                #expect(deliveries.all.map(\.replica) == ["slow"])
+            }
+        }
+    }
+
     @Test func failedDeliveryIsRetriedAndHoldsBackItsKey() async throws {
         try await TestDatabase.withStore { store in
             let deliveries = Deliveries()
