@@ -149,12 +149,13 @@ struct PostgresOutboxRelayTests {
                 let relays = ["slow", "eager"].enumerated().map { index, name in
                     PostgresOutboxRelay(
                         store: stores[index],
-                        configuration: .init(replica: name, lease: .milliseconds(600), pollInterval: .milliseconds(50)),
+                        // Renewed every second; two seconds of margin for a loaded machine.
+                        configuration: .init(replica: name, lease: .seconds(3), pollInterval: .milliseconds(50)),
                         logger: TestDatabase.logger
                     ) { message in
                         if name == "slow" {
                             started.withLock { $0 = true }
-                            try await Task.sleep(for: .milliseconds(2000))
+                            try await Task.sleep(for: .seconds(7))
                         }
                         deliveries.record(name, message.eventID)
                     }
