@@ -111,7 +111,9 @@ public struct PostgresOutboxRelay: Service {
                         nextPrune = .now + configuration.pruneInterval
                     }
                     let claimed = try await deliverRound()
-                    if claimed == configuration.roundSize { continue }  // more may be due now
+                    // After a round that claimed anything, look again at once: more may be due.
+                    // Only an empty round asks when to look next and waits.
+                    guard claimed == 0 else { continue }
                     let now = Date()
                     var deadline = ContinuousClock.now + configuration.pollInterval
                     if let due = try await store.withConnection({ connection in
@@ -128,7 +130,7 @@ public struct PostgresOutboxRelay: Service {
                         )
                         deadline = min(deadline, .now + wait)
                     }
-                    if claimed == 0 { await signal.wait(until: deadline) }
+                    await signal.wait(until: deadline)
                 }
             }
         } onGracefulShutdown: {
@@ -184,8 +186,9 @@ public struct PostgresOutboxRelay: Service {
             }
             try await PostgresOutbox.release(connection, ids: outcome.notTried, replica: replica, logger: logger)
         }
+        let deliveredIDs = Set(outcome.delivered)
         for (destination, count) in Dictionary(
-            grouping: claimed.filter { outcome.delivered.contains($0.id) },
+            grouping: claimed.filter { deliveredIDs.contains($0.id) },
             by: \.destination
         )
         .mapValues(\.count) {
