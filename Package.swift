@@ -126,6 +126,9 @@ let package = Package(
                 // Reading a SQLite store's rows when moving it to PostgreSQL.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -434,6 +437,17 @@ let package = Package(
             path: "Tests/RefundMeshTestSupport",
             swiftSettings: swift6
         ),
+        // Runs a service's store tests on each engine: SQLite, and PostgreSQL when a server is set.
+        .target(
+            name: "RefundMeshStoreTestSupport",
+            dependencies: [
+                "RefundMeshStore", "RefundMeshPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/RefundMeshStoreTestSupport",
+            swiftSettings: swift6
+        ),
         .testTarget(
             name: "RefundMeshWireTests",
             dependencies: [
@@ -475,7 +489,7 @@ let package = Package(
         .testTarget(
             name: "RefundMeshPostgresTests",
             dependencies: [
-                "RefundMeshPostgres", "RefundMeshStore",
+                "RefundMeshPostgres", "RefundMeshStore", "RefundMeshStoreTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -265,7 +265,7 @@ public struct PostgresOutboxRelay: Service {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: every)
-                try await store.withConnection { connection in
+                _ = try await store.withConnection { connection in
                     try await PostgresOutbox.renew(
                         connection,
                         ids: ids,
@@ -287,7 +287,7 @@ public struct PostgresOutboxRelay: Service {
         let destinations = configuration.destinations
         while !Task.isCancelled {
             do {
-                try await store.withConnection { connection in
+                _ = try await store.withConnection { connection in
                     try await connection.listen(on: PostgresOutbox.channel) { notifications in
                         // What committed before LISTEN took effect is found by the next round.
                         signal.raise()

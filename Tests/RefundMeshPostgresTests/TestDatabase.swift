@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import PostgresNIO
 import RefundMeshPostgres
+import RefundMeshStoreTestSupport
 import Testing
 
 /// A fresh database per test on the server `REFUNDMESH_TEST_POSTGRES_URL` names
@@ -19,35 +19,12 @@ enum TestDatabase {
 
     /// Creates a database, hands `body` its configuration, and drops it after.
     static func withDatabase<T: Sendable>(_ body: (PostgresStore.Configuration) async throws -> T) async throws -> T {
-        var admin = try PostgresStore.Configuration(url: try #require(url, Self.why))
-        admin.maximumConnections = 1
-        let name = "rmt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let adminStore = PostgresStore(configuration: admin, logger: logger)
-        return try await running([adminStore]) {
-            try await adminStore.withConnection { connection in
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-            }
-            var configuration = admin
-            configuration.database = name
-            configuration.maximumConnections = 4
-            do {
-                let value = try await body(configuration)
-                try await drop(name, adminStore)
-                return value
-            } catch {
-                try? await drop(name, adminStore)
-                throw error
-            }
-        }
+        try await TestBackend.withPostgresDatabase(connections: 4, body)
     }
 
     /// Runs `body` while `stores` run (their pools), then stops them.
     static func running<T: Sendable>(_ stores: [PostgresStore], _ body: () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
-            for store in stores { group.addTask { try await store.run() } }
-            defer { group.cancelAll() }
-            return try await body()
-        }
+        try await TestBackend.running(stores, body)
     }
 
     /// A migrated store on a fresh database, running while `body` runs.
@@ -58,12 +35,6 @@ enum TestDatabase {
                 try await store.migrate()
                 return try await body(store)
             }
-        }
-    }
-
-    private static func drop(_ name: String, _ admin: PostgresStore) async throws {
-        try await admin.withConnection { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: logger)
         }
     }
 }
