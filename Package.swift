@@ -147,7 +147,9 @@ let package = Package(
         // and the evidence messages' conversions to RefundMeshEvidence's types.
         .target(
             name: "RefundMeshAPI",
-            dependencies: ["RefundMeshWire", "RefundMeshRPC", "RefundMeshAuth", "CRefundMeshProtos", "RefundMeshEvidence"],
+            dependencies: [
+                "RefundMeshWire", "RefundMeshRPC", "RefundMeshAuth", "CRefundMeshProtos", "RefundMeshEvidence",
+            ],
             swiftSettings: swift6
         ),
         // Pure refund rules (DOMAIN.md R-…): no NIO, no Foundation, no store.
@@ -179,7 +181,7 @@ let package = Package(
             name: "RefundMeshHosting",
             dependencies: [
                 "RefundMeshRPC", "RefundMeshWire", "RefundMeshStore", "RefundMeshTracing", "RefundMeshAuth",
-                "RefundMeshAPI",
+                "RefundMeshAPI", "RefundMeshPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -264,7 +266,7 @@ let package = Package(
                 "RefundMeshAuth",
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshEvidence", "RefundMeshWire",
-                "RefundMeshProviders",
+                "RefundMeshProviders", "RefundMeshPostgres",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -543,7 +545,7 @@ let package = Package(
             name: "ReviewServiceTests",
             dependencies: [
                 "ReviewService", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain",
-                "RefundMeshHosting", "RefundMeshTestSupport", "RefundMeshEvidence",
+                "RefundMeshHosting", "RefundMeshTestSupport", "RefundMeshStoreTestSupport", "RefundMeshEvidence",
                 "RefundMeshProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

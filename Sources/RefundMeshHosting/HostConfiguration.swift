@@ -39,6 +39,14 @@ public struct HostConfiguration: Sendable, Equatable {
     /// memory is handed back to the system (``MemoryTrimmer``); nil (`0` or `off`): never.
     public var memoryTrimInterval: Duration? = .seconds(10)
 
+    /// `<SERVICE>_DATABASE_URL`: the service's store on PostgreSQL
+    /// (`postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…`, docs/SCALING.md); nil: the SQLite file
+    /// at ``databasePath``.
+    public var databaseURL: String?
+    /// `<SERVICE>_REPLICA_NAME`: this replica's name on the claims it makes in a shared
+    /// PostgreSQL store (unique among the replicas); nil: host name and process id.
+    public var replicaName: String?
+
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
     public init(
@@ -150,6 +158,8 @@ public struct HostConfiguration: Sendable, Equatable {
                 )
             }
         }
+        if let text = environment["\(prefix)_DATABASE_URL"], !text.isEmpty { self.databaseURL = text }
+        if let text = environment["\(prefix)_REPLICA_NAME"], !text.isEmpty { self.replicaName = text }
         self.tls = try Self.tls(prefix: prefix, environment: environment)
     }
 }

@@ -26,32 +26,6 @@ public struct OutboxDispatcher: Sendable {
         self.logger = logger
     }
 
-    /// Enqueues `request` for `method` on `destination` in the caller's transaction.
-    /// - Parameters:
-    ///   - eventID: the id the receiver deduplicates on; the outbox stores it once.
-    ///   - orderingKey: what the message is about (a refund's id): messages with one key reach
-    ///     the destination in enqueue order, others side by side (``OutboxRelay``).
-    ///   - traceID: the trace to deliver it under; by default the current task's.
-    public static func enqueue<Request: ProtoMessage>(
-        _ db: Database,
-        eventID: String,
-        destination: String,
-        method: MethodDescriptor,
-        request: Request,
-        orderingKey: String?,
-        traceID: String? = TraceID.current
-    ) throws {
-        try Outbox.enqueue(
-            db,
-            eventID: eventID,
-            destination: destination,
-            kind: method.path,
-            payload: try request.serializedBytes(),
-            orderingKey: orderingKey,
-            traceID: traceID
-        )
-    }
-
     /// The relay's delivery function.
     public func deliver(_ message: OutboxMessage) async throws {
         guard let client = peers[message.destination] else {
@@ -91,6 +65,35 @@ public struct OutboxDispatcher: Sendable {
             isIdempotent: true,
             requestType: "",
             responseType: ""
+        )
+    }
+}
+
+extension OutboxDispatcher {
+    /// Enqueues `request` for `method` on `destination` in the caller's transaction, on either engine
+    /// (``RefundMeshStore/SQLSession``).
+    /// - Parameters:
+    ///   - eventID: the id the receiver deduplicates on; the outbox stores it once.
+    ///   - orderingKey: what the message is about (a refund's id): messages with one key reach
+    ///     the destination in enqueue order, others side by side (``OutboxRelay``).
+    ///   - traceID: the trace to deliver it under; by default the current task's.
+    public static func enqueue<Request: ProtoMessage>(
+        _ db: some SQLSession,
+        eventID: String,
+        destination: String,
+        method: MethodDescriptor,
+        request: Request,
+        orderingKey: String?,
+        traceID: String? = TraceID.current
+    ) throws {
+        try Outbox.enqueue(
+            db,
+            eventID: eventID,
+            destination: destination,
+            kind: method.path,
+            payload: try request.serializedBytes(),
+            orderingKey: orderingKey,
+            traceID: traceID
         )
     }
 }

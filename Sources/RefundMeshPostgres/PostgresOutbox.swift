@@ -18,7 +18,7 @@ import RefundMeshTracing
 public enum PostgresOutbox {
     /// The channel `NOTIFY` wakes relays on when a transaction that enqueued commits; the payload
     /// is the destination.
-    public static let channel = "refundmesh_outbox"
+    public static let channel = Outbox.postgresChannel
 
     /// Adds a message inside the caller's transaction; idempotent on `eventID` (false if it was
     /// already there). Relays listening on ``channel`` are woken when the transaction commits.

@@ -72,19 +72,24 @@ public enum Outbox {
     /// - Parameters:
     ///   - destination: Only this destination; nil for all.
     ///   - limit: At most this many.
-    public static func pending(_ db: Database, destination: String? = nil, limit: Int = 100) throws -> [OutboxMessage] {
-        if let destination {
-            return try OutboxMessage.fetchAll(
-                db,
-                sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND destination = ? ORDER BY id LIMIT ?",
-                arguments: [destination, limit]
-            )
-        }
-        return try OutboxMessage.fetchAll(
-            db,
-            sql: "SELECT * FROM outbox_messages WHERE delivered_at IS NULL ORDER BY destination, id LIMIT ?",
-            arguments: [limit]
-        )
+    public static func pending(
+        _ db: some SQLSession,
+        destination: String? = nil,
+        limit: Int = 100
+    ) throws -> [OutboxMessage] {
+        let rows =
+            if let destination {
+                try db.rows(
+                    "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND destination = ? ORDER BY id LIMIT ?",
+                    [destination, limit]
+                )
+            } else {
+                try db.rows(
+                    "SELECT * FROM outbox_messages WHERE delivered_at IS NULL ORDER BY destination, id LIMIT ?",
+                    [limit]
+                )
+            }
+        return try rows.map(OutboxMessage.init(row:))
     }
 
     /// Backlog figures for metrics: pending and failing counts, age of the oldest pending.

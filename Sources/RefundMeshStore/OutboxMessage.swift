@@ -81,3 +81,23 @@ extension OutboxMessage: FetchableRecord {
         )
     }
 }
+
+extension OutboxMessage {
+    /// Decodes a full `outbox_messages` row read through a ``SQLSession`` (either engine).
+    public init(row: SQLRow) throws {
+        self.init(
+            id: try row["id"],
+            eventID: try row["event_id"],
+            destination: try row["destination"],
+            kind: try row["kind"],
+            payload: try row["payload"],
+            createdAt: Date(storeMillis: try row["created_at"]),
+            attempts: try row["attempts"],
+            nextAttemptAt: Date(storeMillis: try row["next_attempt_at"]),
+            lastError: try row["last_error"],
+            deliveredAt: (try row["delivered_at"] as Int64?).map(Date.init(storeMillis:)),
+            traceID: try row["trace_id"],
+            orderingKey: try row["ordering_key"]
+        )
+    }
+}

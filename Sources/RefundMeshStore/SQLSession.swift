@@ -43,6 +43,9 @@ extension SQLSession {
     @discardableResult
     public func run(_ sql: String) throws -> Int { try run(sql, []) }
 
+    /// Runs a query without arguments.
+    public func rows(_ sql: String) throws -> [SQLRow] { try rows(sql, []) }
+
     /// The first row of a query, or nil when it has none.
     public func row(_ sql: String, _ arguments: [any SQLBindable] = []) throws -> SQLRow? {
         try rows(sql, arguments).first

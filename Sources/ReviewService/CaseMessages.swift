@@ -2,6 +2,7 @@ import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshHosting
+import RefundMeshStore
 
 /// The cross-service messages a case's new outcome causes, enqueued in the transaction that
 /// records the outcome (the transactional outbox, ARCHITECTURE.md "The mesh").
@@ -32,7 +33,7 @@ public enum CaseMessages {
     public static func outboxID(destination: String, eventID: String) -> String { destination + "/" + eventID }
 
     /// Enqueues ApplyStatus to intake, as outbox row `intake/<event id>`.
-    static func applyStatus(_ db: Database, _ update: StatusUpdate) throws {
+    static func applyStatus(_ db: some SQLSession, _ update: StatusUpdate) throws {
         try OutboxDispatcher.enqueue(
             db,
             eventID: outboxID(destination: intake, eventID: update.eventID),
@@ -44,7 +45,7 @@ public enum CaseMessages {
     }
 
     /// Enqueues Publish to notification, as outbox row `notification/<event id>`.
-    static func publish(_ db: Database, _ event: RefundEvent) throws {
+    static func publish(_ db: some SQLSession, _ event: RefundEvent) throws {
         try OutboxDispatcher.enqueue(
             db,
             eventID: outboxID(destination: notification, eventID: event.eventID),
@@ -66,7 +67,7 @@ public enum CaseMessages {
     ///   - actor: who decided, as the timeline shows it: "review" for the system, or
     ///     "reviewer:<id>" (R-R10).
     static func enqueue(
-        _ db: Database,
+        _ db: some SQLSession,
         for reviewCase: CaseRecord,
         nowMs: Int64,
         step stepOverride: String? = nil,
@@ -143,7 +144,7 @@ public enum CaseMessages {
     /// R-R4: an SLA escalation. The supervisors' inbox (`recipient`) hears of cases due soon and
     /// of breaches; the user hears of a breach, and intake's timeline records it.
     static func enqueueEscalation(
-        _ db: Database,
+        _ db: some SQLSession,
         for reviewCase: CaseRecord,
         breached: Bool,
         recipient: String,

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshStore
 
 /// A review case as the store keeps it: the request intake sent (OpenCase) and the decision on it.
 public struct CaseRecord: Sendable, Hashable {
@@ -173,54 +174,56 @@ public struct CaseRecord: Sendable, Hashable {
 
 extension CaseRecord {
     /// Decodes a `review_cases` row.
-    init(row: Row) throws {
-        let orderBytes: Data = row["order_bytes"]
+    init(row: SQLRow) throws {
+        let orderBytes: Data = try row["order_bytes"]
         self.init(
-            refundID: row["refund_id"],
+            refundID: try row["refund_id"],
             order: try Order(serializedBytes: [UInt8](orderBytes)),
-            ground: RefundGround(rawValue: Int32(truncatingIfNeeded: row["ground"] as Int)),
-            requestedAmountFen: row["requested_amount_fen"],
-            destination: Destination(rawValue: Int32(truncatingIfNeeded: row["destination"] as Int)),
-            paymentID: row["payment_id"],
-            flagged: row["flagged"],
-            flagReason: row["flag_reason"],
-            locale: row["locale"],
-            reasonStatement: row["reason_statement"],
-            submittedAtMs: row["submitted_at_ms"],
-            createdAtMs: row["created_at_ms"]
+            ground: RefundGround(rawValue: Int32(truncatingIfNeeded: try row["ground"] as Int)),
+            requestedAmountFen: try row["requested_amount_fen"],
+            destination: Destination(rawValue: Int32(truncatingIfNeeded: try row["destination"] as Int)),
+            paymentID: try row["payment_id"],
+            flagged: try row["flagged"],
+            flagReason: try row["flag_reason"],
+            locale: try row["locale"],
+            reasonStatement: try row["reason_statement"],
+            submittedAtMs: try row["submitted_at_ms"],
+            createdAtMs: try row["created_at_ms"]
         )
-        outcome = ReviewCase.Outcome(storedName: row["outcome"])
-        amountFen = row["amount_fen"]
-        decidedPaymentID = row["decided_payment_id"]
-        rule = row["rule"]
-        reason = LocalizedText(zhCN: row["reason_zh"], en: row["reason_en"])
-        decidedBy = row["decided_by"]
-        decidedAtMs = row["decided_at_ms"]
-        manualReason = row["manual_reason"]
-        awaiting = (row["awaiting"] as String?).flatMap(Awaiting.init(rawValue:))
-        requesterDeviceID = row["requester_device_id"]
-        requesterIP = row["requester_ip"]
-        if let bytes = row["user_history"] as Data? { userHistory = try UserHistory(serializedBytes: [UInt8](bytes)) }
-        if let bytes = row["risk"] as Data? { risk = try RiskAssessment(serializedBytes: [UInt8](bytes)) }
-        greenChannel = (row["green_channel"] as String).split(separator: ",").map(String.init)
-        if let kindName = row["sla_kind"] as String?, let kind = ServiceLevel.Kind(rawValue: kindName) {
+        outcome = ReviewCase.Outcome(storedName: try row["outcome"])
+        amountFen = try row["amount_fen"]
+        decidedPaymentID = try row["decided_payment_id"]
+        rule = try row["rule"]
+        reason = LocalizedText(zhCN: try row["reason_zh"], en: try row["reason_en"])
+        decidedBy = try row["decided_by"]
+        decidedAtMs = try row["decided_at_ms"]
+        manualReason = try row["manual_reason"]
+        awaiting = (try row["awaiting"] as String?).flatMap(Awaiting.init(rawValue:))
+        requesterDeviceID = try row["requester_device_id"]
+        requesterIP = try row["requester_ip"]
+        if let bytes = try row["user_history"] as Data? {
+            userHistory = try UserHistory(serializedBytes: [UInt8](bytes))
+        }
+        if let bytes = try row["risk"] as Data? { risk = try RiskAssessment(serializedBytes: [UInt8](bytes)) }
+        greenChannel = (try row["green_channel"] as String).split(separator: ",").map(String.init)
+        if let kindName = try row["sla_kind"] as String?, let kind = ServiceLevel.Kind(rawValue: kindName) {
             sla = SLAClock(
                 kind: kind,
-                budgetMs: row["sla_budget_ms"],
-                consumedMs: row["sla_consumed_ms"],
-                runningSinceMs: row["sla_running_since_ms"],
-                dueAtMs: row["sla_due_at_ms"],
-                stopped: row["sla_stopped"]
+                budgetMs: try row["sla_budget_ms"],
+                consumedMs: try row["sla_consumed_ms"],
+                runningSinceMs: try row["sla_running_since_ms"],
+                dueAtMs: try row["sla_due_at_ms"],
+                stopped: try row["sla_stopped"]
             )
         }
-        slaEscalation = row["sla_escalation"]
-        claimedBy = row["claimed_by"]
-        claimExpiresAtMs = row["claim_expires_at_ms"]
-        requestedMaterials = (row["requested_materials"] as String).split(separator: ",")
+        slaEscalation = try row["sla_escalation"]
+        claimedBy = try row["claimed_by"]
+        claimExpiresAtMs = try row["claim_expires_at_ms"]
+        requestedMaterials = (try row["requested_materials"] as String).split(separator: ",")
             .compactMap { Int32($0) }.map { MaterialKind(rawValue: $0) }
-        decisionNote = row["decision_note"]
-        negativeListItem = NegativeListItem(rawValue: Int32(truncatingIfNeeded: row["negative_list_item"] as Int))
-        stepCounter = row["step_counter"]
+        decisionNote = try row["decision_note"]
+        negativeListItem = NegativeListItem(rawValue: Int32(truncatingIfNeeded: try row["negative_list_item"] as Int))
+        stepCounter = try row["step_counter"]
     }
 }
 

@@ -1,6 +1,7 @@
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshStore
 
 /// The SLA settings a decision runs a case's clock with (R-R4).
 struct CaseRules: Sendable {
@@ -46,7 +47,7 @@ extension ReviewHandler {
     /// R-R7's inputs for a new case: the request, the order's payments (nil when they could not
     /// be read) and the user's other refund requests in the scorer's window.
     static func riskInputs(
-        _ db: Database,
+        _ db: some SQLSession,
         for reviewCase: CaseRecord,
         payments: [CapturedPayment]?,
         windowDays: Int,
@@ -54,12 +55,10 @@ extension ReviewHandler {
     ) throws -> RiskInputs {
         let since = nowMs - Int64(windowDays) * ServiceLevel.millisecondsPerDay
         let others =
-            try Int.fetchOne(
-                db.cachedStatement(
-                    sql:
-                        "SELECT COUNT(*) FROM review_cases WHERE user_id = ? AND submitted_at_ms >= ? AND refund_id != ?"
-                ),
-                arguments: [reviewCase.order.userID, since, reviewCase.refundID]
+            try db.value(
+                Int.self,
+                "SELECT COUNT(*) FROM review_cases WHERE user_id = ? AND submitted_at_ms >= ? AND refund_id != ?",
+                [reviewCase.order.userID, since, reviewCase.refundID]
             ) ?? 0
         return RiskInputs(
             order: reviewCase.order,

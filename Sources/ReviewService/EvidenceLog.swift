@@ -1,6 +1,7 @@
 import GRDB
 import RefundMeshAPI
 import RefundMeshEvidence
+import RefundMeshStore
 
 /// What review writes to the evidence log (R-R9), one function per kind of record, each called
 /// inside the transaction that stores the fact or decision it proves. docs/EVIDENCE.md lists the
@@ -8,8 +9,13 @@ import RefundMeshEvidence
 enum EvidenceLog {
     /// A fulfillment fact (R-R1 card activation, R-R2 recharge confirmation, R-R5 days used),
     /// from the platform feed or the operator adapter.
-    static func fact(_ db: Database, _ fact: FulfillmentFact, refundID: String = "", actor: String, atMs: Int64) throws
-    {
+    static func fact(
+        _ db: some SQLSession,
+        _ fact: FulfillmentFact,
+        refundID: String = "",
+        actor: String,
+        atMs: Int64
+    ) throws {
         try EvidenceStore.append(
             db,
             kind: "fact",
@@ -28,8 +34,12 @@ enum EvidenceLog {
     }
 
     /// The captured payments payment-channel reported for the order when the case was decided.
-    static func payments(_ db: Database, _ payments: [CapturedPayment], for reviewCase: CaseRecord, atMs: Int64) throws
-    {
+    static func payments(
+        _ db: some SQLSession,
+        _ payments: [CapturedPayment],
+        for reviewCase: CaseRecord,
+        atMs: Int64
+    ) throws {
         try EvidenceStore.append(
             db,
             kind: "payments",
@@ -53,7 +63,7 @@ enum EvidenceLog {
     }
 
     /// The request as review received it, with its risk score (R-R7) and green channel (R-R8).
-    static func caseOpened(_ db: Database, _ reviewCase: CaseRecord, atMs: Int64) throws {
+    static func caseOpened(_ db: some SQLSession, _ reviewCase: CaseRecord, atMs: Int64) throws {
         let order = reviewCase.order
         var data: [String: EvidenceValue] = [
             "user_id": .string(order.userID),
@@ -83,7 +93,7 @@ enum EvidenceLog {
 
     /// Materials added to the case, by content hash (R-A5, R-R6).
     static func materials(
-        _ db: Database,
+        _ db: some SQLSession,
         _ attachments: [AttachmentRef],
         for reviewCase: CaseRecord,
         atMs: Int64
@@ -111,7 +121,13 @@ enum EvidenceLog {
     }
 
     /// A decision or change of the case's state: who (R-R10), what, under which rule and why.
-    static func decision(_ db: Database, _ reviewCase: CaseRecord, event: String, actor: String, atMs: Int64) throws {
+    static func decision(
+        _ db: some SQLSession,
+        _ reviewCase: CaseRecord,
+        event: String,
+        actor: String,
+        atMs: Int64
+    ) throws {
         var data: [String: EvidenceValue] = [
             "event": .string(event),
             "outcome": .string(reviewCase.outcome.storedName),

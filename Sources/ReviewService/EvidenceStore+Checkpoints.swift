@@ -9,7 +9,7 @@ extension EvidenceStore {
     /// `size` (``MerkleFrontier``), so the next checkpoint hashes only the entries added since.
     /// Add it to `ReviewStore.migrations` after ``migration``.
     public static let checkpointsMigration = StoreMigration("review.6.evidence-checkpoints") { db in
-        try db.cachedStatement(
+        try db.execute(
             sql: """
                 CREATE TABLE evidence_checkpoints (
                     id INTEGER PRIMARY KEY NOT NULL,
@@ -23,7 +23,7 @@ extension EvidenceStore {
                     frontier BLOB NOT NULL
                 );
                 """
-        ).execute()
+        )
     }
 
     /// Signs the log's current head if it grew since the latest checkpoint (or that one was
@@ -36,7 +36,8 @@ extension EvidenceStore {
     /// - Throws: ``EvidenceError`` (``EvidenceError/Code/logInconsistent``) when the log is
     ///   shorter than the latest checkpoint or the new entries do not chain.
     @discardableResult
-    public static func checkpoint(_ db: Database, signer: EvidenceSigner, atMs: Int64) throws -> SignedCheckpoint {
+    public static func checkpoint(_ db: some SQLSession, signer: EvidenceSigner, atMs: Int64) throws -> SignedCheckpoint
+    {
         let latest = try latestStored(db)
         let size = try self.size(db)
         if let latest {
@@ -54,13 +55,12 @@ extension EvidenceStore {
         }
         var frontier = latest?.frontier ?? MerkleFrontier()
         var head = latest?.checkpoint.headHash ?? EvidenceChain.genesis
-        let rows = try Row.fetchCursor(
-            db,
-            sql: "SELECT sequence, entry, hash FROM evidence_log WHERE sequence > ? ORDER BY sequence",
-            arguments: [frontier.size]
+        let rows = try db.rows(
+            "SELECT sequence, entry, hash FROM evidence_log WHERE sequence > ? ORDER BY sequence",
+            [frontier.size]
         )
-        while let row = try rows.next() {
-            let entry = logEntry(row)
+        for row in rows {
+            let entry = try logEntry(row)
             guard entry.sequence == frontier.size + 1 else { throw missing(frontier.size + 1) }
             guard EvidenceChain.link(previous: head, entry: entry.entry) == entry.hash else {
                 throw EvidenceError(
@@ -76,14 +76,13 @@ extension EvidenceStore {
         let signed = try signer.sign(
             CheckpointStatement(size: frontier.size, headHash: head, merkleRoot: frontier.root, atMs: atMs)
         )
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO evidence_checkpoints
-                    (size, head_hash, merkle_root, at_ms, algorithm, public_key, signature, frontier)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
+        try db.run(
+            """
+            INSERT INTO evidence_checkpoints
+                (size, head_hash, merkle_root, at_ms, algorithm, public_key, signature, frontier)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 signed.size, Data(signed.headHash), Data(signed.merkleRoot), signed.atMs, signed.algorithm,
                 Data(signed.publicKey), Data(signed.signature), Data(frontier.serialized),
             ]
@@ -92,13 +91,13 @@ extension EvidenceStore {
     }
 
     /// The latest signed checkpoint, nil before the first.
-    public static func latestCheckpoint(_ db: Database) throws -> SignedCheckpoint? {
+    public static func latestCheckpoint(_ db: some SQLSession) throws -> SignedCheckpoint? {
         try latestStored(db)?.checkpoint
     }
 
     /// Every signed checkpoint, oldest first.
-    public static func checkpoints(_ db: Database) throws -> [SignedCheckpoint] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM evidence_checkpoints ORDER BY id")).map(
+    public static func checkpoints(_ db: some SQLSession) throws -> [SignedCheckpoint] {
+        try db.rows("SELECT * FROM evidence_checkpoints ORDER BY id").map(
             signedCheckpoint
         )
     }
@@ -108,7 +107,7 @@ extension EvidenceStore {
     ///   entries no longer give the checkpoint's Merkle root (rows changed since it was signed),
     ///   or an entry lies beyond it.
     public static func inclusionProofs(
-        _ db: Database,
+        _ db: some SQLSession,
         for entries: [EvidenceLogEntry],
         checkpoint: SignedCheckpoint
     ) throws -> [[[UInt8]]] {
@@ -132,28 +131,27 @@ extension EvidenceStore {
         }
     }
 
-    private static func latestStored(_ db: Database) throws -> (checkpoint: SignedCheckpoint, frontier: MerkleFrontier)?
-    {
+    private static func latestStored(
+        _ db: some SQLSession
+    ) throws -> (checkpoint: SignedCheckpoint, frontier: MerkleFrontier)? {
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM evidence_checkpoints ORDER BY id DESC LIMIT 1")
-            )
+            let row = try db.row("SELECT * FROM evidence_checkpoints ORDER BY id DESC LIMIT 1")
         else {
             return nil
         }
-        let checkpoint = signedCheckpoint(row)
-        return (checkpoint, try MerkleFrontier(size: checkpoint.size, serialized: [UInt8](row["frontier"] as Data)))
+        let checkpoint = try signedCheckpoint(row)
+        return (checkpoint, try MerkleFrontier(size: checkpoint.size, serialized: [UInt8](try row["frontier"] as Data)))
     }
 
-    private static func signedCheckpoint(_ row: Row) -> SignedCheckpoint {
+    private static func signedCheckpoint(_ row: SQLRow) throws -> SignedCheckpoint {
         SignedCheckpoint(
-            size: row["size"],
-            headHash: [UInt8](row["head_hash"] as Data),
-            merkleRoot: [UInt8](row["merkle_root"] as Data),
-            atMs: row["at_ms"],
-            algorithm: row["algorithm"],
-            publicKey: [UInt8](row["public_key"] as Data),
-            signature: [UInt8](row["signature"] as Data)
+            size: try row["size"],
+            headHash: [UInt8](try row["head_hash"] as Data),
+            merkleRoot: [UInt8](try row["merkle_root"] as Data),
+            atMs: try row["at_ms"],
+            algorithm: try row["algorithm"],
+            publicKey: [UInt8](try row["public_key"] as Data),
+            signature: [UInt8](try row["signature"] as Data)
         )
     }
 }

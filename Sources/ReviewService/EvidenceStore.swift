@@ -30,7 +30,7 @@ public enum EvidenceStore {
     /// Appends a record after the current last one and returns its sequence.
     @discardableResult
     public static func append(
-        _ db: Database,
+        _ db: some SQLSession,
         kind: String,
         refundID: String,
         orderID: String,
@@ -38,11 +38,9 @@ public enum EvidenceStore {
         atMs: Int64,
         data: [String: EvidenceValue]
     ) throws -> Int64 {
-        let last = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT sequence, hash FROM evidence_log ORDER BY sequence DESC LIMIT 1")
-        )
-        let sequence: Int64 = (last?["sequence"] as Int64? ?? 0) + 1
-        let previous: [UInt8] = last.map { [UInt8]($0["hash"] as Data) } ?? EvidenceChain.genesis
+        let last = try db.row("SELECT sequence, hash FROM evidence_log ORDER BY sequence DESC LIMIT 1")
+        let sequence: Int64 = (try last.map { try $0["sequence"] as Int64 } ?? 0) + 1
+        let previous: [UInt8] = try last.map { try $0["hash"] as [UInt8] } ?? EvidenceChain.genesis
         let record = EvidenceRecord(
             sequence: sequence,
             atMs: atMs,
@@ -53,11 +51,9 @@ public enum EvidenceStore {
             data: data
         )
         let entry = record.canonicalBytes
-        try db.cachedStatement(
-            sql:
-                "INSERT INTO evidence_log (sequence, refund_id, order_id, kind, entry, hash) VALUES (?, ?, ?, ?, ?, ?)"
-        ).execute(
-            arguments: [
+        try db.run(
+            "INSERT INTO evidence_log (sequence, refund_id, order_id, kind, entry, hash) VALUES (?, ?, ?, ?, ?, ?)",
+            [
                 sequence, refundID, orderID, kind, Data(entry),
                 Data(EvidenceChain.link(previous: previous, entry: entry)),
             ]
@@ -68,62 +64,52 @@ public enum EvidenceStore {
     // MARK: Reading
 
     /// The log's size: its last sequence (0 when empty).
-    public static func size(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM evidence_log")) ?? 0
+    public static func size(_ db: some SQLSession) throws -> Int64 {
+        try db.value(Int64.self, "SELECT MAX(sequence) FROM evidence_log") ?? 0
     }
 
     /// Up to `limit` entries from sequence `from` on, in order, none after `through`.
     public static func entries(
-        _ db: Database,
+        _ db: some SQLSession,
         from: Int64,
         through: Int64 = .max,
         limit: Int
     ) throws -> [EvidenceLogEntry] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT sequence, entry, hash FROM evidence_log
-                    WHERE sequence >= ? AND sequence <= ? ORDER BY sequence LIMIT ?
-                    """
-            ),
-            arguments: [from, through, limit]
+        try db.rows(
+            """
+            SELECT sequence, entry, hash FROM evidence_log
+            WHERE sequence >= ? AND sequence <= ? ORDER BY sequence LIMIT ?
+            """,
+            [from, through, limit]
         ).map(logEntry)
     }
 
     /// Every entry of one refund, in order.
-    public static func entries(_ db: Database, refundID: String) throws -> [EvidenceLogEntry] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT sequence, entry, hash FROM evidence_log WHERE refund_id = ? ORDER BY sequence"
-            ),
-            arguments: [refundID]
-        ).map(logEntry)
+    public static func entries(_ db: some SQLSession, refundID: String) throws -> [EvidenceLogEntry] {
+        try db.rows("SELECT sequence, entry, hash FROM evidence_log WHERE refund_id = ? ORDER BY sequence", [refundID])
+            .map(logEntry)
     }
 
     /// The Merkle tree of the first `size` entries, read in one pass.
     /// - Throws: ``EvidenceError`` (``EvidenceError/Code/logInconsistent``) when a sequence up to
     ///   `size` is missing.
-    public static func merkleTree(_ db: Database, size: Int64) throws -> MerkleTree {
+    public static func merkleTree(_ db: some SQLSession, size: Int64) throws -> MerkleTree {
         var tree = MerkleTree()
-        let rows = try Row.fetchCursor(
-            db,
-            sql: "SELECT sequence, entry FROM evidence_log WHERE sequence <= ? ORDER BY sequence",
-            arguments: [size]
-        )
-        while let row = try rows.next() {
-            let sequence: Int64 = row["sequence"]
+        let rows = try db.rows("SELECT sequence, entry FROM evidence_log WHERE sequence <= ? ORDER BY sequence", [size])
+        for row in rows {
+            let sequence: Int64 = try row["sequence"]
             guard sequence == Int64(tree.size) + 1 else { throw missing(Int64(tree.size) + 1) }
-            tree.append(leafHash: MerkleTree.leafHash([UInt8](row["entry"] as Data)))
+            tree.append(leafHash: MerkleTree.leafHash([UInt8](try row["entry"] as Data)))
         }
         guard Int64(tree.size) == size else { throw missing(Int64(tree.size) + 1) }
         return tree
     }
 
-    static func logEntry(_ row: Row) -> EvidenceLogEntry {
+    static func logEntry(_ row: SQLRow) throws -> EvidenceLogEntry {
         EvidenceLogEntry(
-            sequence: row["sequence"],
-            entry: [UInt8](row["entry"] as Data),
-            hash: [UInt8](row["hash"] as Data)
+            sequence: try row["sequence"],
+            entry: [UInt8](try row["entry"] as Data),
+            hash: [UInt8](try row["hash"] as Data)
         )
     }
 

@@ -174,7 +174,7 @@ extension ReviewHandler {
         return detail
     }
 
-    func caseDetail(_ db: Database, reviewCase: CaseRecord, nowMs: Int64) throws -> CaseDetail {
+    func caseDetail(_ db: some SQLSession, reviewCase: CaseRecord, nowMs: Int64) throws -> CaseDetail {
         CaseDetail(
             reviewCase: reviewCase.view(facts: try ReviewStore.facts(db, orderID: reviewCase.order.orderID)),
             queue: queueItem(reviewCase, nowMs: nowMs),

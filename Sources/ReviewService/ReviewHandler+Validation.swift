@@ -8,7 +8,7 @@ import RefundMeshWire
 // review's input checks (docs/VALIDATION.md), run before the store is touched, and the refusal
 // of an idempotency key reused for a different request.
 extension ReviewHandler {
-    static func existingCase(_ db: Database, refundID: String) throws -> CaseRecord {
+    static func existingCase(_ db: some SQLSession, refundID: String) throws -> CaseRecord {
         guard let reviewCase = try ReviewStore.reviewCase(db, refundID: refundID) else {
             throw RPCError(code: .notFound, message: "no review case for refund \(refundID)")
         }
@@ -104,7 +104,7 @@ extension ReviewHandler {
     /// false for a replay of the same request; a different request under the same id is refused
     /// with ALREADY_EXISTS naming the fields that differ (R-R10 decisions, intake's events).
     static func claim<Request: ProtoMessage>(
-        _ db: Database,
+        _ db: some SQLSession,
         eventID: String,
         for request: Request,
         naming what: String

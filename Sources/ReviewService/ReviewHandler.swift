@@ -21,7 +21,7 @@ import RefundMeshStore
 /// it once the records can be read. Failing OpenCase instead would block intake's outbox, which
 /// delivers to review in order, behind one unreadable order.
 public struct ReviewHandler: Review.ServiceProtocol {
-    public let store: Store
+    public let store: any ServiceDatabase
     public let payments: any PaymentRecords
     public let operatorAdapter: any OperatorAdapter
     /// SLA budgets, green-channel threshold, claim length, escalation recipient.
@@ -36,7 +36,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
     public let now: @Sendable () -> Int64
 
     public init(
-        store: Store,
+        store: any ServiceDatabase,
         payments: any PaymentRecords,
         operatorAdapter: any OperatorAdapter = SandboxOperatorAdapter(),
         configuration: ReviewConfiguration = ReviewConfiguration(),
@@ -352,7 +352,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
     /// Decides `reviewCase` from the facts in the store and `lookup`, and when its outcome
     /// changes, records it and enqueues its messages. Returns whether the outcome changed.
     static func decide(
-        _ db: Database,
+        _ db: some SQLSession,
         _ reviewCase: inout CaseRecord,
         lookup: PaymentLookup,
         rules: CaseRules,

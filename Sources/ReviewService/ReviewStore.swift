@@ -68,7 +68,7 @@ public enum ReviewStore {
             )
         },
         StoreMigration("review.3.materials") { db in
-            try db.cachedStatement(
+            try db.execute(
                 sql: """
                     CREATE TABLE case_materials (
                         refund_id TEXT NOT NULL REFERENCES review_cases (refund_id),
@@ -82,7 +82,7 @@ public enum ReviewStore {
                         PRIMARY KEY (refund_id, sha256_hex, kind)
                     );
                     """
-            ).execute()
+            )
         },
         StoreMigration("review.4.reviewer-queue") { db in
             // R-R4 SLA clock, R-R7 risk, R-R8 green channel, R-R6 requested materials, R-R10 claims
@@ -123,63 +123,59 @@ public enum ReviewStore {
     // MARK: Facts
 
     /// Stores `fact` unless its id is known; true when it is new.
-    public static func insertFact(_ db: Database, _ fact: FulfillmentFact, recordedAtMs: Int64) throws -> Bool {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO fulfillment_facts (fact_id, order_id, kind, at_ms, days_used, detail, recorded_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (fact_id) DO NOTHING
-                """
-        ).execute(
-            arguments: [
+    public static func insertFact(_ db: some SQLSession, _ fact: FulfillmentFact, recordedAtMs: Int64) throws -> Bool {
+        try db.run(
+            """
+            INSERT INTO fulfillment_facts (fact_id, order_id, kind, at_ms, days_used, detail, recorded_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (fact_id) DO NOTHING
+            """,
+            [
                 fact.factID, fact.orderID, Int(fact.kind.rawValue), fact.atMs, Int(fact.daysUsed), fact.detail,
                 recordedAtMs,
             ]
-        )
-        return db.changesCount > 0
+        ) > 0
     }
 
     /// The fact recorded under `id`, if any.
-    public static func fact(_ db: Database, id: String) throws -> FulfillmentFact? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM fulfillment_facts WHERE fact_id = ?"), arguments: [id])
+    public static func fact(_ db: some SQLSession, id: String) throws -> FulfillmentFact? {
+        try db.row("SELECT * FROM fulfillment_facts WHERE fact_id = ?", [id])
             .map(Self.fact(from:))
     }
 
     /// The order's facts, oldest first.
-    public static func facts(_ db: Database, orderID: String) throws -> [FulfillmentFact] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM fulfillment_facts WHERE order_id = ? ORDER BY at_ms, fact_id"),
-            arguments: [orderID]
-        ).map(Self.fact(from:))
+    public static func facts(_ db: some SQLSession, orderID: String) throws -> [FulfillmentFact] {
+        try db.rows("SELECT * FROM fulfillment_facts WHERE order_id = ? ORDER BY at_ms, fact_id", [orderID]).map(
+            Self.fact(from:)
+        )
     }
 
-    static func fact(from row: Row) -> FulfillmentFact {
+    static func fact(from row: SQLRow) throws -> FulfillmentFact {
         FulfillmentFact(
-            factID: row["fact_id"],
-            orderID: row["order_id"],
-            kind: FulfillmentFact.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
-            atMs: row["at_ms"],
-            daysUsed: Int32(truncatingIfNeeded: row["days_used"] as Int),
-            detail: row["detail"]
+            factID: try row["fact_id"],
+            orderID: try row["order_id"],
+            kind: FulfillmentFact.Kind(rawValue: Int32(truncatingIfNeeded: try row["kind"] as Int)),
+            atMs: try row["at_ms"],
+            daysUsed: Int32(truncatingIfNeeded: try row["days_used"] as Int),
+            detail: try row["detail"]
         )
     }
 
     // MARK: Cases
 
     /// Inserts a new case; false when the refund id already has one.
-    public static func insertCase(_ db: Database, _ reviewCase: CaseRecord) throws -> Bool {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO review_cases
-                    (refund_id, order_id, user_id, order_bytes, ground, requested_amount_fen, destination,
-                     payment_id, flagged, flag_reason, locale, reason_statement, submitted_at_ms, outcome,
-                     created_at_ms, updated_at_ms, requester_device_id, requester_ip, user_history, risk,
-                     risk_score, green_channel, queue_rank)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (refund_id) DO NOTHING
-                """
-        ).execute(
-            arguments: [
+    public static func insertCase(_ db: some SQLSession, _ reviewCase: CaseRecord) throws -> Bool {
+        try db.run(
+            """
+            INSERT INTO review_cases
+                (refund_id, order_id, user_id, order_bytes, ground, requested_amount_fen, destination,
+                 payment_id, flagged, flag_reason, locale, reason_statement, submitted_at_ms, outcome,
+                 created_at_ms, updated_at_ms, requester_device_id, requester_ip, user_history, risk,
+                 risk_score, green_channel, queue_rank)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (refund_id) DO NOTHING
+            """,
+            [
                 reviewCase.refundID, reviewCase.order.orderID, reviewCase.order.userID,
                 Data(try reviewCase.order.serializedBytes()), Int(reviewCase.ground.rawValue),
                 reviewCase.requestedAmountFen, Int(reviewCase.destination.rawValue), reviewCase.paymentID,
@@ -190,24 +186,22 @@ public enum ReviewStore {
                 try reviewCase.risk.map { Data(try $0.serializedBytes()) }, reviewCase.risk?.score ?? 0,
                 reviewCase.greenChannel.joined(separator: ","), reviewCase.greenChannel.isEmpty ? 3 : 2,
             ]
-        )
-        return db.changesCount > 0
+        ) > 0
     }
 
     /// Writes a case's outcome, decision, SLA clock, claim and queue state.
-    public static func updateDecision(_ db: Database, _ reviewCase: CaseRecord, nowMs: Int64) throws {
+    public static func updateDecision(_ db: some SQLSession, _ reviewCase: CaseRecord, nowMs: Int64) throws {
         let sla = reviewCase.sla
-        try db.cachedStatement(
-            sql: """
-                UPDATE review_cases SET outcome = ?, amount_fen = ?, decided_payment_id = ?, rule = ?, reason_zh = ?,
-                    reason_en = ?, decided_by = ?, decided_at_ms = ?, manual_reason = ?, awaiting = ?,
-                    updated_at_ms = ?, sla_kind = ?, sla_budget_ms = ?, sla_consumed_ms = ?, sla_running_since_ms = ?,
-                    sla_due_at_ms = ?, sla_stopped = ?, sla_escalation = ?, claimed_by = ?, claim_expires_at_ms = ?,
-                    requested_materials = ?, decision_note = ?, negative_list_item = ?, step_counter = ?
-                WHERE refund_id = ?
-                """
-        ).execute(
-            arguments: [
+        try db.run(
+            """
+            UPDATE review_cases SET outcome = ?, amount_fen = ?, decided_payment_id = ?, rule = ?, reason_zh = ?,
+                reason_en = ?, decided_by = ?, decided_at_ms = ?, manual_reason = ?, awaiting = ?,
+                updated_at_ms = ?, sla_kind = ?, sla_budget_ms = ?, sla_consumed_ms = ?, sla_running_since_ms = ?,
+                sla_due_at_ms = ?, sla_stopped = ?, sla_escalation = ?, claimed_by = ?, claim_expires_at_ms = ?,
+                requested_materials = ?, decision_note = ?, negative_list_item = ?, step_counter = ?
+            WHERE refund_id = ?
+            """,
+            [
                 reviewCase.outcome.storedName, reviewCase.amountFen, reviewCase.decidedPaymentID, reviewCase.rule,
                 reviewCase.reason.zhCN, reviewCase.reason.en, reviewCase.decidedBy, reviewCase.decidedAtMs,
                 reviewCase.manualReason, reviewCase.awaiting?.rawValue, nowMs, sla?.kind.rawValue, sla?.budgetMs ?? 0,
@@ -221,30 +215,26 @@ public enum ReviewStore {
     }
 
     /// The case of `refundID`, or nil.
-    public static func reviewCase(_ db: Database, refundID: String) throws -> CaseRecord? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM review_cases WHERE refund_id = ?"),
-            arguments: [refundID]
-        )
-        .map(CaseRecord.init(row:))
+    public static func reviewCase(_ db: some SQLSession, refundID: String) throws -> CaseRecord? {
+        try db.row("SELECT * FROM review_cases WHERE refund_id = ?", [refundID])
+            .map(CaseRecord.init(row:))
     }
 
     /// Undecided cases of `orderID` waiting for `awaiting`, oldest first.
     public static func awaitingCases(
-        _ db: Database,
+        _ db: some SQLSession,
         orderID: String? = nil,
         awaiting: CaseRecord.Awaiting? = nil,
         limit: Int = 100
     ) throws -> [CaseRecord] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM review_cases
-                    WHERE awaiting IS NOT NULL AND (? IS NULL OR order_id = ?) AND (? IS NULL OR awaiting = ?)
-                    ORDER BY created_at_ms, refund_id LIMIT ?
-                    """
-            ),
-            arguments: [orderID, orderID, awaiting?.rawValue, awaiting?.rawValue, limit]
+        try db.rows(
+            """
+            SELECT * FROM review_cases
+            WHERE awaiting IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR order_id = ?)
+                AND (CAST(? AS TEXT) IS NULL OR awaiting = ?)
+            ORDER BY created_at_ms, refund_id LIMIT ?
+            """,
+            [orderID, orderID, awaiting?.rawValue, awaiting?.rawValue, limit]
         ).map(CaseRecord.init(row:))
     }
 
@@ -254,7 +244,7 @@ public enum ReviewStore {
     /// Returns how many were new.
     @discardableResult
     public static func addMaterials(
-        _ db: Database,
+        _ db: some SQLSession,
         refundID: String,
         attachments: [AttachmentRef],
         eventID: String,
@@ -262,45 +252,50 @@ public enum ReviewStore {
     ) throws -> Int {
         var added = 0
         for attachment in attachments {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO case_materials
-                        (refund_id, sha256_hex, kind, file_name, content_type, size_bytes, event_id, added_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (refund_id, sha256_hex, kind) DO NOTHING
-                    """
-            ).execute(
-                arguments: [
+            added += try db.run(
+                """
+                INSERT INTO case_materials
+                    (refund_id, sha256_hex, kind, file_name, content_type, size_bytes, event_id, added_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (refund_id, sha256_hex, kind) DO NOTHING
+                """,
+                [
                     refundID, attachment.sha256Hex, Int(attachment.kind.rawValue), attachment.fileName,
                     attachment.contentType, attachment.sizeBytes, eventID, nowMs,
                 ]
             )
-            added += db.changesCount
         }
         return added
     }
 
     /// Replaces the case's reason statement (R-A5) with a newer one.
-    public static func updateReasonStatement(_ db: Database, refundID: String, statement: String, nowMs: Int64) throws {
-        try db.cachedStatement(
-            sql: "UPDATE review_cases SET reason_statement = ?, updated_at_ms = ? WHERE refund_id = ?"
-        ).execute(
-            arguments: [statement, nowMs, refundID]
+    public static func updateReasonStatement(
+        _ db: some SQLSession,
+        refundID: String,
+        statement: String,
+        nowMs: Int64
+    ) throws {
+        try db.run(
+            "UPDATE review_cases SET reason_statement = ?, updated_at_ms = ? WHERE refund_id = ?",
+            [statement, nowMs, refundID]
         )
     }
 
     /// The case's materials, in the order they were added.
-    public static func materials(_ db: Database, refundID: String) throws -> [AttachmentRef] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, rowid"),
-            arguments: [refundID]
-        ).map { row in
+    public static func materials(_ db: some SQLSession, refundID: String) throws -> [AttachmentRef] {
+        // In the order they were added: SQLite's rowid, PostgreSQL's identity column `seq`.
+        let added = db.dialect == .sqlite ? "rowid" : "seq"
+        return try db.rows(
+            "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, \(added)",
+            [refundID]
+        )
+        .map { row in
             AttachmentRef(
-                kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
-                fileName: row["file_name"],
-                contentType: row["content_type"],
-                sha256Hex: row["sha256_hex"],
-                sizeBytes: row["size_bytes"]
+                kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: try row["kind"] as Int)),
+                fileName: try row["file_name"],
+                contentType: try row["content_type"],
+                sha256Hex: try row["sha256_hex"],
+                sizeBytes: try row["size_bytes"]
             )
         }
     }
@@ -313,42 +308,38 @@ extension ReviewStore {
     /// then the green channel (elderly care, large amounts), then the rest; within each, the
     /// earliest due time first. Cases waiting for the user's materials come last, when asked for.
     public static func queue(
-        _ db: Database,
+        _ db: some SQLSession,
         dueSoonBeforeMs: Int64,
         includeAwaitingMaterials: Bool,
         limit: Int
     ) throws -> [CaseRecord] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM review_cases
-                    WHERE outcome = 'manual' OR (? AND outcome = 'awaiting_materials')
-                    ORDER BY
-                        CASE
-                            WHEN outcome = 'awaiting_materials' THEN 9
-                            WHEN sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? THEN 1
-                            ELSE queue_rank
-                        END,
-                        COALESCE(sla_due_at_ms, 9223372036854775807), created_at_ms, refund_id
-                    LIMIT ?
-                    """
-            ),
-            arguments: [includeAwaitingMaterials, dueSoonBeforeMs, limit]
+        try db.rows(
+            """
+            SELECT * FROM review_cases
+            WHERE outcome = 'manual' OR (? = 1 AND outcome = 'awaiting_materials')
+            ORDER BY
+                CASE
+                    WHEN outcome = 'awaiting_materials' THEN 9
+                    WHEN sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? THEN 1
+                    ELSE queue_rank
+                END,
+                COALESCE(sla_due_at_ms, 9223372036854775807), created_at_ms, refund_id
+            LIMIT ?
+            """,
+            [includeAwaitingMaterials, dueSoonBeforeMs, limit]
         ).map(CaseRecord.init(row:))
     }
 
     /// Undecided cases with a running SLA clock due before `dueBeforeMs`, earliest first (R-R4).
-    public static func dueCases(_ db: Database, dueBeforeMs: Int64, limit: Int) throws -> [CaseRecord] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM review_cases
-                    WHERE sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? AND outcome = 'manual'
-                    ORDER BY sla_due_at_ms, refund_id
-                    LIMIT ?
-                    """
-            ),
-            arguments: [dueBeforeMs, limit]
+    public static func dueCases(_ db: some SQLSession, dueBeforeMs: Int64, limit: Int) throws -> [CaseRecord] {
+        try db.rows(
+            """
+            SELECT * FROM review_cases
+            WHERE sla_due_at_ms IS NOT NULL AND sla_due_at_ms <= ? AND outcome = 'manual'
+            ORDER BY sla_due_at_ms, refund_id
+            LIMIT ?
+            """,
+            [dueBeforeMs, limit]
         ).map(CaseRecord.init(row:))
     }
 }

@@ -78,9 +78,12 @@ struct Serve: AsyncParsableCommand {
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "review")
 
-        let store = try Store(
-            configuration: Store.Configuration(path: settings.databasePath, synchronous: .full),
-            migrations: ReviewStore.migrations,
+        // The store: the SQLite file by default, or PostgreSQL shared by the replicas when
+        // REVIEW_DATABASE_URL is set (docs/SCALING.md).
+        let backend = try ServiceBackend(
+            settings: settings,
+            sqlite: ReviewStore.migrations,
+            postgres: ReviewStore.postgresMigrations,
             logger: logger
         )
         let signer = try EvidenceSigner.loadOrCreate(
@@ -110,7 +113,7 @@ struct Serve: AsyncParsableCommand {
             operatorAdapter = SandboxOperatorAdapter(answer: review.operatorSandbox)
         }
         let handler = ReviewHandler(
-            store: store,
+            store: backend.database,
             payments: PaymentChannelRecords(
                 client: PaymentChannel.Client(clients[CaseMessages.paymentChannel]!),
                 timeout: review.paymentsTimeout
@@ -122,7 +125,7 @@ struct Serve: AsyncParsableCommand {
             evidenceSigner: signer
         )
         let dispatcher = OutboxDispatcher(peers: clients, logger: logger)
-        let relay = OutboxRelay(store: store, logger: logger) { message in try await dispatcher.deliver(message) }
+        let relay = backend.relay { message in try await dispatcher.deliver(message) }
         // R-R2 "retried", R-R3: decide again the cases that wait for records.
         let retry = PeriodicTask("retrying waiting cases", every: review.retryInterval, logger: logger) {
             let decided = try await handler.retryAwaitingCases()
@@ -142,21 +145,23 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         )
         do {
+            try await backend.start()
             try await ServiceHost.run(
                 configuration: settings,
                 services: [handler],
                 auth: auth,
                 background: [relay, retry, monitor, checkpointer],
-                stores: ["review": store],
-                gauges: ReviewStore.gauges(store),
+                stores: backend.sqlite.map { ["review": $0] } ?? [:],
+                gauges: backend.sqlite.map(ReviewStore.gauges) ?? [],
                 logger: logger
             )
         } catch {
             try? await operatorHTTPClient?.shutdown()  // an HTTPClient must be shut down before it is released
+            await backend.stop()
             throw error
         }
         for client in clients.values { await client.close() }
         try await operatorHTTPClient?.shutdown()
-        try store.close()
+        await backend.stop()
     }
 }

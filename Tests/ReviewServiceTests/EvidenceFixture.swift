@@ -25,7 +25,12 @@ final class EvidenceFixture: Sendable {
             migrations: Self.migrations,
             logger: logger
         )
-        handler = ReviewHandler(store: store, payments: NoPayments(), evidenceSigner: signer, now: { Self.nowMs })
+        handler = ReviewHandler(
+            store: store.database,
+            payments: NoPayments(),
+            evidenceSigner: signer,
+            now: { Self.nowMs }
+        )
     }
 
     /// Review's migrations with the checkpoints table (until `ReviewStore.migrations` lists it).

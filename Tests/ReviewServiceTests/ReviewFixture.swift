@@ -5,44 +5,79 @@ import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshStoreTestSupport
 import RefundMeshTestSupport
 import ReviewService
 
-/// A review handler over a real SQLite store in a temporary folder.
+/// A review handler over a real store: a SQLite file in a temporary folder, or (``with(_:payments:operatorAnswer:_:)``
+/// with ``TestBackend/postgres``) a database of its own on the test PostgreSQL server.
 final class ReviewFixture: Sendable {
-    let directory: URL
-    let store: Store
+    let database: any ServiceDatabase
     let handler: ReviewHandler
+    private let cleanup: @Sendable () -> Void
     static let nowMs: Int64 = 1_764_000_000_000
     /// When the fixtures' fulfillment facts happened: a minute before ``nowMs``.
     static let factAtMs: Int64 = nowMs - 60_000
 
-    init(payments: any PaymentRecords = NoPayments(), operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown) throws
+    /// On a SQLite store in a temporary folder, removed when the fixture goes.
+    convenience init(
+        payments: any PaymentRecords = NoPayments(),
+        operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown
+    )
+        throws
     {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("review-tests-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "review-tests-\(UUID().uuidString)"
+        )
         var logger = Logger(label: "test.review")
         logger.logLevel = .critical
-        store = try Store(
+        let store = try Store(
             configuration: Store.Configuration(path: directory.appendingPathComponent("review.sqlite").path),
             migrations: ReviewStore.migrations,
             logger: logger
         )
+        self.init(database: store.database, payments: payments, operatorAnswer: operatorAnswer) {
+            try? store.close()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    init(
+        database: any ServiceDatabase,
+        payments: any PaymentRecords = NoPayments(),
+        operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown,
+        cleanup: @escaping @Sendable () -> Void = {}
+    ) {
+        self.database = database
+        self.cleanup = cleanup
         handler = ReviewHandler(
-            store: store,
+            store: database,
             payments: payments,
             operatorAdapter: SandboxOperatorAdapter(answer: operatorAnswer),
             now: { ReviewFixture.nowMs }
         )
     }
 
+    /// A fixture on `backend`'s engine, for the duration of `body`.
+    static func with<T: Sendable>(
+        _ backend: TestBackend,
+        payments: any PaymentRecords = NoPayments(),
+        operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown,
+        _ body: (ReviewFixture) async throws -> T
+    ) async throws -> T {
+        try await backend.withDatabase(sqlite: ReviewStore.migrations, postgres: ReviewStore.postgresMigrations) {
+            database in
+            try await body(ReviewFixture(database: database, payments: payments, operatorAnswer: operatorAnswer))
+        }
+    }
+
     /// Another handler on the same store (e.g. once payment-channel is reachable).
     func handler(payments: any PaymentRecords) -> ReviewHandler {
-        ReviewHandler(store: store, payments: payments, now: { ReviewFixture.nowMs + 1000 })
+        ReviewHandler(store: database, payments: payments, now: { ReviewFixture.nowMs + 1000 })
     }
 
     deinit {
-        try? store.close()
-        try? FileManager.default.removeItem(at: directory)
+        cleanup()
     }
 
     static func context(_ method: MethodDescriptor = Review.Method.openCase) -> ServerContext {
@@ -65,7 +100,7 @@ final class ReviewFixture: Sendable {
 
     /// Every outbox message, by row id.
     func outbox() async throws -> [String: OutboxMessage] {
-        let messages = try await store.read { db in try Outbox.pending(db, limit: 1000) }
+        let messages = try await database.read { db in try Outbox.pending(db, limit: 1000) }
         return Dictionary(uniqueKeysWithValues: messages.map { ($0.eventID, $0) })
     }
 
