@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: generated code is current, lint clean, deployment files valid
-# (compose, Dockerfile, Prometheus config: scripts/check-deploy.sh), the benchmarks still build,
+# (compose, Dockerfile, Prometheus config, Kubernetes manifests: scripts/check-deploy.sh), the benchmarks still build,
 # C interop example works, then every Swift test, with a throwaway PostgreSQL server for the
 # PostgreSQL backend's tests.
 set -euo pipefail
@@ -13,7 +13,7 @@ scripts/check-generated.sh
 echo "== lint (swift-format)"
 scripts/lint.sh
 
-echo "== deployment files are valid (docker-compose, hadolint, promtool)"
+echo "== deployment files are valid (docker-compose, hadolint, promtool, kubernetes-validate)"
 scripts/check-deploy.sh
 
 echo "== build"
