@@ -294,7 +294,7 @@ let package = Package(
         .target(
             name: "PaymentChannelService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshProviders", "RefundMeshTracing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -502,7 +502,7 @@ let package = Package(
         .testTarget(
             name: "PaymentChannelServiceTests",
             dependencies: [
-                "PaymentChannelService", "RefundMeshAPI", "RefundMeshDomain", "RefundMeshRPC", "RefundMeshStore",
+                "PaymentChannelService", "RefundMeshStoreTestSupport", "RefundMeshAPI", "RefundMeshDomain", "RefundMeshRPC", "RefundMeshStore",
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 /// payment-channel's double-entry ledger (R-C5, R-C4): every movement of a refund posts one
 /// journal entry whose postings sum to zero, in the transaction of the state change.
@@ -93,7 +94,7 @@ public enum Ledger {
     ///   then rolls back with the state change it belonged to).
     @discardableResult
     static func post(
-        _ db: Database,
+        _ db: some SQLSession,
         refundID: String,
         movement: String,
         postings: [Posting],
@@ -108,24 +109,27 @@ public enum Ledger {
                 "ledger entry \(movement) of refund \(refundID) does not balance (sum \(total) fen): \(postings)"
             )
         }
-        try db.cachedStatement(
-            sql: "INSERT INTO ledger_entries (refund_id, movement, at_ms, memo) VALUES (?, ?, ?, ?)"
-        ).execute(
-            arguments: [refundID, movement, nowMs, memo]
-        )
-        let entryID = db.lastInsertedRowID
+        guard
+            let entryID = try db.value(
+                Int64.self,
+                "INSERT INTO ledger_entries (refund_id, movement, at_ms, memo) VALUES (?, ?, ?, ?) RETURNING entry_id",
+                [refundID, movement, nowMs, memo]
+            )
+        else {
+            throw PaymentChannelError.refused("ledger entry \(movement) of refund \(refundID) was not stored")
+        }
         for posting in postings {
-            try db.cachedStatement(
-                sql: "INSERT INTO ledger_postings (entry_id, account, amount_fen) VALUES (?, ?, ?)"
-            ).execute(
-                arguments: [entryID, posting.account, posting.amountFen]
+            try db.run(
+                "INSERT INTO ledger_postings (entry_id, account, amount_fen) VALUES (?, ?, ?)",
+                [entryID, posting.account, posting.amountFen]
             )
         }
         // Checked again as stored: what is in the table balances, whatever the code above did.
         let stored =
-            try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE entry_id = ?"),
-                arguments: [entryID]
+            try db.value(
+                Int64.self,
+                "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE entry_id = ?",
+                [entryID]
             ) ?? 0
         guard stored == 0 else {
             throw PaymentChannelError.refused("ledger entry \(entryID) stored unbalanced (\(stored) fen)")
@@ -134,49 +138,43 @@ public enum Ledger {
     }
 
     /// The refund's net position per account: what every entry of it posted, summed.
-    static func positions(_ db: Database, refundID: String) throws -> [Posting] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT p.account AS account, SUM(p.amount_fen) AS total FROM ledger_postings p
-                    JOIN ledger_entries e ON e.entry_id = p.entry_id
-                    WHERE e.refund_id = ? GROUP BY p.account HAVING SUM(p.amount_fen) != 0 ORDER BY p.account
-                    """
-            ),
-            arguments: [refundID]
-        ).map { Posting($0["account"], $0["total"]) }
+    static func positions(_ db: some SQLSession, refundID: String) throws -> [Posting] {
+        try db.rows(
+            """
+            SELECT p.account AS account, SUM(p.amount_fen) AS total FROM ledger_postings p
+            JOIN ledger_entries e ON e.entry_id = p.entry_id
+            WHERE e.refund_id = ? GROUP BY p.account HAVING SUM(p.amount_fen) != 0 ORDER BY p.account
+            """,
+            [refundID]
+        ).map { Posting(try $0["account"], try $0["total"]) }
     }
 
     /// The refund's entries with their postings, oldest first.
-    static func entries(_ db: Database, refundID: String) throws -> [Entry] {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM ledger_entries WHERE refund_id = ? ORDER BY entry_id"),
-            arguments: [refundID]
-        )
+    static func entries(_ db: some SQLSession, refundID: String) throws -> [Entry] {
+        let rows = try db.rows("SELECT * FROM ledger_entries WHERE refund_id = ? ORDER BY entry_id", [refundID])
         return try rows.map { row in
-            let id: Int64 = row["entry_id"]
-            let postings = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT account, amount_fen FROM ledger_postings WHERE entry_id = ? ORDER BY posting_id"
-                ),
-                arguments: [id]
-            ).map { Posting($0["account"], $0["amount_fen"]) }
+            let id: Int64 = try row["entry_id"]
+            let postings = try db.rows(
+                "SELECT account, amount_fen FROM ledger_postings WHERE entry_id = ? ORDER BY posting_id",
+                [id]
+            ).map { Posting(try $0["account"], try $0["amount_fen"]) }
             return Entry(
                 entryID: id,
-                refundID: row["refund_id"],
-                movement: row["movement"],
-                atMs: row["at_ms"],
-                memo: row["memo"],
+                refundID: try row["refund_id"],
+                movement: try row["movement"],
+                atMs: try row["at_ms"],
+                memo: try row["memo"],
                 postings: postings
             )
         }
     }
 
     /// The balance of one account (debit positive).
-    static func balance(_ db: Database, account: String) throws -> Int64 {
-        try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE account = ?"),
-            arguments: [account]
+    static func balance(_ db: some SQLSession, account: String) throws -> Int64 {
+        try db.value(
+            Int64.self,
+            "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_postings WHERE account = ?",
+            [account]
         ) ?? 0
     }
 
@@ -190,24 +188,20 @@ public enum Ledger {
         public var isBalanced: Bool { totalFen == 0 && unbalancedEntryIDs.isEmpty }
     }
 
-    static func trialBalance(_ db: Database) throws -> TrialBalance {
-        let accounts = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT account, SUM(amount_fen) AS total FROM ledger_postings GROUP BY account ORDER BY account"
-            )
-        ).map { Posting($0["account"], $0["total"]) }
-        let unbalanced = try Int64.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT e.entry_id FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.entry_id
-                    GROUP BY e.entry_id HAVING COALESCE(SUM(p.amount_fen), 0) != 0 ORDER BY e.entry_id
-                    """
-            )
-        )
+    static func trialBalance(_ db: some SQLSession) throws -> TrialBalance {
+        let accounts = try db.rows(
+            "SELECT account, SUM(amount_fen) AS total FROM ledger_postings GROUP BY account ORDER BY account"
+        ).map { Posting(try $0["account"], try $0["total"]) }
+        let unbalanced = try db.rows(
+            """
+            SELECT e.entry_id FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.entry_id
+            GROUP BY e.entry_id HAVING COALESCE(SUM(p.amount_fen), 0) != 0 ORDER BY e.entry_id
+            """
+        ).map { try $0[0] as Int64 }
         return TrialBalance(
             accounts: accounts,
             totalFen: accounts.reduce(0) { $0 + $1.amountFen },
-            entries: try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM ledger_entries")) ?? 0,
+            entries: try db.value(Int64.self, "SELECT COUNT(*) FROM ledger_entries") ?? 0,
             unbalancedEntryIDs: unbalanced
         )
     }

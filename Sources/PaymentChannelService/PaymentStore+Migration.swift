@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 extension PaymentStore {
     /// Migration 4: the double-entry ledger replaces `balance_entries`/`balances` (one source of
@@ -39,9 +40,7 @@ extension PaymentStore {
                 """
         )
         try db.execute(sql: Ledger.schema)
-        let refunds = try RefundPaymentRecord.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM refund_payments ORDER BY rowid")
-        )
+        let refunds = try db.rows("SELECT * FROM refund_payments ORDER BY rowid").map(RefundPaymentRecord.init(row:))
         for var refund in refunds where refund.state != .failed {
             let at = refund.createdAtMs
             try Ledger.post(
@@ -92,9 +91,9 @@ extension PaymentStore {
                 try RefundMovements.save(db, refund)
             }
         }
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT user_id, available_fen FROM balances")) {
-            let userID: String = row["user_id"]
-            let old: Int64 = row["available_fen"]
+        for row in try db.rows("SELECT user_id, available_fen FROM balances") {
+            let userID: String = try row["user_id"]
+            let old: Int64 = try row["available_fen"]
             let migrated = -(try Ledger.balance(db, account: Ledger.userBalance(userID)))
             guard migrated == old else {
                 throw PaymentChannelError.refused(

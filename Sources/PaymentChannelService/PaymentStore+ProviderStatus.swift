@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 extension PaymentStore {
     /// Where a provider status came from: a query we made, or a notification the provider sent.
@@ -40,10 +41,10 @@ extension PaymentStore {
         let context = self.context
         return try await store.writeIgnoringCancellation { db in
             guard
-                var refund = try RefundPaymentRecord.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?"),
-                    arguments: [providerRefundNo]
-                )
+                var refund = try db.row(
+                    "SELECT * FROM refund_payments WHERE provider_refund_no = ?",
+                    [providerRefundNo]
+                ).map(RefundPaymentRecord.init(row:))
             else { return .unknownRefund }
             let before = refund
             try RefundMovements.apply(db, &refund, steps: refund.steps(for: status), context: context, at: nowMs)
@@ -130,10 +131,9 @@ extension PaymentStore {
                 refund.nextQueryAtMs = nowMs + backoff
             }
             try RefundMovements.save(db, refund)
-            try db.cachedStatement(
-                sql: "UPDATE refund_payments SET attempts = attempts + 1, last_error = ? WHERE refund_id = ?"
-            ).execute(
-                arguments: [error, refundID]
+            try db.run(
+                "UPDATE refund_payments SET attempts = attempts + 1, last_error = ? WHERE refund_id = ?",
+                [error, refundID]
             )
         }
     }

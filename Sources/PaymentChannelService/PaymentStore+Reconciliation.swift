@@ -1,6 +1,7 @@
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshStore
 
 extension PaymentStore {
     /// Our refunds of `method` sent to the provider on `day` (the shop's calendar), and a lookup of
@@ -15,22 +16,19 @@ extension PaymentStore {
         let start = policy.calendar.startOfDay(day)
         let end = start + 86_400_000
         return try await store.read { db in
-            let ours = try RefundPaymentRecord.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM refund_payments
-                        WHERE method = ? AND sent_at_ms >= ? AND sent_at_ms < ? AND state != ?
-                        ORDER BY sent_at_ms, refund_id
-                        """
-                ),
-                arguments: [Int(method.rawValue), start, end, Int(RefundPayment.State.pending.rawValue)]
-            )
+            let ours = try db.rows(
+                """
+                SELECT * FROM refund_payments
+                WHERE method = ? AND sent_at_ms >= ? AND sent_at_ms < ? AND state != ?
+                ORDER BY sent_at_ms, refund_id
+                """,
+                [Int(method.rawValue), start, end, Int(RefundPayment.State.pending.rawValue)]
+            ).map(RefundPaymentRecord.init(row:))
             var lookup: [String: RefundPaymentRecord] = [:]
             for refund in ours { lookup[refund.providerRefundNo] = refund }
             for number in numbers where lookup[number] == nil {
-                if let refund = try RefundPaymentRecord.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?"),
-                    arguments: [number]
+                if let refund = try db.row("SELECT * FROM refund_payments WHERE provider_refund_no = ?", [number]).map(
+                    RefundPaymentRecord.init(row:)
                 ) {
                     lookup[number] = refund
                 }

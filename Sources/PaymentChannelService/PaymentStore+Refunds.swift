@@ -100,24 +100,20 @@ extension PaymentStore {
 
     // MARK: Inside a transaction
 
-    static func refund(_ db: Database, id refundID: String) throws -> RefundPaymentRecord? {
-        try RefundPaymentRecord.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE refund_id = ?"),
-            arguments: [refundID]
-        )
+    static func refund(_ db: some SQLSession, id refundID: String) throws -> RefundPaymentRecord? {
+        try db.row("SELECT * FROM refund_payments WHERE refund_id = ?", [refundID]).map(RefundPaymentRecord.init(row:))
     }
 
-    private static func insert(_ db: Database, _ refund: RefundPaymentRecord) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO refund_payments
-                    (refund_id, payment_id, order_id, user_id, method, destination, amount_fen, fee_fen, net_fen,
-                     platform_fault, state, provider_refund_no, created_at_ms, sent_at_ms, arrived_at_ms,
-                     expected_arrival_ms, failure_reason, attempts, trace_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
+    private static func insert(_ db: some SQLSession, _ refund: RefundPaymentRecord) throws {
+        try db.run(
+            """
+            INSERT INTO refund_payments
+                (refund_id, payment_id, order_id, user_id, method, destination, amount_fen, fee_fen, net_fen,
+                 platform_fault, state, provider_refund_no, created_at_ms, sent_at_ms, arrived_at_ms,
+                 expected_arrival_ms, failure_reason, attempts, trace_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 refund.refundID, refund.paymentID, refund.orderID, refund.userID, Int(refund.method.rawValue),
                 Int(refund.destination.rawValue), refund.amountFen, refund.feeFen, refund.netFen, refund.platformFault,
                 Int(refund.state.rawValue), refund.providerRefundNo, refund.createdAtMs, refund.sentAtMs,
@@ -130,15 +126,16 @@ extension PaymentStore {
     /// R-C7: WeChat Pay takes at most 50 refunds per trade and none 365 days after payment;
     /// asking anyway would only be refused, so we refuse first, saying what a person can do.
     static func checkWeChatLimits(
-        _ db: Database,
+        _ db: some SQLSession,
         payment: CapturedPayment,
         settings: PaymentChannelConfiguration,
         at nowMs: Int64
     ) throws {
         let count =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) FROM refund_payments WHERE payment_id = ? AND method = ?"),
-                arguments: [payment.paymentID, Int(PaymentMethod.wechatPay.rawValue)]
+            try db.value(
+                Int.self,
+                "SELECT COUNT(*) FROM refund_payments WHERE payment_id = ? AND method = ?",
+                [payment.paymentID, Int(PaymentMethod.wechatPay.rawValue)]
             ) ?? 0
         if count >= settings.wechatMaxRefundsPerOrder {
             throw PaymentChannelError.refused(

@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 extension PaymentStore {
     /// What an operator decided for an ABNORMAL or REVERSED refund (R-C8).
@@ -91,10 +92,9 @@ extension PaymentStore {
                 try RefundNotices.creditedToBalance(db, refund, at: nowMs)
             }
             try RefundMovements.save(db, refund)
-            try db.cachedStatement(
-                sql: "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, 'resolved', ?, ?)"
-            ).execute(
-                arguments: [refundID, "\(action.rawValue) \(memo)", nowMs]
+            try db.run(
+                "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, 'resolved', ?, ?)",
+                [refundID, "\(action.rawValue) \(memo)", nowMs]
             )
             return refund
         }
@@ -124,20 +124,18 @@ extension PaymentStore {
     /// Alerts, newest first (all refunds', or one refund's).
     public func alerts(refundID: String = "", limit: Int = 100) async throws -> [Alert] {
         try await store.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM payment_alerts WHERE (? = '' OR refund_id = ?) ORDER BY alert_id DESC LIMIT ?
-                        """
-                ),
-                arguments: [refundID, refundID, max(1, limit)]
+            try db.rows(
+                """
+                SELECT * FROM payment_alerts WHERE (? = '' OR refund_id = ?) ORDER BY alert_id DESC LIMIT ?
+                """,
+                [refundID, refundID, max(1, limit)]
             ).map {
                 Alert(
-                    alertID: $0["alert_id"],
-                    refundID: $0["refund_id"],
-                    kind: $0["kind"],
-                    message: $0["message"],
-                    atMs: $0["at_ms"]
+                    alertID: try $0["alert_id"],
+                    refundID: try $0["refund_id"],
+                    kind: try $0["kind"],
+                    message: try $0["message"],
+                    atMs: try $0["at_ms"]
                 )
             }
         }
@@ -157,10 +155,10 @@ extension PaymentStore {
     /// Every refund payment, oldest first (operators' listings and tests' invariants).
     public func allRefunds(limit: Int = 10_000) async throws -> [RefundPaymentRecord] {
         try await store.read { db in
-            try RefundPaymentRecord.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM refund_payments ORDER BY created_at_ms, rowid LIMIT ?"),
-                arguments: [limit]
-            )
+            try db.rows(
+                "SELECT * FROM refund_payments ORDER BY created_at_ms, \(db.dialect.insertionOrder) LIMIT ?",
+                [limit]
+            ).map(RefundPaymentRecord.init(row:))
         }
     }
 }

@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 extension PaymentStore {
     /// PENDING refunds the ``RefundSettler`` must submit: those whose not-before time has come
@@ -13,34 +14,30 @@ extension PaymentStore {
         -> [RefundPaymentRecord]
     {
         try await store.read { db in
-            try RefundPaymentRecord.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM refund_payments
-                        WHERE state = ? AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
-                          AND ((not_before_ms IS NULL AND created_at_ms <= ?) OR not_before_ms <= ?)
-                        ORDER BY COALESCE(not_before_ms, created_at_ms), created_at_ms, refund_id LIMIT ?
-                        """
-                ),
-                arguments: [Int(RefundPayment.State.pending.rawValue), nowMs, cutoffMs, nowMs, limit]
-            )
+            try db.rows(
+                """
+                SELECT * FROM refund_payments
+                WHERE state = ? AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
+                  AND ((not_before_ms IS NULL AND created_at_ms <= ?) OR not_before_ms <= ?)
+                ORDER BY COALESCE(not_before_ms, created_at_ms), created_at_ms, refund_id LIMIT ?
+                """,
+                [Int(RefundPayment.State.pending.rawValue), nowMs, cutoffMs, nowMs, limit]
+            ).map(RefundPaymentRecord.init(row:))
         }
     }
 
     /// SENT refunds whose next query is due (R-C6), soonest first.
     public func dueQueries(at nowMs: Int64, limit: Int = 100) async throws -> [RefundPaymentRecord] {
         try await store.read { db in
-            try RefundPaymentRecord.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM refund_payments
-                        WHERE state = ? AND next_query_at_ms <= ?
-                          AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
-                        ORDER BY next_query_at_ms, refund_id LIMIT ?
-                        """
-                ),
-                arguments: [Int(RefundPayment.State.sent.rawValue), nowMs, nowMs, limit]
-            )
+            try db.rows(
+                """
+                SELECT * FROM refund_payments
+                WHERE state = ? AND next_query_at_ms <= ?
+                  AND (submitting_until_ms IS NULL OR submitting_until_ms <= ?)
+                ORDER BY next_query_at_ms, refund_id LIMIT ?
+                """,
+                [Int(RefundPayment.State.sent.rawValue), nowMs, nowMs, limit]
+            ).map(RefundPaymentRecord.init(row:))
         }
     }
 
@@ -48,19 +45,17 @@ extension PaymentStore {
     public func stuckRefunds(at nowMs: Int64, limit: Int = 100) async throws -> [RefundPaymentRecord] {
         let grace = settings.stuckGraceMs
         return try await store.read { db in
-            try RefundPaymentRecord.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM refund_payments
-                        WHERE state IN (?, ?, ?) AND escalated_at_ms IS NULL AND expected_arrival_ms + ? < ?
-                        ORDER BY expected_arrival_ms, refund_id LIMIT ?
-                        """
-                ),
-                arguments: [
+            try db.rows(
+                """
+                SELECT * FROM refund_payments
+                WHERE state IN (?, ?, ?) AND escalated_at_ms IS NULL AND expected_arrival_ms + ? < ?
+                ORDER BY expected_arrival_ms, refund_id LIMIT ?
+                """,
+                [
                     Int(RefundPayment.State.pending.rawValue), Int(RefundPayment.State.sent.rawValue),
                     Int(RefundPayment.State.abnormal.rawValue), grace, nowMs, limit,
                 ]
-            )
+            ).map(RefundPaymentRecord.init(row:))
         }
     }
 
@@ -94,9 +89,8 @@ extension PaymentStore {
     /// The refund payment sent to the provider under `providerRefundNo`, if any.
     public func refund(providerRefundNo: String) async throws -> RefundPaymentRecord? {
         try await store.read { db in
-            try RefundPaymentRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM refund_payments WHERE provider_refund_no = ?"),
-                arguments: [providerRefundNo]
+            try db.row("SELECT * FROM refund_payments WHERE provider_refund_no = ?", [providerRefundNo]).map(
+                RefundPaymentRecord.init(row:)
             )
         }
     }

@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 extension PaymentStore {
     /// The result of ``claimSubmission(_:resubmit:at:)``.
@@ -36,14 +37,13 @@ extension PaymentStore {
             if let until = refund.submittingUntilMs, until > nowMs {
                 return .wait(untilMs: until, reason: "a submission of this refund is in flight")
             }
-            if let busy = try Int64.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT MAX(submitting_until_ms) FROM refund_payments
-                        WHERE payment_id = ? AND refund_id != ? AND submitting_until_ms > ?
-                        """
-                ),
-                arguments: [refund.paymentID, refundID, nowMs]
+            if let busy = try db.value(
+                Int64.self,
+                """
+                SELECT MAX(submitting_until_ms) FROM refund_payments
+                WHERE payment_id = ? AND refund_id != ? AND submitting_until_ms > ?
+                """,
+                [refund.paymentID, refundID, nowMs]
             ) {
                 return .wait(untilMs: busy, reason: "another refund of payment \(refund.paymentID) is being submitted")
             }
@@ -53,9 +53,10 @@ extension PaymentStore {
             let payment = try Self.choosePayment(db, orderID: refund.orderID, paymentID: refund.paymentID)
             let interval = settings.orderIntervalMs[refund.method] ?? 0
             if interval > 0, !resubmit,
-                let next = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT next_at_ms FROM order_slots WHERE payment_id = ?"),
-                    arguments: [refund.paymentID]
+                let next = try db.value(
+                    Int64.self,
+                    "SELECT next_at_ms FROM order_slots WHERE payment_id = ?",
+                    [refund.paymentID]
                 ), next > nowMs
             {
                 refund.notBeforeMs = next
@@ -74,13 +75,12 @@ extension PaymentStore {
                 return .wait(untilMs: wait, reason: "channel rate limit (R-C7)")
             }
             if interval > 0, !resubmit {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO order_slots (payment_id, next_at_ms) VALUES (?, ?)
-                        ON CONFLICT (payment_id) DO UPDATE SET next_at_ms = excluded.next_at_ms
-                        """
-                ).execute(
-                    arguments: [refund.paymentID, nowMs + interval]
+                try db.run(
+                    """
+                    INSERT INTO order_slots (payment_id, next_at_ms) VALUES (?, ?)
+                    ON CONFLICT (payment_id) DO UPDATE SET next_at_ms = excluded.next_at_ms
+                    """,
+                    [refund.paymentID, nowMs + interval]
                 )
             }
             refund.submittingUntilMs = nowMs + settings.submissionLeaseMs
@@ -101,7 +101,7 @@ extension PaymentStore {
     /// A token bucket per channel and merchant, persisted in `throttle_buckets`: it holds at most
     /// one second of calls and refills continuously at the configured rate.
     static func takeToken(
-        _ db: Database,
+        _ db: some SQLSession,
         method: PaymentMethod,
         merchantID: String,
         settings: PaymentChannelConfiguration,
@@ -109,23 +109,19 @@ extension PaymentStore {
     ) throws -> Int64? {
         guard let rate = settings.callsPerSecond[method], rate > 0 else { return nil }
         let bucket = "\(Ledger.methodKey(method)):\(merchantID)"
-        let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT tokens, updated_at_ms FROM throttle_buckets WHERE bucket = ?"),
-            arguments: [bucket]
-        )
+        let row = try db.row("SELECT tokens, updated_at_ms FROM throttle_buckets WHERE bucket = ?", [bucket])
         var state = TokenBucket(
             capacity: max(1, rate),
-            tokens: row?["tokens"] ?? max(1, rate),
-            updatedAtMs: row?["updated_at_ms"] ?? nowMs
+            tokens: try row.map { try $0["tokens"] as Double } ?? max(1, rate),
+            updatedAtMs: try row.map { try $0["updated_at_ms"] as Int64 } ?? nowMs
         )
         let wait = state.take(ratePerSecond: rate, at: nowMs)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO throttle_buckets (bucket, tokens, updated_at_ms) VALUES (?, ?, ?)
-                ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at_ms = excluded.updated_at_ms
-                """
-        ).execute(
-            arguments: [bucket, state.tokens, state.updatedAtMs]
+        try db.run(
+            """
+            INSERT INTO throttle_buckets (bucket, tokens, updated_at_ms) VALUES (?, ?, ?)
+            ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at_ms = excluded.updated_at_ms
+            """,
+            [bucket, state.tokens, state.updatedAtMs]
         )
         return wait
     }
@@ -164,14 +160,15 @@ extension PaymentStore {
     /// process can be in flight (one payment-channel process owns its store). A refund whose
     /// call died with the old process is then submitted again at once, under the same number
     /// (R-C6), instead of waiting out its lease.
+    ///
+    /// On PostgreSQL the store is shared by replicas, and another replica's claims may be live
+    /// calls: nothing is released there, and a dead replica's claims run out with their lease.
     /// - Returns: how many claims were released.
     @discardableResult
     public func releaseAbandonedClaims() async throws -> Int {
-        try await store.write { db in
-            try db.cachedStatement(
-                sql: "UPDATE refund_payments SET submitting_until_ms = NULL WHERE submitting_until_ms IS NOT NULL"
-            ).execute()
-            return db.changesCount
+        guard store.dialect == .sqlite else { return 0 }
+        return try await store.write { db in
+            try db.run("UPDATE refund_payments SET submitting_until_ms = NULL WHERE submitting_until_ms IS NOT NULL")
         }
     }
 }

@@ -11,7 +11,7 @@ import RefundMeshStore
 /// `PaymentStore+Refunds.swift`; each state change there enqueues its ApplyStatus and Publish
 /// messages in the same transaction (``RefundNotices``).
 public struct PaymentStore: Sendable {
-    public let store: Store
+    public let store: any ServiceDatabase
     /// Fees and arrival times (R-C2, R-C3), balance withdrawal (R-C4).
     public let policy: RefundPolicy
     /// Reconciliation schedule, throttles, escalation (R-C6, R-C7).
@@ -110,11 +110,11 @@ public struct PaymentStore: Sendable {
             // The trace the refund was asked for under (ExecuteRefund's): every notice of the
             // refund, whenever and by whatever it is caused (settling, a provider's
             // notification), goes out under it, so one id follows the refund (docs/OPERATIONS.md).
-            try db.cachedStatement(sql: "ALTER TABLE refund_payments ADD COLUMN trace_id TEXT").execute()
+            try db.run("ALTER TABLE refund_payments ADD COLUMN trace_id TEXT")
         },
     ]
 
-    public init(store: Store, policy: RefundPolicy, settings: PaymentChannelConfiguration = .init()) {
+    public init(store: any ServiceDatabase, policy: RefundPolicy, settings: PaymentChannelConfiguration = .init()) {
         self.store = store
         self.policy = policy
         self.settings = settings
@@ -141,14 +141,13 @@ public struct PaymentStore: Sendable {
                 }
                 return false
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO captured_payments
-                        (payment_id, order_id, user_id, method, amount_fen, captured_at_ms, merchant_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
+            try db.run(
+                """
+                INSERT INTO captured_payments
+                    (payment_id, order_id, user_id, method, amount_fen, captured_at_ms, merchant_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
                     payment.paymentID, payment.orderID, payment.userID, Int(payment.method.rawValue),
                     payment.amountFen, payment.capturedAtMs, payment.merchantID,
                 ]
@@ -183,24 +182,19 @@ public struct PaymentStore: Sendable {
 
     // MARK: Queries inside a transaction
 
-    static func payment(_ db: Database, id: String) throws -> CapturedPayment? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM captured_payments WHERE payment_id = ?"),
-            arguments: [id]
-        )
-        .map(Self.payment(from:))
+    static func payment(_ db: some SQLSession, id: String) throws -> CapturedPayment? {
+        try db.row("SELECT * FROM captured_payments WHERE payment_id = ?", [id])
+            .map(Self.payment(from:))
     }
 
-    static func payments(_ db: Database, orderID: String) throws -> [CapturedPayment] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT * FROM captured_payments WHERE order_id = ? ORDER BY captured_at_ms, rowid"
-            ),
-            arguments: [orderID]
+    static func payments(_ db: some SQLSession, orderID: String) throws -> [CapturedPayment] {
+        try db.rows(
+            "SELECT * FROM captured_payments WHERE order_id = ? ORDER BY captured_at_ms, \(db.dialect.insertionOrder)",
+            [orderID]
         ).map(Self.payment(from:))
     }
 
-    static func choosePayment(_ db: Database, orderID: String, paymentID: String) throws -> CapturedPayment {
+    static func choosePayment(_ db: some SQLSession, orderID: String, paymentID: String) throws -> CapturedPayment {
         if !paymentID.isEmpty {
             guard let payment = try payment(db, id: paymentID) else {
                 throw PaymentChannelError.notFound(
@@ -221,24 +215,23 @@ public struct PaymentStore: Sendable {
         return first
     }
 
-    static func refundedFen(_ db: Database, paymentID: String) throws -> Int64 {
-        try Int64.fetchOne(
-            db.cachedStatement(
-                sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM refund_payments WHERE payment_id = ? AND state != ?"
-            ),
-            arguments: [paymentID, Int(RefundPayment.State.failed.rawValue)]
+    static func refundedFen(_ db: some SQLSession, paymentID: String) throws -> Int64 {
+        try db.value(
+            Int64.self,
+            "SELECT COALESCE(SUM(amount_fen), 0) FROM refund_payments WHERE payment_id = ? AND state != ?",
+            [paymentID, Int(RefundPayment.State.failed.rawValue)]
         ) ?? 0
     }
 
-    static func payment(from row: Row) -> CapturedPayment {
+    static func payment(from row: SQLRow) throws -> CapturedPayment {
         CapturedPayment(
-            paymentID: row["payment_id"],
-            orderID: row["order_id"],
-            userID: row["user_id"],
-            method: PaymentMethod(rawValue: Int32(truncatingIfNeeded: row["method"] as Int)),
-            amountFen: row["amount_fen"],
-            capturedAtMs: row["captured_at_ms"],
-            merchantID: row["merchant_id"]
+            paymentID: try row["payment_id"],
+            orderID: try row["order_id"],
+            userID: try row["user_id"],
+            method: PaymentMethod(rawValue: Int32(truncatingIfNeeded: try row["method"] as Int)),
+            amountFen: try row["amount_fen"],
+            capturedAtMs: try row["captured_at_ms"],
+            merchantID: try row["merchant_id"]
         )
     }
 

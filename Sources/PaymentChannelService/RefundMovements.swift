@@ -1,6 +1,7 @@
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshStore
 
 /// The movements of a refund payment, each one transaction's worth of work: the state change,
 /// its balanced ledger entry (``Ledger``), its messages (``RefundNotices``) and, where a person
@@ -9,7 +10,7 @@ import RefundMeshDomain
 enum RefundMovements {
     /// Runs `steps` on `refund` and saves it.
     static func apply(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: inout RefundPaymentRecord,
         steps: [RefundPaymentRecord.Step],
         context: PaymentStore.Context,
@@ -34,7 +35,7 @@ enum RefundMovements {
 
     /// The refund is owed: `refund_expense` / `refunds_payable`. A balance refund is paid in the
     /// same transaction: `refunds_payable` / `user_balance:<user>` (R-C3: arrives at once).
-    static func begin(_ db: Database, _ refund: inout RefundPaymentRecord, at nowMs: Int64) throws {
+    static func begin(_ db: some SQLSession, _ refund: inout RefundPaymentRecord, at nowMs: Int64) throws {
         try Ledger.post(
             db,
             refundID: refund.refundID,
@@ -51,7 +52,7 @@ enum RefundMovements {
 
     /// PENDING → SENT: the provider has the refund; the fee is kept, the net is in clearing.
     static func send(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: inout RefundPaymentRecord,
         context: PaymentStore.Context,
         at nowMs: Int64
@@ -81,8 +82,12 @@ enum RefundMovements {
     }
 
     /// SENT or ABNORMAL → ARRIVED: the provider confirmed the money moved out of our settlement.
-    static func arrive(_ db: Database, _ refund: inout RefundPaymentRecord, providerAtMs: Int64, at nowMs: Int64) throws
-    {
+    static func arrive(
+        _ db: some SQLSession,
+        _ refund: inout RefundPaymentRecord,
+        providerAtMs: Int64,
+        at nowMs: Int64
+    ) throws {
         let from = refund.state == .abnormal ? Ledger.abnormal(refund.method) : Ledger.clearing(refund.method)
         try Ledger.post(
             db,
@@ -98,7 +103,8 @@ enum RefundMovements {
     }
 
     /// → FAILED: no money moved; everything the refund posted is undone, so it nets to zero.
-    static func fail(_ db: Database, _ refund: inout RefundPaymentRecord, reason: String, at nowMs: Int64) throws {
+    static func fail(_ db: some SQLSession, _ refund: inout RefundPaymentRecord, reason: String, at nowMs: Int64) throws
+    {
         let positions = try Ledger.positions(db, refundID: refund.refundID)
         try Ledger.post(
             db,
@@ -117,7 +123,7 @@ enum RefundMovements {
 
     /// SENT → ABNORMAL (WeChat): the money sits at the provider undelivered; a person decides.
     static func abnormal(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: inout RefundPaymentRecord,
         reason: String,
         context: PaymentStore.Context,
@@ -152,7 +158,7 @@ enum RefundMovements {
 
     /// ARRIVED → REVERSED: the money came back to our settlement; the refund is owed again.
     static func reverse(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: inout RefundPaymentRecord,
         reason: String,
         context: PaymentStore.Context,
@@ -187,7 +193,7 @@ enum RefundMovements {
 
     /// FAILED → ARRIVED: the provider paid after we recorded a failure; the books follow the money.
     static func lateSuccess(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: inout RefundPaymentRecord,
         providerAtMs: Int64,
         context: PaymentStore.Context,
@@ -218,7 +224,7 @@ enum RefundMovements {
 
     /// A success for a refund an operator already credited to the balance: the user was paid twice.
     static func paidTwice(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: RefundPaymentRecord,
         context: PaymentStore.Context,
         at nowMs: Int64
@@ -244,7 +250,7 @@ enum RefundMovements {
 
     /// Credits the user's balance with the refund's full amount (R-C2: no fee on the balance).
     static func creditBalance(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: RefundPaymentRecord,
         fromAccount: String,
         extra: [Ledger.Posting] = [],
@@ -266,16 +272,15 @@ enum RefundMovements {
     }
 
     /// Writes every mutable column of `refund`.
-    static func save(_ db: Database, _ refund: RefundPaymentRecord) throws {
-        try db.cachedStatement(
-            sql: """
-                UPDATE refund_payments SET state = ?, destination = ?, sent_at_ms = ?, arrived_at_ms = ?,
-                    expected_arrival_ms = ?, failure_reason = ?, resolution = ?, next_query_at_ms = ?,
-                    query_interval_ms = ?, not_before_ms = ?, escalated_at_ms = ?, submitting_until_ms = ?
-                WHERE refund_id = ?
-                """
-        ).execute(
-            arguments: [
+    static func save(_ db: some SQLSession, _ refund: RefundPaymentRecord) throws {
+        try db.run(
+            """
+            UPDATE refund_payments SET state = ?, destination = ?, sent_at_ms = ?, arrived_at_ms = ?,
+                expected_arrival_ms = ?, failure_reason = ?, resolution = ?, next_query_at_ms = ?,
+                query_interval_ms = ?, not_before_ms = ?, escalated_at_ms = ?, submitting_until_ms = ?
+            WHERE refund_id = ?
+            """,
+            [
                 Int(refund.state.rawValue), Int(refund.destination.rawValue), refund.sentAtMs, refund.arrivedAtMs,
                 refund.expectedArrivalMs, refund.failureReason, refund.resolution, refund.nextQueryAtMs,
                 refund.queryIntervalMs, refund.notBeforeMs, refund.escalatedAtMs, refund.submittingUntilMs,

@@ -2,6 +2,7 @@ import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshHosting
+import RefundMeshStore
 
 extension RefundNotices {
     /// Raises an alert (R-C6, R-C8): an `alerts` row for ListAlerts, a message to the operators'
@@ -12,7 +13,7 @@ extension RefundNotices {
     /// Called only on a state change (or the stuck escalation, once), so an alert is raised once
     /// per occurrence; its event ids carry the alert id.
     static func alert(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: RefundPaymentRecord,
         kind: String,
         message: String,
@@ -20,12 +21,12 @@ extension RefundNotices {
         userState: RefundState? = nil,
         at nowMs: Int64
     ) throws {
-        try db.cachedStatement(
-            sql: "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, ?, ?, ?)"
-        ).execute(
-            arguments: [refund.refundID, kind, message, nowMs]
-        )
-        let alertID = db.lastInsertedRowID
+        let alertID =
+            try db.value(
+                Int64.self,
+                "INSERT INTO payment_alerts (refund_id, kind, message, at_ms) VALUES (?, ?, ?, ?) RETURNING alert_id",
+                [refund.refundID, kind, message, nowMs]
+            ) ?? 0
         let eventID = eventID(refundID: refund.refundID, step: "\(kind)-\(alertID)")
         try enqueuePublish(
             db,
@@ -82,7 +83,7 @@ extension RefundNotices {
     }
 
     /// An operator credited the balance instead (R-C1): MONEY_ARRIVED with its own event id.
-    static func creditedToBalance(_ db: Database, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
+    static func creditedToBalance(_ db: some SQLSession, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
         try enqueueStep(
             db,
             refund,

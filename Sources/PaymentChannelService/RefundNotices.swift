@@ -2,6 +2,7 @@ import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshHosting
+import RefundMeshStore
 import RefundMeshTracing
 
 /// The messages a refund payment's state changes send, enqueued in the transaction of the change
@@ -26,7 +27,7 @@ public enum RefundNotices {
     public static func outboxID(eventID: String, destination: String) -> String { "\(eventID)@\(destination)" }
 
     /// MONEY_SENT: paid back the way the money came (R-C1), or to the balance.
-    static func moneySent(_ db: Database, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
+    static func moneySent(_ db: some SQLSession, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
         let fee = refund.feeFen > 0 ? "，扣除手续费 \(RefundText.money(refund.feeFen))（R-C2）" : ""
         let reason =
             "已退回\(RefundText.paymentMethod(refund.method).zhCN) \(RefundText.money(refund.amountFen))\(fee)，"
@@ -44,7 +45,7 @@ public enum RefundNotices {
     }
 
     /// MONEY_ARRIVED: the provider (or our ledger) confirmed the money arrived (R-C3).
-    static func moneyArrived(_ db: Database, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
+    static func moneyArrived(_ db: some SQLSession, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
         let reason =
             "\(RefundText.money(refund.netFen)) 已到账\(RefundText.paymentMethod(refund.method).zhCN)"
         try enqueueStep(
@@ -61,7 +62,7 @@ public enum RefundNotices {
 
     /// FAILED: the provider refused or closed the refund (R-C6, R-C8). Intake records it; the
     /// notification API has no "refund failed" kind, so operators follow up from intake's state.
-    static func failed(_ db: Database, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
+    static func failed(_ db: some SQLSession, _ refund: RefundPaymentRecord, at nowMs: Int64) throws {
         try enqueueStatus(
             db,
             refund,
@@ -74,7 +75,7 @@ public enum RefundNotices {
     }
 
     static func enqueueStep(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: RefundPaymentRecord,
         step: String,
         state: RefundState,
@@ -107,7 +108,7 @@ public enum RefundNotices {
 
     /// Enqueues intake's ApplyStatus of `refund` in `state` under `eventID`.
     static func enqueueStatus(
-        _ db: Database,
+        _ db: some SQLSession,
         _ refund: RefundPaymentRecord,
         eventID: String,
         state: RefundState,
@@ -127,7 +128,7 @@ public enum RefundNotices {
     }
 
     /// Enqueues notification's Publish of `event`, named by its event id.
-    static func enqueuePublish(_ db: Database, _ event: RefundEvent) throws {
+    static func enqueuePublish(_ db: some SQLSession, _ event: RefundEvent) throws {
         try OutboxDispatcher.enqueue(
             db,
             eventID: outboxID(eventID: event.eventID, destination: notification),
@@ -140,11 +141,8 @@ public enum RefundNotices {
     }
 
     /// The refund's own trace (the ExecuteRefund call's), else the current task's.
-    private static func trace(_ db: Database, refundID: String) throws -> String? {
-        let stored = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT trace_id FROM refund_payments WHERE refund_id = ?"),
-            arguments: [refundID]
-        )
+    private static func trace(_ db: some SQLSession, refundID: String) throws -> String? {
+        let stored = try db.value(String.self, "SELECT trace_id FROM refund_payments WHERE refund_id = ?", [refundID])
         return stored ?? TraceID.current
     }
 

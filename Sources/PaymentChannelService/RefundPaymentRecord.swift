@@ -1,5 +1,6 @@
 import GRDB
 import RefundMeshAPI
+import RefundMeshStore
 
 /// One row of `refund_payments`: a refund being paid, once per refund id (R-C5).
 ///
@@ -129,33 +130,34 @@ public struct RefundPaymentRecord: Sendable, Hashable {
     }
 }
 
-extension RefundPaymentRecord: FetchableRecord {
-    public init(row: Row) throws {
+extension RefundPaymentRecord {
+    /// Decodes a full `refund_payments` row.
+    public init(row: SQLRow) throws {
         self.init(
-            refundID: row["refund_id"],
-            paymentID: row["payment_id"],
-            orderID: row["order_id"],
-            userID: row["user_id"],
-            method: PaymentMethod(rawValue: Int32(truncatingIfNeeded: row["method"] as Int)),
-            destination: Destination(rawValue: Int32(truncatingIfNeeded: row["destination"] as Int)),
-            amountFen: row["amount_fen"],
-            feeFen: row["fee_fen"],
-            netFen: row["net_fen"],
-            platformFault: row["platform_fault"],
-            state: RefundPayment.State(rawValue: Int32(truncatingIfNeeded: row["state"] as Int)),
-            providerRefundNo: row["provider_refund_no"],
-            createdAtMs: row["created_at_ms"],
-            sentAtMs: row["sent_at_ms"],
-            arrivedAtMs: row["arrived_at_ms"],
-            expectedArrivalMs: row["expected_arrival_ms"],
-            failureReason: row["failure_reason"],
-            attempts: row["attempts"],
-            resolution: row["resolution"],
-            nextQueryAtMs: row["next_query_at_ms"],
-            queryIntervalMs: row["query_interval_ms"],
-            notBeforeMs: row["not_before_ms"],
-            escalatedAtMs: row["escalated_at_ms"],
-            submittingUntilMs: row["submitting_until_ms"]
+            refundID: try row["refund_id"],
+            paymentID: try row["payment_id"],
+            orderID: try row["order_id"],
+            userID: try row["user_id"],
+            method: PaymentMethod(rawValue: Int32(truncatingIfNeeded: try row["method"] as Int)),
+            destination: Destination(rawValue: Int32(truncatingIfNeeded: try row["destination"] as Int)),
+            amountFen: try row["amount_fen"],
+            feeFen: try row["fee_fen"],
+            netFen: try row["net_fen"],
+            platformFault: try row["platform_fault"],
+            state: RefundPayment.State(rawValue: Int32(truncatingIfNeeded: try row["state"] as Int)),
+            providerRefundNo: try row["provider_refund_no"],
+            createdAtMs: try row["created_at_ms"],
+            sentAtMs: try row["sent_at_ms"],
+            arrivedAtMs: try row["arrived_at_ms"],
+            expectedArrivalMs: try row["expected_arrival_ms"],
+            failureReason: try row["failure_reason"],
+            attempts: try row["attempts"],
+            resolution: try row["resolution"],
+            nextQueryAtMs: try row["next_query_at_ms"],
+            queryIntervalMs: try row["query_interval_ms"],
+            notBeforeMs: try row["not_before_ms"],
+            escalatedAtMs: try row["escalated_at_ms"],
+            submittingUntilMs: try row["submitting_until_ms"]
         )
     }
 }

@@ -19,7 +19,7 @@ import Synchronization
 /// CLOSED, reverse after success, answer with fund_change=Y at once.
 public struct SandboxChannelAdapter: ChannelAdapter {
     /// The sandbox's own store (`payment-sandbox.sqlite`).
-    public let store: Store
+    public let store: any ServiceDatabase
     public let configuration: Configuration
     private let now: @Sendable () -> Int64
     private let random: @Sendable () -> Double
@@ -112,7 +112,7 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     ]
 
     public init(
-        store: Store,
+        store: any ServiceDatabase,
         configuration: Configuration = Configuration(),
         now: @escaping @Sendable () -> Int64 = { UnixTime.nowMilliseconds() },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
@@ -149,25 +149,20 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         let interval = configuration.orderIntervalMs
         let answer: ChannelSubmission = try await store.write { db in
             func log(_ outcome: String) throws {
-                try db.cachedStatement(
-                    sql: "INSERT INTO provider_submissions (refund_no, payment_id, at_ms, outcome) VALUES (?, ?, ?, ?)"
-                ).execute(
-                    arguments: [request.refundNo, payment.paymentID, nowMs, outcome]
+                try db.run(
+                    "INSERT INTO provider_submissions (refund_no, payment_id, at_ms, outcome) VALUES (?, ?, ?, ?)",
+                    [request.refundNo, payment.paymentID, nowMs, outcome]
                 )
             }
             if behaviour.rateLimited {
                 try log("rate-limited")
                 return .rateLimited(retryAfterMs: behaviour.retryAfterMs)
             }
-            if try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM provider_refunds WHERE refund_no = ?"),
-                arguments: [request.refundNo]
-            ) != nil {
+            if try db.value(Int.self, "SELECT 1 FROM provider_refunds WHERE refund_no = ?", [request.refundNo]) != nil {
                 // Same number again: the provider answers with what it has; nothing is paid again.
-                try db.cachedStatement(
-                    sql: "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?"
-                ).execute(
-                    arguments: [request.refundNo]
+                try db.run(
+                    "UPDATE provider_refunds SET submissions = submissions + 1 WHERE refund_no = ?",
+                    [request.refundNo]
                 )
                 try log("duplicate")
                 return .accepted(nil)
@@ -178,21 +173,20 @@ public struct SandboxChannelAdapter: ChannelAdapter {
             }
             // R-C7 as the providers enforce it: one refund per trade per interval.
             if interval > 0,
-                let last = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT MAX(submitted_at_ms) FROM provider_refunds WHERE payment_id = ?"),
-                    arguments: [payment.paymentID]
+                let last = try db.value(
+                    Int64.self,
+                    "SELECT MAX(submitted_at_ms) FROM provider_refunds WHERE payment_id = ?",
+                    [payment.paymentID]
                 ), nowMs - last < interval
             {
                 try log("frequency-limited")
                 return .rateLimited(retryAfterMs: last + interval - nowMs)
             }
             let refunded =
-                try Int64.fetchOne(
-                    db.cachedStatement(
-                        sql:
-                            "SELECT COALESCE(SUM(amount_fen), 0) FROM provider_refunds WHERE payment_id = ? AND succeeds"
-                    ),
-                    arguments: [payment.paymentID]
+                try db.value(
+                    Int64.self,
+                    "SELECT COALESCE(SUM(amount_fen), 0) FROM provider_refunds WHERE payment_id = ? AND succeeds = 1",
+                    [payment.paymentID]
                 ) ?? 0
             guard request.amountFen > 0,
                 RefundCeiling.allows(request.amountFen, capturedFen: payment.amountFen, refundedFen: refunded)
@@ -205,15 +199,14 @@ public struct SandboxChannelAdapter: ChannelAdapter {
                 )
             }
             let settlesAt = behaviour.immediateSuccess ? nowMs : nowMs + settle.wholeMilliseconds
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO provider_refunds
-                        (refund_no, payment_id, method, amount_fen, submitted_at_ms, settles_at_ms, succeeds, submissions,
-                         final_status, reverse_after_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                    """
-            ).execute(
-                arguments: [
+            try db.run(
+                """
+                INSERT INTO provider_refunds
+                    (refund_no, payment_id, method, amount_fen, submitted_at_ms, settles_at_ms, succeeds, submissions,
+                     final_status, reverse_after_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                """,
+                [
                     request.refundNo, payment.paymentID, Int(payment.method.rawValue), request.amountFen, nowMs,
                     settlesAt, succeeds, behaviour.finalStatus?.name, behaviour.reverseAfterMs,
                 ]
@@ -237,21 +230,19 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         let start = configuration.calendar.startOfDay(day)
         let nowMs = now()
         let lines = try await store.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT refund_no, amount_fen, submitted_at_ms FROM provider_refunds
-                        WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY submitted_at_ms, refund_no
-                        """
-                ),
-                arguments: [start, start + 86_400_000]
+            try db.rows(
+                """
+                SELECT refund_no, amount_fen, submitted_at_ms FROM provider_refunds
+                WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY submitted_at_ms, refund_no
+                """,
+                [start, start + 86_400_000]
             ).map { row in
                 ProviderBillRecord(
-                    refundNo: row["refund_no"],
-                    providerRefundID: "SBX" + (row["refund_no"] as String),
-                    amountFen: row["amount_fen"],
-                    status: try Self.status(db, refundNo: row["refund_no"], at: nowMs),
-                    atMs: row["submitted_at_ms"]
+                    refundNo: try row["refund_no"],
+                    providerRefundID: "SBX" + (try row["refund_no"] as String),
+                    amountFen: try row["amount_fen"],
+                    status: try Self.status(db, refundNo: try row["refund_no"], at: nowMs),
+                    atMs: try row["submitted_at_ms"]
                 )
             }
         }
@@ -259,27 +250,24 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     }
 
     /// The state of `refundNo` at `nowMs`, as a query answers it.
-    static func status(_ db: Database, refundNo: String, at nowMs: Int64) throws -> ChannelRefundStatus {
+    static func status(_ db: some SQLSession, refundNo: String, at nowMs: Int64) throws -> ChannelRefundStatus {
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql:
-                        "SELECT settles_at_ms, succeeds, final_status, reverse_after_ms FROM provider_refunds WHERE refund_no = ?"
-                ),
-                arguments: [refundNo]
+            let row = try db.row(
+                "SELECT settles_at_ms, succeeds, final_status, reverse_after_ms FROM provider_refunds WHERE refund_no = ?",
+                [refundNo]
             )
         else { return .notFound }
-        let settlesAt: Int64 = row["settles_at_ms"]
+        let settlesAt: Int64 = try row["settles_at_ms"]
         guard nowMs >= settlesAt else { return .processing }
-        switch row["final_status"] as String? {
+        switch try row["final_status"] as String? {
         case "ABNORMAL": return .abnormal(reason: "the user's card was closed (sandbox ABNORMAL)")
         case "CLOSED": return .closed(reason: "the provider closed refund \(refundNo) (CLOSED; sandbox rule)")
         default: break
         }
-        guard row["succeeds"] as Bool else {
+        guard try row["succeeds"] as Bool else {
             return .closed(reason: "the provider closed refund \(refundNo) (CLOSED; sandbox failure rate)")
         }
-        if let reverseAfter = row["reverse_after_ms"] as Int64?, nowMs >= settlesAt + reverseAfter {
+        if let reverseAfter = try row["reverse_after_ms"] as Int64?, nowMs >= settlesAt + reverseAfter {
             return .reversed(reason: "the card issuer returned refund \(refundNo) (sandbox reversal)")
         }
         return .succeeded(atMs: settlesAt)
@@ -293,22 +281,21 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         -> [(refundNo: String, status: ChannelRefundStatus)]
     {
         try await store.read { db in
-            try String.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT refund_no FROM provider_refunds
-                        WHERE settles_at_ms <= ? AND (notified_status IS NULL
-                            OR (reverse_after_ms IS NOT NULL AND notified_status != 'REVERSED'
-                                AND settles_at_ms + reverse_after_ms <= ?))
-                        ORDER BY settles_at_ms LIMIT ?
-                        """
-                ),
-                arguments: [nowMs, nowMs, limit]
-            ).compactMap { number -> (String, ChannelRefundStatus)? in
+            try db.rows(
+                """
+                SELECT refund_no FROM provider_refunds
+                WHERE settles_at_ms <= ? AND (notified_status IS NULL
+                    OR (reverse_after_ms IS NOT NULL AND notified_status != 'REVERSED'
+                        AND settles_at_ms + reverse_after_ms <= ?))
+                ORDER BY settles_at_ms LIMIT ?
+                """,
+                [nowMs, nowMs, limit]
+            ).map { try $0[0] as String }.compactMap { number -> (String, ChannelRefundStatus)? in
                 let status = try Self.status(db, refundNo: number, at: nowMs)
-                let notified = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT notified_status FROM provider_refunds WHERE refund_no = ?"),
-                    arguments: [number]
+                let notified = try db.value(
+                    String.self,
+                    "SELECT notified_status FROM provider_refunds WHERE refund_no = ?",
+                    [number]
                 )
                 return notified == status.name ? nil : (number, status)
             }.prefix(limit).map { $0 }
@@ -318,11 +305,7 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     /// Records that `status` was notified for `refundNo`.
     public func markNotified(refundNo: String, status: ChannelRefundStatus) async throws {
         try await store.write { db in
-            try db.cachedStatement(
-                sql: "UPDATE provider_refunds SET notified_status = ? WHERE refund_no = ?"
-            ).execute(
-                arguments: [status.name, refundNo]
-            )
+            try db.run("UPDATE provider_refunds SET notified_status = ? WHERE refund_no = ?", [status.name, refundNo])
         }
     }
 
@@ -331,14 +314,13 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     public func paidCount() async throws -> Int {
         let nowMs = now()
         return try await store.read { db in
-            try Int.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT COUNT(*) FROM provider_refunds
-                        WHERE succeeds AND settles_at_ms <= ? AND (final_status IS NULL)
-                        """
-                ),
-                arguments: [nowMs]
+            try db.value(
+                Int.self,
+                """
+                SELECT COUNT(*) FROM provider_refunds
+                WHERE succeeds = 1 AND settles_at_ms <= ? AND (final_status IS NULL)
+                """,
+                [nowMs]
             ) ?? 0
         }
     }
@@ -348,14 +330,11 @@ public struct SandboxChannelAdapter: ChannelAdapter {
         let nowMs = now()
         return try await store.read { db in
             var result: [String: Int64] = [:]
-            for row in try Row.fetchAll(
-                db.cachedStatement(
-                    sql:
-                        "SELECT refund_no, amount_fen FROM provider_refunds WHERE succeeds AND settles_at_ms <= ? AND final_status IS NULL"
-                ),
-                arguments: [nowMs]
+            for row in try db.rows(
+                "SELECT refund_no, amount_fen FROM provider_refunds WHERE succeeds = 1 AND settles_at_ms <= ? AND final_status IS NULL",
+                [nowMs]
             ) {
-                result[row["refund_no"], default: 0] += row["amount_fen"] as Int64
+                result[try row["refund_no"], default: 0] += try row["amount_fen"] as Int64
             }
             return result
         }
@@ -364,23 +343,17 @@ public struct SandboxChannelAdapter: ChannelAdapter {
     /// How often `refundNo` was submitted (retries included); 0 if never.
     public func submissions(refundNo: String) async throws -> Int {
         try await store.read { db in
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT submissions FROM provider_refunds WHERE refund_no = ?"),
-                arguments: [refundNo]
-            ) ?? 0
+            try db.value(Int.self, "SELECT submissions FROM provider_refunds WHERE refund_no = ?", [refundNo]) ?? 0
         }
     }
 
     /// Every submission received for a payment's trade: (time, number, outcome), oldest first.
     public func submissionLog(paymentID: String) async throws -> [(atMs: Int64, refundNo: String, outcome: String)] {
         try await store.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql:
-                        "SELECT at_ms, refund_no, outcome FROM provider_submissions WHERE payment_id = ? ORDER BY submission_id"
-                ),
-                arguments: [paymentID]
-            ).map { ($0["at_ms"], $0["refund_no"], $0["outcome"]) }
+            try db.rows(
+                "SELECT at_ms, refund_no, outcome FROM provider_submissions WHERE payment_id = ? ORDER BY submission_id",
+                [paymentID]
+            ).map { (try $0["at_ms"], try $0["refund_no"], try $0["outcome"]) }
         }
     }
 }

@@ -64,8 +64,8 @@ public enum Outbox {
     }
 
     /// The stored message with this event id, pending or delivered; nil if absent or pruned.
-    public static func message(_ db: Database, eventID: String) throws -> OutboxMessage? {
-        try OutboxMessage.fetchOne(db, sql: "SELECT * FROM outbox_messages WHERE event_id = ?", arguments: [eventID])
+    public static func message(_ db: some SQLSession, eventID: String) throws -> OutboxMessage? {
+        try db.row("SELECT * FROM outbox_messages WHERE event_id = ?", [eventID]).map(OutboxMessage.init(row:))
     }
 
     /// Pending messages in delivery order (by destination, then id).

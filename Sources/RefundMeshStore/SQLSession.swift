@@ -14,6 +14,15 @@ public enum SQLDialect: Sendable, Hashable, CustomStringConvertible {
         case .postgres: "PostgreSQL"
         }
     }
+
+    /// The column that orders a table's rows as they were inserted: SQLite's `rowid`; on
+    /// PostgreSQL the identity column `seq` such tables carry in their migrations.
+    public var insertionOrder: String {
+        switch self {
+        case .sqlite: "rowid"
+        case .postgres: "seq"
+        }
+    }
 }
 
 /// One transaction's connection, whichever engine is behind it: the seam the services' stores

@@ -283,10 +283,8 @@ public enum ReviewStore {
 
     /// The case's materials, in the order they were added.
     public static func materials(_ db: some SQLSession, refundID: String) throws -> [AttachmentRef] {
-        // In the order they were added: SQLite's rowid, PostgreSQL's identity column `seq`.
-        let added = db.dialect == .sqlite ? "rowid" : "seq"
-        return try db.rows(
-            "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, \(added)",
+        try db.rows(
+            "SELECT * FROM case_materials WHERE refund_id = ? ORDER BY added_at_ms, \(db.dialect.insertionOrder)",
             [refundID]
         )
         .map { row in

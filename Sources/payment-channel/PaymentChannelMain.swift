@@ -88,21 +88,32 @@ struct Serve: AsyncParsableCommand {
         let providers = try ProviderChannels(environment: environment)
         let notifyConfiguration = try ProviderNotificationServer.Configuration(environment: environment)
 
-        let store = try Store(
-            configuration: Store.Configuration(path: settings.databasePath, synchronous: .full),
-            migrations: PaymentStore.migrations,
+        // The store: the SQLite file by default, or PostgreSQL shared by the replicas when
+        // PAYMENT_CHANNEL_DATABASE_URL is set (docs/SCALING.md).
+        let backend = try ServiceBackend(
+            settings: settings,
+            sqlite: PaymentStore.migrations,
+            postgres: PaymentStore.postgresMigrations + SandboxChannelAdapter.postgresMigrations,
             logger: logger
         )
-        // The sandbox stands in for the providers, whose records outlive our process: its own file.
-        let sandboxStore = try Store(
-            configuration: Store.Configuration(path: settings.dataDirectory + "/payment-sandbox.sqlite"),
-            migrations: SandboxChannelAdapter.migrations,
-            logger: logger
-        )
-        let payments = PaymentStore(store: store, policy: policy, settings: paymentSettings)
+        // The sandbox stands in for the providers, whose records outlive our process: its own
+        // file, or on PostgreSQL its own tables in the shared database (every replica sees them).
+        let sandboxStore =
+            try backend.sqlite.map { _ in
+                try Store(
+                    configuration: Store.Configuration(path: settings.dataDirectory + "/payment-sandbox.sqlite"),
+                    migrations: SandboxChannelAdapter.migrations,
+                    logger: logger
+                )
+            }
+        try await backend.start()
+        let payments = PaymentStore(store: backend.database, policy: policy, settings: paymentSettings)
         // Claims of submissions that died with the previous process (R-C6: retried, same number).
         try await payments.releaseAbandonedClaims()
-        let sandbox = SandboxChannelAdapter(store: sandboxStore, configuration: sandboxConfiguration)
+        let sandbox = SandboxChannelAdapter(
+            store: sandboxStore?.database ?? backend.database,
+            configuration: sandboxConfiguration
+        )
         // One adapter per channel (R-C1): the real provider where its settings are present, else the sandbox.
         // One HTTPClient for every provider, shut down at exit.
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
@@ -124,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         let payer = RefundPayer(payments: payments, adapters: adapters, logger: logger)
         let handler = PaymentChannelHandler(payments: payments, payer: payer)
         let dispatcher = OutboxDispatcher(peers: peers.clients(logger: logger, auth: auth), logger: logger)
-        let relay = OutboxRelay(store: store, logger: logger, deliver: dispatcher.deliver)
+        let relay = backend.relay(deliver: dispatcher.deliver)
         let settler = RefundSettler(payer: payer, logger: logger)
         // The sandbox notifies like a provider does (R-C9); real providers call a notify endpoint.
         let notifier = SandboxNotifier(sandbox: sandbox, payments: payments, logger: logger)
@@ -150,16 +161,20 @@ struct Serve: AsyncParsableCommand {
                 services: [handler],
                 auth: auth,
                 background: background,
-                stores: ["payment-channel": store, "payment-sandbox": sandboxStore],
-                gauges: PaymentStore.gauges(store),
+                stores: backend.sqlite.map { store in
+                    ["payment-channel": store, "payment-sandbox": sandboxStore].compactMapValues { $0 }
+                } ?? [:],
+                gauges: backend.sqlite.map(PaymentStore.gauges) ?? [],
                 logger: logger
             )
         } catch {
             try? await httpClient.shutdown()
+            try? sandboxStore?.close()
+            await backend.stop()
             throw error
         }
         try await httpClient.shutdown()
-        try sandboxStore.close()
-        try store.close()
+        try sandboxStore?.close()
+        await backend.stop()
     }
 }

@@ -40,7 +40,7 @@ struct NotifyEndpoint: Sendable {
         )
         var settings = PaymentChannelConfiguration()
         settings.orderIntervalMs = [.wechatPay: 0, .alipay: 0, .bankCard: 0]
-        let payments = PaymentStore(store: store, policy: .default, settings: settings)
+        let payments = PaymentStore(store: store.database, policy: .default, settings: settings)
         let receiver = ProviderNotificationReceiver(
             payments: payments,
             wechat: WeChatPayClient(

@@ -4,68 +4,72 @@ import PaymentChannelService
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshRPC
+import RefundMeshStoreTestSupport
 import Testing
 
 @Suite("Exactly once under concurrency and crashes (R-C5, R-C6), over real TCP")
 struct ExactlyOnceTests {
-    @Test("50 concurrent partial refunds of one payment over TCP: exactly the 33 that fit succeed, each paid once")
-    func fiftyConcurrentPartialRefunds() async throws {
-        let fixture = try PaymentFixture()
-        defer { fixture.remove() }
-        try await fixture.recordPayment(amountFen: 10_000)
-        try await withServer(fixture.handler) { client in
-            let payments = PaymentChannel.Client(client)
-            let results = await withTaskGroup(of: Result<RefundPayment, RPCError>.self) { group in
-                for index in 0..<50 {
-                    group.addTask {
-                        do {
-                            return .success(
-                                try await payments.executeRefund(
-                                    ExecuteRefundRequest(
-                                        refundID: "r-\(index)",
-                                        orderID: "order-1",
-                                        userID: "user-1",
-                                        amountFen: 300
+    @Test(
+        "50 concurrent partial refunds of one payment over TCP: exactly the 33 that fit succeed, each paid once",
+        arguments: TestBackend.all
+    )
+    func fiftyConcurrentPartialRefunds(_ backend: TestBackend) async throws {
+        try await PaymentFixture.with(backend) { fixture in
+            try await fixture.recordPayment(amountFen: 10_000)
+            try await withServer(fixture.handler) { client in
+                let payments = PaymentChannel.Client(client)
+                let results = await withTaskGroup(of: Result<RefundPayment, RPCError>.self) { group in
+                    for index in 0..<50 {
+                        group.addTask {
+                            do {
+                                return .success(
+                                    try await payments.executeRefund(
+                                        ExecuteRefundRequest(
+                                            refundID: "r-\(index)",
+                                            orderID: "order-1",
+                                            userID: "user-1",
+                                            amountFen: 300
+                                        )
                                     )
                                 )
-                            )
-                        } catch let error as RPCError {
-                            return .failure(error)
-                        } catch {
-                            return .failure(RPCError(code: .unknown, message: "\(error)"))
+                            } catch let error as RPCError {
+                                return .failure(error)
+                            } catch {
+                                return .failure(RPCError(code: .unknown, message: "\(error)"))
+                            }
                         }
                     }
+                    return await group.reduce(into: []) { $0.append($1) }
                 }
-                return await group.reduce(into: []) { $0.append($1) }
+                let accepted = results.compactMap { try? $0.get() }
+                let refused = results.compactMap { result -> RPCError? in
+                    if case .failure(let error) = result { return error }
+                    return nil
+                }
+                #expect(accepted.count == 33, "10000 fen holds 33 refunds of 300")
+                #expect(accepted.reduce(0) { $0 + $1.amountFen } == 9_900)
+                #expect(refused.count == 17)
+                #expect(refused.allSatisfy { $0.code == .failedPrecondition && $0.message.contains("(R-C5)") })
+                // The settler takes the queued ones to the provider, one submission of the payment at a time.
+                for _ in 0..<200 {
+                    fixture.clock.advance(by: 200)
+                    try await fixture.settle()
+                    let states = try await fixture.payments.allRefunds().map(\.state)
+                    if states.allSatisfy({ $0 == .arrived }) { break }
+                }
+                let refunds = try await fixture.payments.allRefunds()
+                #expect(refunds.count == 33 && refunds.allSatisfy { $0.state == .arrived })
+                #expect(try await fixture.sandbox.paidCount() == 33)
+                let log = try await fixture.sandbox.submissionLog(paymentID: "payment-1")
+                #expect(Set(log.map(\.refundNo)).count == log.count, "no refund number reached the provider twice")
+                let trial = try await payments.trialBalance(TrialBalanceRequest())
+                #expect(trial.balanced && trial.totalFen == 0)
+                let ledger = try await payments.getRefundLedger(GetRefundLedgerRequest(refundID: accepted[0].refundID))
+                #expect(ledger.entries.map(\.movement) == ["begin", "sent", "arrived"])
+                #expect(ledger.entries.allSatisfy { $0.postings.reduce(0) { $0 + $1.amountFen } == 0 })
             }
-            let accepted = results.compactMap { try? $0.get() }
-            let refused = results.compactMap { result -> RPCError? in
-                if case .failure(let error) = result { return error }
-                return nil
-            }
-            #expect(accepted.count == 33, "10000 fen holds 33 refunds of 300")
-            #expect(accepted.reduce(0) { $0 + $1.amountFen } == 9_900)
-            #expect(refused.count == 17)
-            #expect(refused.allSatisfy { $0.code == .failedPrecondition && $0.message.contains("(R-C5)") })
-            // The settler takes the queued ones to the provider, one submission of the payment at a time.
-            for _ in 0..<200 {
-                fixture.clock.advance(by: 200)
-                try await fixture.settle()
-                let states = try await fixture.payments.allRefunds().map(\.state)
-                if states.allSatisfy({ $0 == .arrived }) { break }
-            }
-            let refunds = try await fixture.payments.allRefunds()
-            #expect(refunds.count == 33 && refunds.allSatisfy { $0.state == .arrived })
-            #expect(try await fixture.sandbox.paidCount() == 33)
-            let log = try await fixture.sandbox.submissionLog(paymentID: "payment-1")
-            #expect(Set(log.map(\.refundNo)).count == log.count, "no refund number reached the provider twice")
-            let trial = try await payments.trialBalance(TrialBalanceRequest())
-            #expect(trial.balanced && trial.totalFen == 0)
-            let ledger = try await payments.getRefundLedger(GetRefundLedgerRequest(refundID: accepted[0].refundID))
-            #expect(ledger.entries.map(\.movement) == ["begin", "sent", "arrived"])
-            #expect(ledger.entries.allSatisfy { $0.postings.reduce(0) { $0 + $1.amountFen } == 0 })
+            try await fixture.checkInvariants()
         }
-        try await fixture.checkInvariants()
     }
 
     @Test("crash after PENDING was committed: the reopened store settles it exactly once, under the same number")

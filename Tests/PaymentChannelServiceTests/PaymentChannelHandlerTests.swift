@@ -4,42 +4,46 @@ import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshStoreTestSupport
 import Testing
 
 @Suite("PaymentChannelHandler: payments, quotes, balance")
 struct PaymentChannelHandlerTests {
-    @Test("RecordPayment is idempotent on payment_id; other facts for a known id are ALREADY_EXISTS")
-    func recordPaymentIdempotent() async throws {
-        let fixture = try PaymentFixture()
-        defer { fixture.remove() }
-        let payment = try await fixture.recordPayment()
-        let again = try await fixture.handler.recordPayment(payment, context: .test)
-        #expect(!again.firstTime)
-        var changed = payment
-        changed.amountFen = 9_000
-        let error = await #expect(throws: RPCError.self) {
-            _ = try await fixture.handler.recordPayment(changed, context: .test)
+    @Test(
+        "RecordPayment is idempotent on payment_id; other facts for a known id are ALREADY_EXISTS",
+        arguments: TestBackend.all
+    )
+    func recordPaymentIdempotent(_ backend: TestBackend) async throws {
+        try await PaymentFixture.with(backend) { fixture in
+            let payment = try await fixture.recordPayment()
+            let again = try await fixture.handler.recordPayment(payment, context: .test)
+            #expect(!again.firstTime)
+            var changed = payment
+            changed.amountFen = 9_000
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await fixture.handler.recordPayment(changed, context: .test)
+            }
+            #expect(error?.code == .alreadyExists)
+            #expect(error?.message.contains("amount_fen 10000") == true)
+            let listed = try await fixture.handler.listPayments(ListPaymentsRequest(orderID: "order-1"), context: .test)
+            #expect(listed.payments == [payment])
         }
-        #expect(error?.code == .alreadyExists)
-        #expect(error?.message.contains("amount_fen 10000") == true)
-        let listed = try await fixture.handler.listPayments(ListPaymentsRequest(orderID: "order-1"), context: .test)
-        #expect(listed.payments == [payment])
     }
 
-    @Test("RecordPayment refuses missing ids, non-positive amounts and unknown methods")
-    func recordPaymentValidation() async throws {
-        let fixture = try PaymentFixture()
-        defer { fixture.remove() }
-        let bad = [
-            CapturedPayment(orderID: "o", userID: "u", method: .alipay, amountFen: 1),
-            CapturedPayment(paymentID: "p", orderID: "o", userID: "u", method: .alipay, amountFen: 0),
-            CapturedPayment(paymentID: "p", orderID: "o", userID: "u", method: .unspecified, amountFen: 1),
-        ]
-        for payment in bad {
-            let error = await #expect(throws: RPCError.self) {
-                _ = try await fixture.handler.recordPayment(payment, context: .test)
+    @Test("RecordPayment refuses missing ids, non-positive amounts and unknown methods", arguments: TestBackend.all)
+    func recordPaymentValidation(_ backend: TestBackend) async throws {
+        try await PaymentFixture.with(backend) { fixture in
+            let bad = [
+                CapturedPayment(orderID: "o", userID: "u", method: .alipay, amountFen: 1),
+                CapturedPayment(paymentID: "p", orderID: "o", userID: "u", method: .alipay, amountFen: 0),
+                CapturedPayment(paymentID: "p", orderID: "o", userID: "u", method: .unspecified, amountFen: 1),
+            ]
+            for payment in bad {
+                let error = await #expect(throws: RPCError.self) {
+                    _ = try await fixture.handler.recordPayment(payment, context: .test)
+                }
+                #expect(error?.code == .invalidArgument)
             }
-            #expect(error?.code == .invalidArgument)
         }
     }
 
@@ -75,17 +79,20 @@ struct PaymentChannelHandlerTests {
         #expect(error?.code == .notFound)
     }
 
-    @Test("GetBalance states withdrawability (R-C4); GetRefundPayment of an unknown refund is NOT_FOUND")
-    func balanceAndNotFound() async throws {
-        let fixture = try PaymentFixture()
-        defer { fixture.remove() }
-        let balance = try await fixture.handler.getBalance(GetBalanceRequest(userID: "user-1"), context: .test)
-        #expect(balance.availableFen == 0 && balance.withdrawable)
-        let error = await #expect(throws: RPCError.self) {
-            _ = try await fixture.handler.getRefundPayment(GetRefundPaymentRequest(refundID: "r-x"), context: .test)
+    @Test(
+        "GetBalance states withdrawability (R-C4); GetRefundPayment of an unknown refund is NOT_FOUND",
+        arguments: TestBackend.all
+    )
+    func balanceAndNotFound(_ backend: TestBackend) async throws {
+        try await PaymentFixture.with(backend) { fixture in
+            let balance = try await fixture.handler.getBalance(GetBalanceRequest(userID: "user-1"), context: .test)
+            #expect(balance.availableFen == 0 && balance.withdrawable)
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await fixture.handler.getRefundPayment(GetRefundPaymentRequest(refundID: "r-x"), context: .test)
+            }
+            #expect(error?.code == .notFound)
+            try await fixture.checkInvariants()
         }
-        #expect(error?.code == .notFound)
-        try await fixture.checkInvariants()
     }
 }
 

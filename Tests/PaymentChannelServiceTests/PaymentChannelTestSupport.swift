@@ -5,6 +5,7 @@ import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshStoreTestSupport
 import Synchronization
 import Testing
 
@@ -34,16 +35,19 @@ extension PaymentChannelConfiguration {
     }
 }
 
-/// Everything payment-channel needs, on real SQLite files in a temporary folder.
+/// Everything payment-channel needs, on real SQLite files in a temporary folder, or (``with(_:failureRate:policy:settings:_:)``
+/// with ``TestBackend/postgres``) on a database of its own on the test PostgreSQL server.
 struct PaymentFixture {
     let directory: URL
-    let store: Store
+    let store: any ServiceDatabase
     let payments: PaymentStore
     let sandbox: SandboxChannelAdapter
     let payer: RefundPayer
     let handler: PaymentChannelHandler
     let clock: TestClock
     let notifier: SandboxNotifier
+    /// The SQLite stores to close (none on PostgreSQL).
+    private let files: [Store]
 
     init(
         failureRate: Double = 0,
@@ -54,26 +58,55 @@ struct PaymentFixture {
         directory: URL? = nil,
         clock: TestClock = TestClock()
     ) throws {
-        self.directory =
+        let directory =
             directory
             ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("payment-channel-tests-\(UUID().uuidString)", isDirectory: true)
-        self.clock = clock
-        store = try Store(
+        let store = try Store(
             configuration: Store.Configuration(
-                path: self.directory.appendingPathComponent("payment-channel.sqlite").path
+                path: directory.appendingPathComponent("payment-channel.sqlite").path
             ),
             migrations: PaymentStore.migrations,
             logger: testLogger
         )
         let sandboxStore = try Store(
             configuration: Store.Configuration(
-                path: self.directory.appendingPathComponent("payment-sandbox.sqlite").path,
+                path: directory.appendingPathComponent("payment-sandbox.sqlite").path,
                 synchronous: .normal
             ),
             migrations: SandboxChannelAdapter.migrations,
             logger: testLogger
         )
+        self.init(
+            store: store.database,
+            sandboxStore: sandboxStore.database,
+            files: [store, sandboxStore],
+            failureRate: failureRate,
+            policy: policy,
+            settings: settings,
+            sandboxOrderIntervalMs: sandboxOrderIntervalMs,
+            walletSettle: walletSettle,
+            directory: directory,
+            clock: clock
+        )
+    }
+
+    private init(
+        store: any ServiceDatabase,
+        sandboxStore: any ServiceDatabase,
+        files: [Store],
+        failureRate: Double,
+        policy: RefundPolicy,
+        settings: PaymentChannelConfiguration,
+        sandboxOrderIntervalMs: Int64,
+        walletSettle: Duration,
+        directory: URL,
+        clock: TestClock
+    ) {
+        self.directory = directory
+        self.clock = clock
+        self.store = store
+        self.files = files
         payments = PaymentStore(store: store, policy: policy, settings: settings)
         var sandboxConfiguration = SandboxChannelAdapter.Configuration(
             latency: .zero,
@@ -93,10 +126,52 @@ struct PaymentFixture {
         notifier = SandboxNotifier(sandbox: sandbox, payments: payments, logger: testLogger, now: clock.function)
     }
 
+    /// A fixture on `backend`'s engine for the duration of `body`; on PostgreSQL the sandbox's
+    /// tables share payment-channel's database, as the executable has them.
+    static func with<T: Sendable>(
+        _ backend: TestBackend,
+        failureRate: Double = 0,
+        policy: RefundPolicy = .default,
+        settings: PaymentChannelConfiguration = .testing,
+        sandboxOrderIntervalMs: Int64 = 0,
+        walletSettle: Duration = .milliseconds(200),
+        _ body: (PaymentFixture) async throws -> T
+    ) async throws -> T {
+        if backend == .sqlite {
+            let fixture = try PaymentFixture(
+                failureRate: failureRate,
+                policy: policy,
+                settings: settings,
+                sandboxOrderIntervalMs: sandboxOrderIntervalMs,
+                walletSettle: walletSettle
+            )
+            defer { fixture.remove() }
+            return try await body(fixture)
+        }
+        return try await backend.withDatabase(
+            sqlite: [],
+            postgres: PaymentStore.postgresMigrations + SandboxChannelAdapter.postgresMigrations
+        ) { database in
+            try await body(
+                PaymentFixture(
+                    store: database,
+                    sandboxStore: database,
+                    files: [],
+                    failureRate: failureRate,
+                    policy: policy,
+                    settings: settings,
+                    sandboxOrderIntervalMs: sandboxOrderIntervalMs,
+                    walletSettle: walletSettle,
+                    directory: FileManager.default.temporaryDirectory,
+                    clock: TestClock()
+                )
+            )
+        }
+    }
+
     /// The same files opened again: a restart of payment-channel (and of the provider).
     func reopened(settings: PaymentChannelConfiguration = .testing) throws -> PaymentFixture {
-        try store.close()
-        try sandbox.store.close()
+        for file in files { try file.close() }
         return try PaymentFixture(settings: settings, directory: directory, clock: clock)
     }
 
@@ -111,9 +186,8 @@ struct PaymentFixture {
     }
 
     func remove() {
-        try? store.close()
-        try? sandbox.store.close()
-        try? FileManager.default.removeItem(at: directory)
+        for file in files { try? file.close() }
+        if !files.isEmpty { try? FileManager.default.removeItem(at: directory) }
     }
 
     /// Records `payment-1` of `order-1` by `user-1`: ¥100.00 by WeChat Pay unless told otherwise.

@@ -5,6 +5,7 @@ import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshStoreTestSupport
 import Testing
 
 @Suite("Reconciliation: query schedule, escalation, daily report, migration (R-C6)")
@@ -48,123 +49,131 @@ struct ReconciliationTests {
         try await fixture.checkInvariants()
     }
 
-    @Test("a refund past its expected arrival plus grace is escalated once: alert, operators, user and intake told")
-    func stuckEscalatesOnce() async throws {
+    @Test(
+        "a refund past its expected arrival plus grace is escalated once: alert, operators, user and intake told",
+        arguments: TestBackend.all
+    )
+    func stuckEscalatesOnce(_ backend: TestBackend) async throws {
         var settings = PaymentChannelConfiguration.testing
         settings.stuckGraceMs = 1_000
-        let fixture = try PaymentFixture(settings: settings, walletSettle: .seconds(30 * 86_400))
-        defer { fixture.remove() }
-        try await fixture.recordPayment()
-        let sent = try await fixture.execute("r-s", amountFen: 1_000)
-        fixture.clock.advance(by: sent.expectedArrivalMs - fixture.clock.now + 1_000)
-        try await fixture.settler().settleOnce()
-        #expect(try await fixture.payments.alerts(refundID: "r-s").isEmpty, "not past the grace yet")
-        fixture.clock.advance(by: 1)
-        for _ in 0..<3 {
+        try await PaymentFixture.with(backend, settings: settings, walletSettle: .seconds(30 * 86_400)) { fixture in
+            try await fixture.recordPayment()
+            let sent = try await fixture.execute("r-s", amountFen: 1_000)
+            fixture.clock.advance(by: sent.expectedArrivalMs - fixture.clock.now + 1_000)
             try await fixture.settler().settleOnce()
-            fixture.clock.advance(by: 3_600_000)
+            #expect(try await fixture.payments.alerts(refundID: "r-s").isEmpty, "not past the grace yet")
+            fixture.clock.advance(by: 1)
+            for _ in 0..<3 {
+                try await fixture.settler().settleOnce()
+                fixture.clock.advance(by: 3_600_000)
+            }
+            let alerts = try await fixture.payments.alerts(refundID: "r-s")
+            #expect(alerts.map(\.kind) == ["stuck"])
+            let events = try await fixture.outboxEventIDs().filter { $0.hasPrefix("r-s:stuck-") }
+            #expect(events.count == 3)
+            let operators = try #require(events.first { $0.contains(":operators@") })
+            let message = try #require(
+                try await fixture.store.read { db in try Outbox.message(db, eventID: operators) }
+            )
+            let event = try RefundEvent(serializedBytes: message.payload)
+            #expect(event.userID == "payment-operators" && event.kind == .slaEscalated)
+            #expect(try await fixture.refund("r-s").escalatedAtMs != nil)
+            try await fixture.checkInvariants()
         }
-        let alerts = try await fixture.payments.alerts(refundID: "r-s")
-        #expect(alerts.map(\.kind) == ["stuck"])
-        let events = try await fixture.outboxEventIDs().filter { $0.hasPrefix("r-s:stuck-") }
-        #expect(events.count == 3)
-        let operators = try #require(events.first { $0.contains(":operators@") })
-        let message = try #require(try await fixture.store.read { db in try Outbox.message(db, eventID: operators) })
-        let event = try RefundEvent(serializedBytes: message.payload)
-        #expect(event.userID == "payment-operators" && event.kind == .slaEscalated)
-        #expect(try await fixture.refund("r-s").escalatedAtMs != nil)
-        try await fixture.checkInvariants()
     }
 
-    @Test("ReconcileDay lists every kind of mismatch between our refunds and the provider's bill")
-    func reconcileReport() async throws {
-        let fixture = try PaymentFixture(walletSettle: .seconds(86_400))
-        defer { fixture.remove() }
-        try await fixture.recordPayment(amountFen: 100_000)
-        // Matches: paid at once.
-        var moved = SandboxChannelAdapter.Behaviour()
-        moved.immediateSuccess = true
-        fixture.sandbox.setBehaviour(moved, for: "RM-r-ok", times: 1)
-        #expect(try await fixture.execute("r-ok", amountFen: 1_000).state == .arrived)
-        // Ours SENT, never reached the provider.
-        let missing = try await fixture.payments.begin(
-            ExecuteRefundRequest(refundID: "r-missing", orderID: "order-1", amountFen: 1_000),
-            at: fixture.clock.now
-        )
-        try await fixture.payments.applySubmission("r-missing", answer: .accepted(nil), at: fixture.clock.now)
-        // The provider recorded another amount.
-        let amount = try await fixture.payments.begin(
-            ExecuteRefundRequest(refundID: "r-amount", orderID: "order-1", amountFen: 1_000),
-            at: fixture.clock.now
-        )
-        let payment = try await fixture.payments.payment(orderID: "order-1", paymentID: "")
-        _ = try await fixture.sandbox.submit(
-            ChannelRefundRequest(
-                refundNo: amount.refund.providerRefundNo,
-                refundID: "r-amount",
-                amountFen: 900,
-                payment: payment
+    @Test(
+        "ReconcileDay lists every kind of mismatch between our refunds and the provider's bill",
+        arguments: TestBackend.all
+    )
+    func reconcileReport(_ backend: TestBackend) async throws {
+        try await PaymentFixture.with(backend, walletSettle: .seconds(86_400)) { fixture in
+            try await fixture.recordPayment(amountFen: 100_000)
+            // Matches: paid at once.
+            var moved = SandboxChannelAdapter.Behaviour()
+            moved.immediateSuccess = true
+            fixture.sandbox.setBehaviour(moved, for: "RM-r-ok", times: 1)
+            #expect(try await fixture.execute("r-ok", amountFen: 1_000).state == .arrived)
+            // Ours SENT, never reached the provider.
+            let missing = try await fixture.payments.begin(
+                ExecuteRefundRequest(refundID: "r-missing", orderID: "order-1", amountFen: 1_000),
+                at: fixture.clock.now
             )
-        )
-        try await fixture.payments.applySubmission("r-amount", answer: .accepted(nil), at: fixture.clock.now)
-        // We think it arrived; the provider still processes it.
-        _ = try await fixture.execute("r-state", amountFen: 1_000)
-        _ = try await fixture.payments.applyProviderStatus(
-            providerRefundNo: "RM-r-state",
-            status: .succeeded(atMs: fixture.clock.now),
-            source: .notification,
-            at: fixture.clock.now
-        )
-        // The provider's own lines: a number we never sent, and a second payment of r-ok.
-        fixture.sandbox.addBillLine(
-            ProviderBillRecord(
-                refundNo: "RM-ghost",
-                amountFen: 500,
+            try await fixture.payments.applySubmission("r-missing", answer: .accepted(nil), at: fixture.clock.now)
+            // The provider recorded another amount.
+            let amount = try await fixture.payments.begin(
+                ExecuteRefundRequest(refundID: "r-amount", orderID: "order-1", amountFen: 1_000),
+                at: fixture.clock.now
+            )
+            let payment = try await fixture.payments.payment(orderID: "order-1", paymentID: "")
+            _ = try await fixture.sandbox.submit(
+                ChannelRefundRequest(
+                    refundNo: amount.refund.providerRefundNo,
+                    refundID: "r-amount",
+                    amountFen: 900,
+                    payment: payment
+                )
+            )
+            try await fixture.payments.applySubmission("r-amount", answer: .accepted(nil), at: fixture.clock.now)
+            // We think it arrived; the provider still processes it.
+            _ = try await fixture.execute("r-state", amountFen: 1_000)
+            _ = try await fixture.payments.applyProviderStatus(
+                providerRefundNo: "RM-r-state",
                 status: .succeeded(atMs: fixture.clock.now),
-                atMs: fixture.clock.now
+                source: .notification,
+                at: fixture.clock.now
             )
-        )
-        fixture.sandbox.addBillLine(
-            ProviderBillRecord(
-                refundNo: "RM-r-ok",
-                amountFen: 994,
-                status: .succeeded(atMs: fixture.clock.now),
-                atMs: fixture.clock.now
+            // The provider's own lines: a number we never sent, and a second payment of r-ok.
+            fixture.sandbox.addBillLine(
+                ProviderBillRecord(
+                    refundNo: "RM-ghost",
+                    amountFen: 500,
+                    status: .succeeded(atMs: fixture.clock.now),
+                    atMs: fixture.clock.now
+                )
             )
-        )
-        let day = RefundPolicy.default.calendar.date(at: fixture.clock.now)
-        let report = try await fixture.handler.reconcileDay(
-            ReconcileDayRequest(method: .wechatPay, date: "\(day)"),
-            context: .test
-        )
-        let found = Set(report.mismatches.map { "\($0.kind)/\($0.providerRefundNo)" })
-        #expect(
-            found == [
-                "\(ReconciliationMismatch.Kind.missingAtProvider)/\(missing.refund.providerRefundNo)",
-                "\(ReconciliationMismatch.Kind.missingHere)/RM-ghost",
-                "\(ReconciliationMismatch.Kind.amountDiffers)/RM-r-amount",
-                "\(ReconciliationMismatch.Kind.stateDiffers)/RM-r-state",
-                "\(ReconciliationMismatch.Kind.paidTwice)/RM-r-ok",
-            ],
-            "\(report.mismatches)"
-        )
-        #expect(report.ourRefunds == 4 && report.providerRecords == 5)
-        #expect(
-            try await fixture.payments.trialBalance().isBalanced,
-            "mismatches are reported, the books still balance"
-        )
-        let clean = try await fixture.handler.reconcileDay(
-            ReconcileDayRequest(method: .alipay, date: "\(day)"),
-            context: .test
-        )
-        #expect(clean.ourRefunds == 0)
-        let bad = await #expect(throws: RPCError.self) {
-            _ = try await fixture.handler.reconcileDay(
-                ReconcileDayRequest(method: .wechatPay, date: "26-11-2026"),
+            fixture.sandbox.addBillLine(
+                ProviderBillRecord(
+                    refundNo: "RM-r-ok",
+                    amountFen: 994,
+                    status: .succeeded(atMs: fixture.clock.now),
+                    atMs: fixture.clock.now
+                )
+            )
+            let day = RefundPolicy.default.calendar.date(at: fixture.clock.now)
+            let report = try await fixture.handler.reconcileDay(
+                ReconcileDayRequest(method: .wechatPay, date: "\(day)"),
                 context: .test
             )
+            let found = Set(report.mismatches.map { "\($0.kind)/\($0.providerRefundNo)" })
+            #expect(
+                found == [
+                    "\(ReconciliationMismatch.Kind.missingAtProvider)/\(missing.refund.providerRefundNo)",
+                    "\(ReconciliationMismatch.Kind.missingHere)/RM-ghost",
+                    "\(ReconciliationMismatch.Kind.amountDiffers)/RM-r-amount",
+                    "\(ReconciliationMismatch.Kind.stateDiffers)/RM-r-state",
+                    "\(ReconciliationMismatch.Kind.paidTwice)/RM-r-ok",
+                ],
+                "\(report.mismatches)"
+            )
+            #expect(report.ourRefunds == 4 && report.providerRecords == 5)
+            #expect(
+                try await fixture.payments.trialBalance().isBalanced,
+                "mismatches are reported, the books still balance"
+            )
+            let clean = try await fixture.handler.reconcileDay(
+                ReconcileDayRequest(method: .alipay, date: "\(day)"),
+                context: .test
+            )
+            #expect(clean.ourRefunds == 0)
+            let bad = await #expect(throws: RPCError.self) {
+                _ = try await fixture.handler.reconcileDay(
+                    ReconcileDayRequest(method: .wechatPay, date: "26-11-2026"),
+                    context: .test
+                )
+            }
+            #expect(bad?.code == .invalidArgument)
         }
-        #expect(bad?.code == .invalidArgument)
     }
 
     @Test(
@@ -207,7 +216,7 @@ struct ReconciliationTests {
             logger: testLogger
         )
         defer { try? store.close() }
-        let payments = PaymentStore(store: store, policy: .default)
+        let payments = PaymentStore(store: store.database, policy: .default)
         #expect(try await payments.balance(userID: "u-1") == 1_000)
         #expect(try await payments.trialBalance().isBalanced)
         for refund in try await payments.allRefunds() {

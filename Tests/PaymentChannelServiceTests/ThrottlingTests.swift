@@ -3,39 +3,43 @@ import PaymentChannelService
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshRPC
+import RefundMeshStoreTestSupport
 import Testing
 
 @Suite("Throttling and provider limits (R-C7)")
 struct ThrottlingTests {
-    @Test("a rate-limited answer reschedules the refund (never fails it); it is submitted again and succeeds")
-    func rateLimitedWaits() async throws {
-        let fixture = try PaymentFixture()
-        defer { fixture.remove() }
-        try await fixture.recordPayment()
-        var limited = SandboxChannelAdapter.Behaviour()
-        limited.rateLimited = true
-        limited.retryAfterMs = 2_000
-        fixture.sandbox.setBehaviour(limited, times: 2)
-        let first = try await fixture.execute("r-rl", amountFen: 3_000)
-        #expect(first.state == .pending && first.notBeforeMs == fixture.clock.now + 2_000)
-        try await fixture.settler().settleOnce()
-        #expect(try await fixture.refund("r-rl").state == .pending, "not before its time")
-        fixture.clock.advance(by: 2_000)
-        try await fixture.settler().settleOnce()
-        let second = try await fixture.refund("r-rl")
-        #expect(
-            second.state == .pending && second.notBeforeMs == fixture.clock.now + 2_000,
-            "limited again: waits again"
-        )
-        fixture.clock.advance(by: 2_000)
-        try await fixture.settler().settleOnce()
-        #expect(try await fixture.refund("r-rl").state == .sent)
-        fixture.clock.advance(by: 200)
-        try await fixture.settle()
-        #expect(try await fixture.refund("r-rl").state == .arrived)
-        let log = try await fixture.sandbox.submissionLog(paymentID: "payment-1").map(\.outcome)
-        #expect(log == ["rate-limited", "rate-limited", "accepted"])
-        try await fixture.checkInvariants()
+    @Test(
+        "a rate-limited answer reschedules the refund (never fails it); it is submitted again and succeeds",
+        arguments: TestBackend.all
+    )
+    func rateLimitedWaits(_ backend: TestBackend) async throws {
+        try await PaymentFixture.with(backend) { fixture in
+            try await fixture.recordPayment()
+            var limited = SandboxChannelAdapter.Behaviour()
+            limited.rateLimited = true
+            limited.retryAfterMs = 2_000
+            fixture.sandbox.setBehaviour(limited, times: 2)
+            let first = try await fixture.execute("r-rl", amountFen: 3_000)
+            #expect(first.state == .pending && first.notBeforeMs == fixture.clock.now + 2_000)
+            try await fixture.settler().settleOnce()
+            #expect(try await fixture.refund("r-rl").state == .pending, "not before its time")
+            fixture.clock.advance(by: 2_000)
+            try await fixture.settler().settleOnce()
+            let second = try await fixture.refund("r-rl")
+            #expect(
+                second.state == .pending && second.notBeforeMs == fixture.clock.now + 2_000,
+                "limited again: waits again"
+            )
+            fixture.clock.advance(by: 2_000)
+            try await fixture.settler().settleOnce()
+            #expect(try await fixture.refund("r-rl").state == .sent)
+            fixture.clock.advance(by: 200)
+            try await fixture.settle()
+            #expect(try await fixture.refund("r-rl").state == .arrived)
+            let log = try await fixture.sandbox.submissionLog(paymentID: "payment-1").map(\.outcome)
+            #expect(log == ["rate-limited", "rate-limited", "accepted"])
+            try await fixture.checkInvariants()
+        }
     }
 
     @Test(
@@ -84,52 +88,58 @@ struct ThrottlingTests {
         #expect(bucket.take(ratePerSecond: 2, at: 500) == nil)
     }
 
-    @Test("channel rate per merchant: with 2 calls/s, the third submission in one instant waits its turn")
-    func channelRate() async throws {
+    @Test(
+        "channel rate per merchant: with 2 calls/s, the third submission in one instant waits its turn",
+        arguments: TestBackend.all
+    )
+    func channelRate(_ backend: TestBackend) async throws {
         var settings = PaymentChannelConfiguration.testing
         settings.callsPerSecond[.wechatPay] = 2
-        let fixture = try PaymentFixture(settings: settings)
-        defer { fixture.remove() }
-        for index in 0..<3 {
-            try await fixture.recordPayment(id: "p-\(index)", order: "o-\(index)")
+        try await PaymentFixture.with(backend, settings: settings) { fixture in
+            for index in 0..<3 {
+                try await fixture.recordPayment(id: "p-\(index)", order: "o-\(index)")
+            }
+            var states: [RefundPayment.State] = []
+            for index in 0..<3 {
+                states.append(try await fixture.execute("r-\(index)", amountFen: 100, order: "o-\(index)").state)
+            }
+            #expect(states == [.sent, .sent, .pending])
+            #expect(try await fixture.refund("r-2").notBeforeMs == fixture.clock.now + 500)
+            fixture.clock.advance(by: 500)
+            try await fixture.settler().settleOnce()
+            #expect(try await fixture.refund("r-2").state == .sent)
         }
-        var states: [RefundPayment.State] = []
-        for index in 0..<3 {
-            states.append(try await fixture.execute("r-\(index)", amountFen: 100, order: "o-\(index)").state)
-        }
-        #expect(states == [.sent, .sent, .pending])
-        #expect(try await fixture.refund("r-2").notBeforeMs == fixture.clock.now + 500)
-        fixture.clock.advance(by: 500)
-        try await fixture.settler().settleOnce()
-        #expect(try await fixture.refund("r-2").state == .sent)
     }
 
-    @Test("WeChat: a 51st refund of one trade and one 365 days after payment are refused before calling, saying why")
-    func weChatLimits() async throws {
+    @Test(
+        "WeChat: a 51st refund of one trade and one 365 days after payment are refused before calling, saying why",
+        arguments: TestBackend.all
+    )
+    func weChatLimits(_ backend: TestBackend) async throws {
         var settings = PaymentChannelConfiguration.testing
         settings.wechatMaxRefundsPerOrder = 3
-        let fixture = try PaymentFixture(settings: settings)
-        defer { fixture.remove() }
-        try await fixture.recordPayment()
-        for index in 0..<3 { _ = try await fixture.execute("r-\(index)", amountFen: 100) }
-        let tooMany = await #expect(throws: RPCError.self) { _ = try await fixture.execute("r-3", amountFen: 100) }
-        #expect(tooMany?.code == .failedPrecondition)
-        #expect(tooMany?.message.contains("at most 3 per order (R-C7)") == true)
-        let balance = try await fixture.execute("r-4", amountFen: 100, destination: .balance)
-        #expect(balance.state == .arrived, "the balance is still possible")
-        try await fixture.recordPayment(
-            id: "old",
-            order: "order-old",
-            capturedAtMs: fixture.clock.now - 366 * 86_400_000
-        )
-        let old = await #expect(throws: RPCError.self) {
-            _ = try await fixture.execute("r-old", amountFen: 100, order: "order-old")
+        try await PaymentFixture.with(backend, settings: settings) { fixture in
+            try await fixture.recordPayment()
+            for index in 0..<3 { _ = try await fixture.execute("r-\(index)", amountFen: 100) }
+            let tooMany = await #expect(throws: RPCError.self) { _ = try await fixture.execute("r-3", amountFen: 100) }
+            #expect(tooMany?.code == .failedPrecondition)
+            #expect(tooMany?.message.contains("at most 3 per order (R-C7)") == true)
+            let balance = try await fixture.execute("r-4", amountFen: 100, destination: .balance)
+            #expect(balance.state == .arrived, "the balance is still possible")
+            try await fixture.recordPayment(
+                id: "old",
+                order: "order-old",
+                capturedAtMs: fixture.clock.now - 366 * 86_400_000
+            )
+            let old = await #expect(throws: RPCError.self) {
+                _ = try await fixture.execute("r-old", amountFen: 100, order: "order-old")
+            }
+            #expect(old?.message.contains("more than 365 days ago") == true)
+            let quoted = await #expect(throws: RPCError.self) {
+                _ = try await fixture.handler.quote(QuoteRequest(orderID: "order-old", amountFen: 100), context: .test)
+            }
+            #expect(quoted?.message.contains("more than 365 days ago") == true, "the pre-check says so too (R-A6)")
+            #expect(try await fixture.sandbox.submissionLog(paymentID: "old").isEmpty, "the provider was never asked")
         }
-        #expect(old?.message.contains("more than 365 days ago") == true)
-        let quoted = await #expect(throws: RPCError.self) {
-            _ = try await fixture.handler.quote(QuoteRequest(orderID: "order-old", amountFen: 100), context: .test)
-        }
-        #expect(quoted?.message.contains("more than 365 days ago") == true, "the pre-check says so too (R-A6)")
-        #expect(try await fixture.sandbox.submissionLog(paymentID: "old").isEmpty, "the provider was never asked")
     }
 }
