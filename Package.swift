@@ -294,7 +294,8 @@ let package = Package(
         .target(
             name: "PaymentChannelService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain",
+                "RefundMeshHosting",
                 "RefundMeshProviders", "RefundMeshTracing",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -502,7 +503,8 @@ let package = Package(
         .testTarget(
             name: "PaymentChannelServiceTests",
             dependencies: [
-                "PaymentChannelService", "RefundMeshStoreTestSupport", "RefundMeshAPI", "RefundMeshDomain", "RefundMeshRPC", "RefundMeshStore",
+                "PaymentChannelService", "RefundMeshStoreTestSupport", "RefundMeshAPI", "RefundMeshDomain",
+                "RefundMeshRPC", "RefundMeshStore",
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -530,6 +532,8 @@ let package = Package(
                 "RefundMeshRPC", "RefundMeshDomain", "RefundMeshAuth", "RefundMeshWire", "RefundMeshTestSupport",
                 // The whole-mesh money tests script the real provider sandbox through its control API.
                 "ProviderSandbox", "RefundMeshProviders",
+                // Replicas on PostgreSQL (ReplicaMeshTests).
+                "RefundMeshPostgres", "RefundMeshStore", "RefundMeshStoreTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

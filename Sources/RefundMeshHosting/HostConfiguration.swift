@@ -46,6 +46,9 @@ public struct HostConfiguration: Sendable, Equatable {
     /// `<SERVICE>_REPLICA_NAME`: this replica's name on the claims it makes in a shared
     /// PostgreSQL store (unique among the replicas); nil: host name and process id.
     public var replicaName: String?
+    /// `<SERVICE>_OUTBOX_LEASE_MS`: how long a replica's claim on an outbox message in a shared
+    /// PostgreSQL store holds before another replica may deliver it; nil: 30 s.
+    public var outboxLease: Duration?
 
     public var databasePath: String { dataDirectory + "/" + serviceName + ".sqlite" }
 
@@ -160,6 +163,16 @@ public struct HostConfiguration: Sendable, Equatable {
         }
         if let text = environment["\(prefix)_DATABASE_URL"], !text.isEmpty { self.databaseURL = text }
         if let text = environment["\(prefix)_REPLICA_NAME"], !text.isEmpty { self.replicaName = text }
+        if let text = environment["\(prefix)_OUTBOX_LEASE_MS"], !text.isEmpty {
+            guard let millis = Int(text), (1_000...600_000).contains(millis) else {
+                throw HostConfigurationError(
+                    variable: "\(prefix)_OUTBOX_LEASE_MS",
+                    value: text,
+                    expected: "milliseconds 1000...600000, longer than a delivery call takes"
+                )
+            }
+            self.outboxLease = .milliseconds(millis)
+        }
         self.tls = try Self.tls(prefix: prefix, environment: environment)
     }
 }

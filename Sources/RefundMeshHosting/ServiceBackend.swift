@@ -19,6 +19,7 @@ public final class ServiceBackend: Sendable {
     public let postgres: PostgresStore?
     private let postgresMigrations: [PostgresMigration]
     private let replica: String
+    private let lease: Duration?
     private let logger: Logger
     private let pool = Mutex<Task<Void, any Error>?>(nil)
 
@@ -34,6 +35,7 @@ public final class ServiceBackend: Sendable {
         self.logger = logger
         self.postgresMigrations = postgres
         self.replica = settings.replicaName ?? PostgresOutboxRelay.Configuration.defaultReplicaName
+        self.lease = settings.outboxLease
         if let url = settings.databaseURL {
             let store = PostgresStore(
                 configuration: try PostgresStore.Configuration(url: url, applicationName: settings.serviceName),
@@ -80,9 +82,11 @@ public final class ServiceBackend: Sendable {
     /// The outbox relay for this engine, delivering with `deliver`.
     public func relay(deliver: @escaping OutboxRelay.Deliver) -> any Service {
         if let postgres {
+            var configuration = PostgresOutboxRelay.Configuration(replica: replica)
+            if let lease { configuration.lease = lease }
             return PostgresOutboxRelay(
                 store: postgres,
-                configuration: PostgresOutboxRelay.Configuration(replica: replica),
+                configuration: configuration,
                 logger: logger,
                 deliver: deliver
             )

@@ -125,7 +125,7 @@ public enum PostgresOutbox {
         guard !ids.isEmpty else { return }
         try await connection.query(
             """
-            UPDATE outbox_messages SET delivered_at = \(now.millisecondsSince1970), claimed_by = NULL, claimed_until = NULL
+            UPDATE outbox_messages SET delivered_at = \(now.millisecondsSince1970), claimed_until = NULL
             WHERE id = ANY(\(ids)) AND delivered_at IS NULL
             """,
             logger: logger

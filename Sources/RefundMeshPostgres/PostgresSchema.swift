@@ -65,6 +65,8 @@ enum PostgresSchema {
         PostgresMigration("\(prefix)v4.outbox-plain-rowid", []),
         // Which replica's relay is delivering a message, and until when (the lease); another
         // replica may take it over after that (``PostgresOutbox/claim(_:destinations:replica:lease:limit:now:)``).
+        // A delivered message keeps `claimed_by`: the replica that delivered it (how the work
+        // split between replicas shows, docs/SCALING.md).
         PostgresMigration(
             "\(prefix)v5.outbox-claims",
             [

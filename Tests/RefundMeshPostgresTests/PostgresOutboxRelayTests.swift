@@ -96,6 +96,12 @@ struct PostgresOutboxRelayTests {
                     try await PostgresOutbox.pending($0, logger: TestDatabase.logger)
                 }
                 #expect(pending.isEmpty)
+                // Each delivered message names the replica that delivered it.
+                let stored = try await stores[1].read { db in
+                    try db.rows("SELECT claimed_by, COUNT(*) AS n FROM outbox_messages GROUP BY claimed_by")
+                        .map { (try $0["claimed_by"] as String? ?? "none", try $0["n"] as Int) }
+                }
+                #expect(Dictionary(uniqueKeysWithValues: stored) == counts)
             }
         }
     }

@@ -101,6 +101,21 @@ public enum TestBackend: String, Sendable, CaseIterable, CustomTestStringConvert
         }
     }
 
+    /// Creates a database on the test server and hands `body` its connection string (for a
+    /// service process's `<SERVICE>_DATABASE_URL`); drops it after.
+    public static func withPostgresDatabaseURL<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
+        try await withPostgresDatabase { configuration in
+            guard let base = postgresURL, var components = URLComponents(string: base) else {
+                throw PostgresStoreError(
+                    code: .invalidConfiguration,
+                    message: "REFUNDMESH_TEST_POSTGRES_URL is not a URL"
+                )
+            }
+            components.path = "/" + configuration.database
+            return try await body(components.string ?? base)
+        }
+    }
+
     /// Runs `body` while `stores` run (their connection pools), then stops them.
     public static func running<T: Sendable>(_ stores: [PostgresStore], _ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
