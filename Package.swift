@@ -202,7 +202,7 @@ let package = Package(
         .target(
             name: "IntakeService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain", "RefundMeshHosting",
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -225,7 +225,7 @@ let package = Package(
         .target(
             name: "NotificationService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshHosting", "RefundMeshDomain",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshHosting", "RefundMeshDomain",
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -561,7 +561,7 @@ let package = Package(
         .testTarget(
             name: "NotificationServiceTests",
             dependencies: [
-                "NotificationService", "NotificationChannels", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
+                "NotificationService", "RefundMeshStoreTestSupport", "NotificationChannels", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
                 "RefundMeshHosting", "RefundMeshTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -67,14 +67,12 @@ extension IntakeHandler {
             let view = try await store.write { db in
                 // R-A7: too many withdrawals flag the request for a person instead of auto-approval.
                 let orderWithdrawals =
-                    try Int.fetchOne(
-                        db.cachedStatement(sql: "SELECT COUNT(*) FROM withdrawals WHERE order_id = ?"),
-                        arguments: [order.orderID]
-                    ) ?? 0
+                    try db.value(Int.self, "SELECT COUNT(*) FROM withdrawals WHERE order_id = ?", [order.orderID]) ?? 0
                 let userWithdrawals =
-                    try Int.fetchOne(
-                        db.cachedStatement(sql: "SELECT COUNT(*) FROM withdrawals WHERE user_id = ? AND at_ms > ?"),
-                        arguments: [request.userID, nowMs - WithdrawalGuard.userWindowMs]
+                    try db.value(
+                        Int.self,
+                        "SELECT COUNT(*) FROM withdrawals WHERE user_id = ? AND at_ms > ?",
+                        [request.userID, nowMs - WithdrawalGuard.userWindowMs]
                     ) ?? 0
                 let verdict = WithdrawalGuard(policy: policy).evaluate(
                     orderWithdrawals: orderWithdrawals,
@@ -199,10 +197,9 @@ extension IntakeHandler {
             record.state = .withdrawn
             record.updatedAtMs = nowMs
             try record.update(db)
-            try db.cachedStatement(
-                sql: "INSERT INTO withdrawals (refund_id, order_id, user_id, at_ms) VALUES (?, ?, ?, ?)"
-            ).execute(
-                arguments: [record.refundID, record.orderID, record.userID, nowMs]
+            try db.run(
+                "INSERT INTO withdrawals (refund_id, order_id, user_id, at_ms) VALUES (?, ?, ?, ?)",
+                [record.refundID, record.orderID, record.userID, nowMs]
             )
             try RefundRecord.appendTimeline(
                 db,
@@ -255,10 +252,7 @@ extension IntakeHandler {
             record.updatedAtMs = nowMs
             try record.update(db)
             let count =
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COUNT(*) FROM timeline WHERE refund_id = ?"),
-                    arguments: [record.refundID]
-                ) ?? 0
+                try db.value(Int.self, "SELECT COUNT(*) FROM timeline WHERE refund_id = ?", [record.refundID]) ?? 0
             let eventID = "\(record.refundID):materials:\(count)"
             try RefundRecord.appendTimeline(
                 db,
@@ -361,7 +355,7 @@ extension IntakeHandler {
     }
 
     static func notify(
-        _ db: Database,
+        _ db: some SQLSession,
         _ record: RefundRecord,
         kind: RefundEvent.Kind,
         event: String,
@@ -370,7 +364,7 @@ extension IntakeHandler {
         try enqueue(db, Self.event(record, kind: kind, event: event, atMs: atMs))
     }
 
-    static func enqueue(_ db: Database, _ event: RefundEvent) throws {
+    static func enqueue(_ db: some SQLSession, _ event: RefundEvent) throws {
         try OutboxDispatcher.enqueue(
             db,
             eventID: event.eventID,

@@ -37,9 +37,10 @@ extension IntakeHandler {
             var backInReview = false
             if reviewStates.contains(request.state), reviewStates.contains(record.state), request.state != record.state
             {
-                let latest = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state IN (?, ?)"),
-                    arguments: [
+                let latest = try db.value(
+                    Int64.self,
+                    "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state IN (?, ?)",
+                    [
                         record.refundID, RefundState.underReview.rawValue, RefundState.awaitingMaterials.rawValue,
                     ]
                 )
@@ -62,9 +63,10 @@ extension IntakeHandler {
             let reversal = request.state == .moneyReversed && [.moneySent, .moneyArrived].contains(record.state)
             var moves = !record.state.isFinal && (request.state.rank > record.state.rank || backInReview)
             if moves, record.state == .moneyReversed {
-                let reversedAt = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state = ?"),
-                    arguments: [record.refundID, RefundState.moneyReversed.rawValue]
+                let reversedAt = try db.value(
+                    Int64.self,
+                    "SELECT MAX(at_ms) FROM timeline WHERE refund_id = ? AND state = ?",
+                    [record.refundID, RefundState.moneyReversed.rawValue]
                 )
                 moves = request.atMs >= (reversedAt ?? 0)
             }

@@ -9,7 +9,7 @@ import RefundMeshStore
 /// `refundmesh.intake.v1.Intake`: the user-facing front. Every state change and the messages it
 /// causes (to review and notification) are one transaction; intake's outbox relay delivers them.
 public struct IntakeHandler: Intake.ServiceProtocol {
-    public let store: Store
+    public let store: any ServiceDatabase
     public let policy: RefundPolicy
     /// payment-channel, asked how an order was paid (for the refund method, fee and arrival of a
     /// pre-check, R-A6, and for duplicate charges). Nil in tests that do without.
@@ -18,7 +18,7 @@ public struct IntakeHandler: Intake.ServiceProtocol {
     public let now: @Sendable () -> Int64
 
     public init(
-        store: Store,
+        store: any ServiceDatabase,
         policy: RefundPolicy,
         payments: PaymentChannel.Client?,
         feed: RefundFeed = RefundFeed(),

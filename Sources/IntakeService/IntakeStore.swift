@@ -8,7 +8,7 @@ import RefundMeshStore
 /// intake's SQLite store: orders, refunds with their idempotency keys, the timeline of every
 /// refund, withdrawals (R-A7) and content-addressed attachments (R-A5).
 public struct IntakeStore: Sendable {
-    public let store: Store
+    public let store: any ServiceDatabase
 
     /// intake's migrations, in order. Never edit one that has shipped: add another.
     public static let migrations: [StoreMigration] = [
@@ -92,18 +92,17 @@ public struct IntakeStore: Sendable {
                     CREATE INDEX orders_by_user ON orders (user_id, paid_at_ms);
                     """
             )
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT order_id, order_bytes FROM orders")) {
-                let order = try Order(serializedBytes: [UInt8](row["order_bytes"] as Data))
-                try db.cachedStatement(
-                    sql: "UPDATE orders SET price_fen = ?, paid_at_ms = ? WHERE order_id = ?"
-                ).execute(
-                    arguments: [order.priceFen, order.paidAtMs, order.orderID]
+            for row in try db.rows("SELECT order_id, order_bytes FROM orders") {
+                let order = try Order(serializedBytes: [UInt8](try row["order_bytes"] as Data))
+                try db.run(
+                    "UPDATE orders SET price_fen = ?, paid_at_ms = ? WHERE order_id = ?",
+                    [order.priceFen, order.paidAtMs, order.orderID]
                 )
             }
         },
     ]
 
-    public init(store: Store) {
+    public init(store: any ServiceDatabase) {
         self.store = store
     }
 
@@ -111,62 +110,53 @@ public struct IntakeStore: Sendable {
 
     /// Stores an order once. Returns true when new; throws `.conflict` when the id is known with
     /// different facts.
-    static func recordOrder(_ db: Database, _ order: Order, nowMs: Int64) throws -> Bool {
+    static func recordOrder(_ db: some SQLSession, _ order: Order, nowMs: Int64) throws -> Bool {
         let bytes = try order.serializedBytes()
-        if let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT order_bytes FROM orders WHERE order_id = ?"),
-            arguments: [order.orderID]
-        ) {
-            let stored: [UInt8] = [UInt8](existing["order_bytes"] as Data)
+        if let existing = try db.row("SELECT order_bytes FROM orders WHERE order_id = ?", [order.orderID]) {
+            let stored: [UInt8] = try existing["order_bytes"]
             if stored == bytes { return false }
             let previous = try Order(serializedBytes: stored)
             throw OrderConflict(orderID: order.orderID, differences: Self.differences(previous, order))
         }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO orders (order_id, user_id, order_bytes, recorded_at_ms, price_fen, paid_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [order.orderID, order.userID, Data(bytes), nowMs, order.priceFen, order.paidAtMs]
+        try db.run(
+            """
+            INSERT INTO orders (order_id, user_id, order_bytes, recorded_at_ms, price_fen, paid_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [order.orderID, order.userID, Data(bytes), nowMs, order.priceFen, order.paidAtMs]
         )
         return true
     }
 
     /// The user's purchases in the 90 days before `beforeMs`, `excluding` one order (R-R7).
     static func userHistory(
-        _ db: Database,
+        _ db: some SQLSession,
         userID: String,
         excluding orderID: String,
         beforeMs: Int64
     ) throws
         -> UserHistory
     {
-        let prices = try Int64.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT price_fen FROM orders
-                    WHERE user_id = ? AND paid_at_ms >= ? AND paid_at_ms <= ? AND order_id != ?
-                    ORDER BY price_fen
-                    """
-            ),
-            arguments: [userID, beforeMs - 90 * 86_400_000, beforeMs, orderID]
-        )
+        let prices = try db.rows(
+            """
+            SELECT price_fen FROM orders
+            WHERE user_id = ? AND paid_at_ms >= ? AND paid_at_ms <= ? AND order_id != ?
+            ORDER BY price_fen
+            """,
+            [userID, beforeMs - 90 * 86_400_000, beforeMs, orderID]
+        ).map { try $0[0] as Int64 }
         guard !prices.isEmpty else { return UserHistory() }
         // The lower median: an actual price the user paid, never an average of two.
         return UserHistory(orders90d: UInt32(prices.count), medianOrderFen90d: prices[(prices.count - 1) / 2])
     }
 
-    static func order(_ db: Database, id: String) throws -> Order? {
+    static func order(_ db: some SQLSession, id: String) throws -> Order? {
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT order_bytes FROM orders WHERE order_id = ?"),
-                arguments: [id]
-            )
+            let row = try db.row("SELECT order_bytes FROM orders WHERE order_id = ?", [id])
         else {
             return nil
         }
-        return try Order(serializedBytes: [UInt8](row["order_bytes"] as Data))
+        return try Order(serializedBytes: [UInt8](try row["order_bytes"] as Data))
     }
 
     /// The fields of the order, by proto name, in which `new` differs from what is stored.
@@ -179,7 +169,7 @@ public struct IntakeStore: Sendable {
 
     /// Stores attachment bytes once per content (SHA-256) and links them to the refund.
     static func attach(
-        _ db: Database,
+        _ db: some SQLSession,
         _ attachments: [Attachment],
         to refundID: String,
         nowMs: Int64
@@ -190,19 +180,16 @@ public struct IntakeStore: Sendable {
                 let hex = String(byte, radix: 16)
                 return byte < 16 ? "0" + hex : hex
             }.joined()
-            try db.cachedStatement(
-                sql:
-                    "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-            ).execute(
-                arguments: [digest, Data(attachment.content), attachment.content.count]
+            try db.run(
+                "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [digest, Data(attachment.content), attachment.content.count]
             )
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO refund_attachments (refund_id, sha256_hex, kind, file_name, content_type, added_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """
-            ).execute(
-                arguments: [
+            try db.run(
+                """
+                INSERT INTO refund_attachments (refund_id, sha256_hex, kind, file_name, content_type, added_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """,
+                [
                     refundID, digest, Int(attachment.kind.rawValue), attachment.fileName, attachment.contentType, nowMs,
                 ]
             )
@@ -219,23 +206,21 @@ public struct IntakeStore: Sendable {
         return refs
     }
 
-    static func attachments(_ db: Database, of refundID: String) throws -> [AttachmentRef] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
-                    FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
-                    WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
-                    """
-            ),
-            arguments: [refundID]
+    static func attachments(_ db: some SQLSession, of refundID: String) throws -> [AttachmentRef] {
+        try db.rows(
+            """
+            SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
+            FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
+            WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
+            """,
+            [refundID]
         ).map { row in
             AttachmentRef(
-                kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
-                fileName: row["file_name"],
-                contentType: row["content_type"],
-                sha256Hex: row["sha256_hex"],
-                sizeBytes: row["size_bytes"]
+                kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: try row["kind"] as Int)),
+                fileName: try row["file_name"],
+                contentType: try row["content_type"],
+                sha256Hex: try row["sha256_hex"],
+                sizeBytes: try row["size_bytes"]
             )
         }
     }

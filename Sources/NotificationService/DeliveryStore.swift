@@ -10,9 +10,9 @@ import RefundMeshStore
 /// `due` until a channel accepts it (`delivered`) or its last attempt fails (`dead`: a dead
 /// letter, which an operator can put back to `due`).
 public struct DeliveryStore: Sendable {
-    public let store: Store
+    public let store: any ServiceDatabase
 
-    public init(store: Store) {
+    public init(store: any ServiceDatabase) {
         self.store = store
     }
 
@@ -104,7 +104,7 @@ public struct DeliveryStore: Sendable {
     /// Adds one due delivery per channel `preferences` enables, rendered now (inside the
     /// caller's transaction). Returns how many.
     static func enqueue(
-        _ db: Database,
+        _ db: some SQLSession,
         event: RefundEvent,
         preferences: ChannelPreferences?,
         language: NotificationTemplates.Language,
@@ -114,53 +114,77 @@ public struct DeliveryStore: Sendable {
         var added = 0
         for (channel, destination, secret) in targets(preferences) {
             let rendered = templates.render(event, for: channel, in: language)
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO deliveries
-                        (delivery_id, event_id, user_id, refund_id, kind, channel, destination, secret, locale,
-                         subject, text, json, state, next_attempt_at_ms, created_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (delivery_id) DO NOTHING
-                    """
-            ).execute(
-                arguments: [
+            added += try db.run(
+                """
+                INSERT INTO deliveries
+                    (delivery_id, event_id, user_id, refund_id, kind, channel, destination, secret, locale,
+                     subject, text, json, state, next_attempt_at_ms, created_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (delivery_id) DO NOTHING
+                """,
+                [
                     deliveryID(eventID: event.eventID, channel: channel), event.eventID, event.userID,
                     event.refundID, Int(event.kind.rawValue), Int(channel.rawValue), destination, secret,
                     language.rawValue, rendered.subject, rendered.text, rendered.json,
                     Int(Delivery.State.due.rawValue), nowMs, nowMs,
                 ]
             )
-            added += db.changesCount
         }
         return added
     }
 
+    /// How long a replica's claim on a due delivery holds on a shared PostgreSQL store: longer
+    /// than any channel's timeout, so the delivery is recorded before another replica may send it.
+    public static let claimLease: Int64 = 120_000
+
     /// Due deliveries whose time has come, earliest first.
+    ///
+    /// On SQLite one worker owns the file and simply reads them. On PostgreSQL the replicas'
+    /// workers share the table: each claims what it returns (`FOR UPDATE SKIP LOCKED`, then moves
+    /// its next attempt ``claimLease`` ahead), so no two replicas send the same delivery; the
+    /// attempt's record sets the real next attempt, and a replica that dies leaves its claims
+    /// to run out.
     public func due(at nowMs: Int64, limit: Int) async throws -> [OutgoingNotification] {
-        try await store.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM deliveries WHERE state = ? AND next_attempt_at_ms <= ?
-                        ORDER BY next_attempt_at_ms, delivery_id LIMIT ?
-                        """
-                ),
-                arguments: [Int(Delivery.State.due.rawValue), nowMs, limit]
-            ).map { row in
-                OutgoingNotification(
-                    deliveryID: row["delivery_id"],
-                    eventID: row["event_id"],
-                    userID: row["user_id"],
-                    channel: Delivery.Channel(rawValue: Int32(truncatingIfNeeded: row["channel"] as Int)),
-                    destination: row["destination"],
-                    secret: row["secret"],
-                    locale: row["locale"],
-                    subject: row["subject"],
-                    text: row["text"],
-                    json: row["json"],
-                    attempt: (row["attempts"] as Int) + 1
+        let due = Int(Delivery.State.due.rawValue)
+        let rows =
+            store.dialect == .sqlite
+            ? try await store.read { db in
+                try db.rows(
+                    """
+                    SELECT * FROM deliveries WHERE state = ? AND next_attempt_at_ms <= ?
+                    ORDER BY next_attempt_at_ms, delivery_id LIMIT ?
+                    """,
+                    [due, nowMs, limit]
                 )
             }
+            : try await store.write { db in
+                try db.rows(
+                    """
+                    UPDATE deliveries SET next_attempt_at_ms = ?
+                    WHERE delivery_id IN (
+                        SELECT delivery_id FROM deliveries WHERE state = ? AND next_attempt_at_ms <= ?
+                        ORDER BY next_attempt_at_ms, delivery_id LIMIT ?
+                        FOR UPDATE SKIP LOCKED
+                    )
+                    RETURNING *
+                    """,
+                    [nowMs + Self.claimLease, due, nowMs, limit]
+                )
+            }
+        return try rows.map { row in
+            OutgoingNotification(
+                deliveryID: try row["delivery_id"],
+                eventID: try row["event_id"],
+                userID: try row["user_id"],
+                channel: Delivery.Channel(rawValue: Int32(truncatingIfNeeded: try row["channel"] as Int)),
+                destination: try row["destination"],
+                secret: try row["secret"],
+                locale: try row["locale"],
+                subject: try row["subject"],
+                text: try row["text"],
+                json: try row["json"],
+                attempt: (try row["attempts"] as Int) + 1
+            )
         }
     }
 
@@ -178,15 +202,13 @@ public struct DeliveryStore: Sendable {
     ) async throws -> Delivery.State? {
         try await store.write { db in
             guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT attempts, round_attempts FROM deliveries WHERE delivery_id = ? AND state = ?"
-                    ),
-                    arguments: [deliveryID, Int(Delivery.State.due.rawValue)]
+                let row = try db.row(
+                    "SELECT attempts, round_attempts FROM deliveries WHERE delivery_id = ? AND state = ?",
+                    [deliveryID, Int(Delivery.State.due.rawValue)]
                 )
             else { return nil }
-            let attempt = (row["attempts"] as Int) + 1
-            let roundAttempts = (row["round_attempts"] as Int) + 1
+            let attempt = (try row["attempts"] as Int) + 1
+            let roundAttempts = (try row["round_attempts"] as Int) + 1
             let state: Delivery.State
             let outcome: DeliveryAttempt.Outcome
             var nextAttemptAtMs = nowMs
@@ -200,27 +222,25 @@ public struct DeliveryStore: Sendable {
                 if let asked = report.retryAfter, asked > wait { wait = asked }
                 nextAttemptAtMs = nowMs + wait.milliseconds
             }
-            try db.cachedStatement(
-                sql: """
-                    UPDATE deliveries SET state = ?, attempts = ?, round_attempts = ?, next_attempt_at_ms = ?,
-                        delivered_at_ms = CASE WHEN ? THEN ? ELSE delivered_at_ms END,
-                        dead_at_ms = CASE WHEN ? THEN ? ELSE dead_at_ms END,
-                        last_error = ?
-                    WHERE delivery_id = ?
-                    """
-            ).execute(
-                arguments: [
+            try db.run(
+                """
+                UPDATE deliveries SET state = ?, attempts = ?, round_attempts = ?, next_attempt_at_ms = ?,
+                    delivered_at_ms = CASE WHEN ? = 1 THEN ? ELSE delivered_at_ms END,
+                    dead_at_ms = CASE WHEN ? = 1 THEN ? ELSE dead_at_ms END,
+                    last_error = ?
+                WHERE delivery_id = ?
+                """,
+                [
                     Int(state.rawValue), attempt, roundAttempts, nextAttemptAtMs, state == .delivered, nowMs,
                     state == .dead, nowMs, report.accepted ? "" : report.error, deliveryID,
                 ]
             )
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO delivery_attempts (delivery_id, attempt, at_ms, outcome, status_code, reply, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
+            try db.run(
+                """
+                INSERT INTO delivery_attempts (delivery_id, attempt, at_ms, outcome, status_code, reply, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
                     deliveryID, attempt, nowMs, Int(outcome.rawValue), Int(report.statusCode), report.reply,
                     report.error,
                 ]
@@ -234,19 +254,13 @@ public struct DeliveryStore: Sendable {
         try await store.read { db in
             let rows =
                 eventID.isEmpty
-                ? try Row.fetchAll(
-                    db.cachedStatement(
-                        sql:
-                            "SELECT * FROM deliveries WHERE user_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?"
-                    ),
-                    arguments: [userID, limit]
+                ? try db.rows(
+                    "SELECT * FROM deliveries WHERE user_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?",
+                    [userID, limit]
                 )
-                : try Row.fetchAll(
-                    db.cachedStatement(
-                        sql:
-                            "SELECT * FROM deliveries WHERE event_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?"
-                    ),
-                    arguments: [eventID, limit]
+                : try db.rows(
+                    "SELECT * FROM deliveries WHERE event_id = ? ORDER BY created_at_ms DESC, delivery_id LIMIT ?",
+                    [eventID, limit]
                 )
             return try rows.map { try Self.delivery(from: $0, in: db) }
         }
@@ -255,11 +269,9 @@ public struct DeliveryStore: Sendable {
     /// The dead letters, most recent first.
     public func deadLetters(limit: Int) async throws -> [Delivery] {
         try await store.read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT * FROM deliveries WHERE state = ? ORDER BY dead_at_ms DESC, delivery_id LIMIT ?"
-                ),
-                arguments: [Int(Delivery.State.dead.rawValue), limit]
+            try db.rows(
+                "SELECT * FROM deliveries WHERE state = ? ORDER BY dead_at_ms DESC, delivery_id LIMIT ?",
+                [Int(Delivery.State.dead.rawValue), limit]
             ).map { try Self.delivery(from: $0, in: db) }
         }
     }
@@ -269,17 +281,14 @@ public struct DeliveryStore: Sendable {
     public func retryDeadLetter(_ deliveryID: String, operatorID: String, at nowMs: Int64) async throws -> Delivery {
         try await store.write { db in
             guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM deliveries WHERE delivery_id = ?"),
-                    arguments: [deliveryID]
-                )
+                let row = try db.row("SELECT * FROM deliveries WHERE delivery_id = ?", [deliveryID])
             else {
                 throw DeliveryStoreError(
                     code: .notFound,
                     message: "no delivery \"\(deliveryID)\"; ListDeadLetters shows the ids (<event id>/<channel>)"
                 )
             }
-            let state = Delivery.State(rawValue: Int32(truncatingIfNeeded: row["state"] as Int))
+            let state = Delivery.State(rawValue: Int32(truncatingIfNeeded: try row["state"] as Int))
             guard state == .dead else {
                 throw DeliveryStoreError(
                     code: .notDead,
@@ -287,54 +296,50 @@ public struct DeliveryStore: Sendable {
                         + "not a dead letter; nothing to retry"
                 )
             }
-            try db.cachedStatement(
-                sql: """
-                    UPDATE deliveries SET state = ?, round_attempts = 0, next_attempt_at_ms = ?, retried_by = ?,
-                        retried_at_ms = ?
-                    WHERE delivery_id = ?
-                    """
-            ).execute(
-                arguments: [Int(Delivery.State.due.rawValue), nowMs, operatorID, nowMs, deliveryID]
+            try db.run(
+                """
+                UPDATE deliveries SET state = ?, round_attempts = 0, next_attempt_at_ms = ?, retried_by = ?,
+                    retried_at_ms = ?
+                WHERE delivery_id = ?
+                """,
+                [Int(Delivery.State.due.rawValue), nowMs, operatorID, nowMs, deliveryID]
             )
-            let updated = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM deliveries WHERE delivery_id = ?"),
-                arguments: [deliveryID]
-            )
+            let updated = try db.row("SELECT * FROM deliveries WHERE delivery_id = ?", [deliveryID])
             return try Self.delivery(from: updated ?? row, in: db)
         }
     }
 
-    static func delivery(from row: Row, in db: Database) throws -> Delivery {
-        let deliveryID: String = row["delivery_id"]
-        let log = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt"),
-            arguments: [deliveryID]
-        ).map { attempt in
-            DeliveryAttempt(
-                attempt: UInt32(clamping: attempt["attempt"] as Int),
-                atMs: attempt["at_ms"],
-                outcome: DeliveryAttempt.Outcome(rawValue: Int32(truncatingIfNeeded: attempt["outcome"] as Int)),
-                statusCode: Int32(truncatingIfNeeded: attempt["status_code"] as Int),
-                reply: attempt["reply"],
-                error: attempt["error"]
-            )
-        }
+    static func delivery(from row: SQLRow, in db: some SQLSession) throws -> Delivery {
+        let deliveryID: String = try row["delivery_id"]
+        let log = try db.rows("SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt", [deliveryID])
+            .map { attempt in
+                DeliveryAttempt(
+                    attempt: UInt32(clamping: try attempt["attempt"] as Int),
+                    atMs: try attempt["at_ms"],
+                    outcome: DeliveryAttempt.Outcome(
+                        rawValue: Int32(truncatingIfNeeded: try attempt["outcome"] as Int)
+                    ),
+                    statusCode: Int32(truncatingIfNeeded: try attempt["status_code"] as Int),
+                    reply: try attempt["reply"],
+                    error: try attempt["error"]
+                )
+            }
         return Delivery(
             deliveryID: deliveryID,
-            eventID: row["event_id"],
-            userID: row["user_id"],
-            refundID: row["refund_id"],
-            channel: Delivery.Channel(rawValue: Int32(truncatingIfNeeded: row["channel"] as Int)),
-            destination: row["destination"],
-            state: Delivery.State(rawValue: Int32(truncatingIfNeeded: row["state"] as Int)),
-            attempts: UInt32(clamping: row["attempts"] as Int),
-            nextAttemptAtMs: row["next_attempt_at_ms"],
-            createdAtMs: row["created_at_ms"],
-            deliveredAtMs: (row["delivered_at_ms"] as Int64?) ?? 0,
-            lastError: row["last_error"],
-            retriedBy: row["retried_by"],
+            eventID: try row["event_id"],
+            userID: try row["user_id"],
+            refundID: try row["refund_id"],
+            channel: Delivery.Channel(rawValue: Int32(truncatingIfNeeded: try row["channel"] as Int)),
+            destination: try row["destination"],
+            state: Delivery.State(rawValue: Int32(truncatingIfNeeded: try row["state"] as Int)),
+            attempts: UInt32(clamping: try row["attempts"] as Int),
+            nextAttemptAtMs: try row["next_attempt_at_ms"],
+            createdAtMs: try row["created_at_ms"],
+            deliveredAtMs: (try row["delivered_at_ms"] as Int64?) ?? 0,
+            lastError: try row["last_error"],
+            retriedBy: try row["retried_by"],
             log: log,
-            kind: RefundEvent.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int))
+            kind: RefundEvent.Kind(rawValue: Int32(truncatingIfNeeded: try row["kind"] as Int))
         )
     }
 }

@@ -7,7 +7,7 @@ import RefundMeshStore
 /// An item's id is derived from its event id and the event id is unique, so a redelivered
 /// event (the senders' outboxes deliver at least once) is shown once (R-N3).
 public struct InboxStore: Sendable {
-    public let store: Store
+    public let store: any ServiceDatabase
 
     /// The notification service's migrations, in order. Never edit one that has shipped: add
     /// another.
@@ -35,7 +35,7 @@ public struct InboxStore: Sendable {
         DeliveryStore.migration,
     ]
 
-    public init(store: Store) {
+    public init(store: any ServiceDatabase) {
         self.store = store
     }
 
@@ -48,45 +48,40 @@ public struct InboxStore: Sendable {
     }
 
     /// Stores `item` in the caller's transaction unless its event was stored before; true when it is new.
-    static func insert(_ db: Database, _ item: InboxItem, userID: String) throws -> Bool {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO inbox_items
-                    (item_id, event_id, user_id, refund_id, kind, title, body, locale, created_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (event_id) DO NOTHING
-                """
-        ).execute(
-            arguments: [
+    static func insert(_ db: some SQLSession, _ item: InboxItem, userID: String) throws -> Bool {
+        try db.run(
+            """
+            INSERT INTO inbox_items
+                (item_id, event_id, user_id, refund_id, kind, title, body, locale, created_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (event_id) DO NOTHING
+            """,
+            [
                 item.itemID, item.eventID, userID, item.refundID, Int(item.kind.rawValue), item.title, item.body,
                 item.locale, item.createdAtMs,
             ]
-        )
-        return db.changesCount > 0
+        ) > 0
     }
 
     /// The user's items, newest first, and how many are unread.
     public func list(userID: String, unreadOnly: Bool, limit: Int) async throws -> (items: [InboxItem], unread: Int) {
         try await store.read { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM inbox_items
-                        WHERE user_id = ? AND (? = 0 OR read_at_ms IS NULL)
-                        ORDER BY created_at_ms DESC, item_id DESC
-                        LIMIT ?
-                        """
-                ),
-                arguments: [userID, unreadOnly ? 1 : 0, limit]
+            let rows = try db.rows(
+                """
+                SELECT * FROM inbox_items
+                WHERE user_id = ? AND (? = 0 OR read_at_ms IS NULL)
+                ORDER BY created_at_ms DESC, item_id DESC
+                LIMIT ?
+                """,
+                [userID, unreadOnly ? 1 : 0, limit]
             )
             let unread =
-                try Int.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT COUNT(*) FROM inbox_items WHERE user_id = ? AND read_at_ms IS NULL"
-                    ),
-                    arguments: [userID]
+                try db.value(
+                    Int.self,
+                    "SELECT COUNT(*) FROM inbox_items WHERE user_id = ? AND read_at_ms IS NULL",
+                    [userID]
                 ) ?? 0
-            return (rows.map(Self.item(from:)), unread)
+            return (try rows.map(Self.item(from:)), unread)
         }
     }
 
@@ -95,29 +90,26 @@ public struct InboxStore: Sendable {
         try await store.write { db in
             var changed = 0
             for itemID in itemIDs {
-                try db.cachedStatement(
-                    sql:
-                        "UPDATE inbox_items SET read_at_ms = ? WHERE item_id = ? AND user_id = ? AND read_at_ms IS NULL"
-                ).execute(
-                    arguments: [nowMs, itemID, userID]
+                changed += try db.run(
+                    "UPDATE inbox_items SET read_at_ms = ? WHERE item_id = ? AND user_id = ? AND read_at_ms IS NULL",
+                    [nowMs, itemID, userID]
                 )
-                changed += db.changesCount
             }
             return changed
         }
     }
 
-    static func item(from row: Row) -> InboxItem {
+    static func item(from row: SQLRow) throws -> InboxItem {
         InboxItem(
-            itemID: row["item_id"],
-            eventID: row["event_id"],
-            refundID: row["refund_id"],
-            kind: RefundEvent.Kind(rawValue: Int32(truncatingIfNeeded: row["kind"] as Int)),
-            title: row["title"],
-            body: row["body"],
-            locale: row["locale"],
-            createdAtMs: row["created_at_ms"],
-            read: (row["read_at_ms"] as Int64?) != nil
+            itemID: try row["item_id"],
+            eventID: try row["event_id"],
+            refundID: try row["refund_id"],
+            kind: RefundEvent.Kind(rawValue: Int32(truncatingIfNeeded: try row["kind"] as Int)),
+            title: try row["title"],
+            body: try row["body"],
+            locale: try row["locale"],
+            createdAtMs: try row["created_at_ms"],
+            read: (try row["read_at_ms"] as Int64?) != nil
         )
     }
 }

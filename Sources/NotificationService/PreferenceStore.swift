@@ -6,7 +6,7 @@ import RefundMeshStore
 /// not a preference.
 public enum PreferenceStore {
     static let migration = StoreMigration("notification.2.preferences") { db in
-        try db.cachedStatement(
+        try db.execute(
             sql: """
                 CREATE TABLE channel_preferences (
                     user_id TEXT PRIMARY KEY NOT NULL,
@@ -21,29 +21,26 @@ public enum PreferenceStore {
                     updated_at_ms INTEGER NOT NULL
                 );
                 """
-        ).execute()
+        )
     }
 
     /// The user's stored preferences, secret included; nil when none were set (inbox only).
-    static func fetch(_ db: Database, userID: String) throws -> ChannelPreferences? {
+    static func fetch(_ db: some SQLSession, userID: String) throws -> ChannelPreferences? {
         guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM channel_preferences WHERE user_id = ?"),
-                arguments: [userID]
-            )
+            let row = try db.row("SELECT * FROM channel_preferences WHERE user_id = ?", [userID])
         else { return nil }
         return ChannelPreferences(
-            userID: row["user_id"],
-            smsEnabled: row["sms_enabled"],
-            emailEnabled: row["email_enabled"],
-            webhookEnabled: row["webhook_enabled"],
-            phone: row["phone"],
-            email: row["email"],
-            webhookURL: row["webhook_url"],
-            webhookSecret: row["webhook_secret"],
-            locale: row["locale"],
-            webhookSecretSet: !(row["webhook_secret"] as String).isEmpty,
-            updatedAtMs: row["updated_at_ms"]
+            userID: try row["user_id"],
+            smsEnabled: try row["sms_enabled"],
+            emailEnabled: try row["email_enabled"],
+            webhookEnabled: try row["webhook_enabled"],
+            phone: try row["phone"],
+            email: try row["email"],
+            webhookURL: try row["webhook_url"],
+            webhookSecret: try row["webhook_secret"],
+            locale: try row["locale"],
+            webhookSecretSet: !(try row["webhook_secret"] as String).isEmpty,
+            updatedAtMs: try row["updated_at_ms"]
         )
     }
 
@@ -52,7 +49,7 @@ public enum PreferenceStore {
     /// - Throws: ``PreferencesError`` naming the field to fix.
     public static func save(
         _ request: ChannelPreferences,
-        in store: Store,
+        in store: any ServiceDatabase,
         webhookAllowsHTTP: Bool,
         at nowMs: Int64
     ) async throws -> ChannelPreferences {
@@ -60,21 +57,20 @@ public enum PreferenceStore {
             let stored = try fetch(db, userID: request.userID)
             var next = try validated(request, stored: stored, webhookAllowsHTTP: webhookAllowsHTTP)
             next.updatedAtMs = nowMs
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO channel_preferences
-                        (user_id, sms_enabled, email_enabled, webhook_enabled, phone, email, webhook_url,
-                         webhook_secret, locale, updated_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (user_id) DO UPDATE SET
-                        sms_enabled = excluded.sms_enabled, email_enabled = excluded.email_enabled,
-                        webhook_enabled = excluded.webhook_enabled, phone = excluded.phone,
-                        email = excluded.email, webhook_url = excluded.webhook_url,
-                        webhook_secret = excluded.webhook_secret, locale = excluded.locale,
-                        updated_at_ms = excluded.updated_at_ms
-                    """
-            ).execute(
-                arguments: [
+            try db.run(
+                """
+                INSERT INTO channel_preferences
+                    (user_id, sms_enabled, email_enabled, webhook_enabled, phone, email, webhook_url,
+                     webhook_secret, locale, updated_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    sms_enabled = excluded.sms_enabled, email_enabled = excluded.email_enabled,
+                    webhook_enabled = excluded.webhook_enabled, phone = excluded.phone,
+                    email = excluded.email, webhook_url = excluded.webhook_url,
+                    webhook_secret = excluded.webhook_secret, locale = excluded.locale,
+                    updated_at_ms = excluded.updated_at_ms
+                """,
+                [
                     next.userID, next.smsEnabled, next.emailEnabled, next.webhookEnabled, next.phone, next.email,
                     next.webhookURL, next.webhookSecret, next.locale, next.updatedAtMs,
                 ]
@@ -85,7 +81,7 @@ public enum PreferenceStore {
 
     /// The user's preferences as the API shows them: the defaults when none were set, never the
     /// secret.
-    public static func load(userID: String, in store: Store) async throws -> ChannelPreferences {
+    public static func load(userID: String, in store: any ServiceDatabase) async throws -> ChannelPreferences {
         try await store.read { db in
             try fetch(db, userID: userID).map(redacted) ?? ChannelPreferences(userID: userID)
         }

@@ -55,39 +55,44 @@ struct Serve: AsyncParsableCommand {
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "intake")
 
-        let store = try Store(
-            configuration: Store.Configuration(path: settings.databasePath),
-            migrations: IntakeStore.migrations,
+        // The store: the SQLite file by default, or PostgreSQL shared by the replicas when
+        // INTAKE_DATABASE_URL is set (docs/SCALING.md).
+        let backend = try ServiceBackend(
+            settings: settings,
+            sqlite: IntakeStore.migrations,
+            postgres: IntakeStore.postgresMigrations,
             logger: logger
         )
+        try await backend.start()
         let clients = peers.clients(logger: logger, auth: auth)
         let handler = IntakeHandler(
-            store: store,
+            store: backend.database,
             policy: policy,
             payments: clients["payment-channel"].map(PaymentChannel.Client.init)
         )
-        let relay = OutboxRelay(
-            store: store,
-            logger: logger,
-            deliver: OutboxDispatcher(peers: clients, logger: logger).deliver
-        )
+        let relay = backend.relay(deliver: OutboxDispatcher(peers: clients, logger: logger).deliver)
         // A submission carries its materials in one frame (R-A5: 一键上传).
         var limits = RPCServer.Limits()
         limits.maxFrameBytes = max(
             limits.maxFrameBytes,
             Int(policy.maxAttachmentBytes) * policy.maxAttachments + (1 << 20)
         )
-        try await ServiceHost.run(
-            configuration: settings,
-            services: [handler],
-            auth: auth,
-            background: [relay],
-            limits: limits,
-            stores: ["intake": store],
-            gauges: IntakeStore.gauges(store),
-            logger: logger
-        )
+        do {
+            try await ServiceHost.run(
+                configuration: settings,
+                services: [handler],
+                auth: auth,
+                background: [relay],
+                limits: limits,
+                stores: backend.sqlite.map { ["intake": $0] } ?? [:],
+                gauges: backend.sqlite.map(IntakeStore.gauges) ?? [],
+                logger: logger
+            )
+        } catch {
+            await backend.stop()
+            throw error
+        }
         for client in clients.values { await client.close() }
-        try store.close()
+        await backend.stop()
     }
 }

@@ -59,13 +59,20 @@ struct Serve: AsyncParsableCommand {
         ServiceHost.bootstrap(settings)
         let logger = Logger(label: "notification")
 
-        let store = try Store(
-            configuration: Store.Configuration(path: settings.databasePath, synchronous: .normal),
-            migrations: InboxStore.migrations,
+        // The store: the SQLite file by default, or PostgreSQL shared by the replicas when
+        // NOTIFICATION_DATABASE_URL is set (docs/SCALING.md).
+        let backend = try ServiceBackend(
+            settings: settings,
+            sqlite: InboxStore.migrations,
+            postgres: InboxStore.postgresMigrations,
             logger: logger
         )
+        try await backend.start()
         let notify = try NotificationConfiguration(environment: environment())
-        let handler = NotificationHandler(inbox: InboxStore(store: store), webhookAllowsHTTP: notify.webhookAllowsHTTP)
+        let handler = NotificationHandler(
+            inbox: InboxStore(store: backend.database),
+            webhookAllowsHTTP: notify.webhookAllowsHTTP
+        )
         let http = NotificationHTTP.makeClient()
         // Signatures carry the real time: receivers check it against their own clocks, whatever
         // REFUNDMESH_CLOCK_ORIGIN_MS did to this process's (the worker's schedule uses that one).
@@ -119,16 +126,17 @@ struct Serve: AsyncParsableCommand {
                 services: [handler],
                 auth: auth,
                 background: [deliveryRounds],
-                stores: ["notification": store],
-                gauges: DeliveryStore.gauges(store),
+                stores: backend.sqlite.map { ["notification": $0] } ?? [:],
+                gauges: backend.sqlite.map(DeliveryStore.gauges) ?? [],
                 logger: logger
             )
         } catch {
             try? await http.shutdown()
+            await backend.stop()
             throw error
         }
         try await http.shutdown()
-        try store.close()
+        await backend.stop()
     }
 
     private func environment() -> [String: String] { ProcessInfo.processInfo.environment }

@@ -1,6 +1,9 @@
 import Foundation
+import Logging
 import RefundMeshAPI
+import RefundMeshPostgres
 import RefundMeshRPC
+import RefundMeshStoreTestSupport
 import Testing
 
 /// The real `intake` executable over TCP, with review, payment-channel and notification played
@@ -57,14 +60,35 @@ struct IntakeServiceTests {
         )
     }
 
-    private func withIntake(_ body: (Intake.Client, IntakeTestPeers) async throws -> Void) async throws {
+    /// The intake process on `backend`'s engine: its SQLite file, or `INTAKE_DATABASE_URL` naming
+    /// a database of its own on the test PostgreSQL server.
+    private func withIntake(
+        _ backend: TestBackend,
+        _ body: (Intake.Client, IntakeTestPeers) async throws -> Void
+    ) async throws {
+        guard backend == .postgres else { return try await withIntake(databaseURL: nil, body) }
+        try await TestBackend.withPostgresDatabaseURL { url in
+            try await withIntake(databaseURL: url, body)
+            // It was that database intake used: its tables and their migrations are there.
+            let store = PostgresStore(configuration: try .init(url: url), logger: Logger(label: "intake-tests"))
+            let migrated = try await TestBackend.running([store]) { try await store.appliedMigrations() }
+            #expect(migrated.contains("intake.2.order-history"), "\(migrated)")
+        }
+    }
+
+    private func withIntake(
+        databaseURL: String?,
+        _ body: (Intake.Client, IntakeTestPeers) async throws -> Void
+    ) async throws {
         let peers = IntakeTestPeers()
         try await withTestPeerServer(peers.services) { peerPort in
             let service = try ServiceProcess("intake")
             let address = "127.0.0.1:\(peerPort)"
-            try await service.start(environment: [
+            var environment = [
                 "REVIEW_ADDR": address, "PAYMENT_CHANNEL_ADDR": address, "NOTIFICATION_ADDR": address,
-            ])
+            ]
+            environment["INTAKE_DATABASE_URL"] = databaseURL
+            try await service.start(environment: environment)
             let client = service.client()
             try await body(Intake.Client(client), peers)
             await client.close()
@@ -72,9 +96,12 @@ struct IntakeServiceTests {
         }
     }
 
-    @Test("R-A8 and order facts: the same key or the same order twice gives one refund, one order")
-    func idempotentEntryPoints() async throws {
-        try await withIntake { intake, peers in
+    @Test(
+        "R-A8 and order facts: the same key or the same order twice gives one refund, one order",
+        arguments: TestBackend.all
+    )
+    func idempotentEntryPoints(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, peers in
             let order = Self.cardKeyOrder("o-idem")
             #expect(try await intake.recordOrder(RecordOrderRequest(order: order)).firstTime)
             #expect(try await !intake.recordOrder(RecordOrderRequest(order: order)).firstTime)
@@ -107,9 +134,12 @@ struct IntakeServiceTests {
         }
     }
 
-    @Test("R-A4 and R-A5: late requests and missing materials are refused with the rule in the message")
-    func windowAndMaterials() async throws {
-        try await withIntake { intake, _ in
+    @Test(
+        "R-A4 and R-A5: late requests and missing materials are refused with the rule in the message",
+        arguments: TestBackend.all
+    )
+    func windowAndMaterials(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, _ in
             _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-late", paidDaysAgo: 16)))
             let late = await #expect(throws: RPCError.self) {
                 _ = try await intake.submitRefund(Self.submission("k-late", order: "o-late"))
@@ -131,9 +161,9 @@ struct IntakeServiceTests {
         }
     }
 
-    @Test("a user cannot see or act on another user's refund")
-    func otherUsersRefund() async throws {
-        try await withIntake { intake, _ in
+    @Test("a user cannot see or act on another user's refund", arguments: TestBackend.all)
+    func otherUsersRefund(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, _ in
             _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-mine", user: "alice")))
             let refund = try await intake.submitRefund(Self.submission("k", order: "o-mine", user: "alice"))
             let peek = await #expect(throws: RPCError.self) {
@@ -157,9 +187,12 @@ struct IntakeServiceTests {
         }
     }
 
-    @Test("R-A7: after too many withdrawals the next request is flagged for review, and the user is told")
-    func withdrawAndResubmit() async throws {
-        try await withIntake { intake, peers in
+    @Test(
+        "R-A7: after too many withdrawals the next request is flagged for review, and the user is told",
+        arguments: TestBackend.all
+    )
+    func withdrawAndResubmit(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, peers in
             _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-flip")))
             for round in 0..<4 {
                 let refund = try await intake.submitRefund(Self.submission("flip-\(round)", order: "o-flip"))
@@ -186,9 +219,12 @@ struct IntakeServiceTests {
         }
     }
 
-    @Test("R-T2: status updates build an ordered timeline, applied once, and WatchRefund follows it")
-    func statusAndWatch() async throws {
-        try await withIntake { intake, _ in
+    @Test(
+        "R-T2: status updates build an ordered timeline, applied once, and WatchRefund follows it",
+        arguments: TestBackend.all
+    )
+    func statusAndWatch(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, _ in
             _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-watch")))
             let refund = try await intake.submitRefund(Self.submission("k-watch", order: "o-watch"))
             let base = Self.nowMs
@@ -253,9 +289,12 @@ struct IntakeServiceTests {
         }
     }
 
-    @Test("R-C8: MONEY_REVERSED moves an arrived refund back; a stale update does not undo it, a later credit does")
-    func reversalAfterArrival() async throws {
-        try await withIntake { intake, _ in
+    @Test(
+        "R-C8: MONEY_REVERSED moves an arrived refund back; a stale update does not undo it, a later credit does",
+        arguments: TestBackend.all
+    )
+    func reversalAfterArrival(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, _ in
             _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-rev")))
             let refund = try await intake.submitRefund(Self.submission("k-rev", order: "o-rev"))
             let base = Self.nowMs

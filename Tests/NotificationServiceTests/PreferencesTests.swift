@@ -2,6 +2,7 @@ import Foundation
 import NotificationService
 import RefundMeshAPI
 import RefundMeshRPC
+import RefundMeshStoreTestSupport
 import Testing
 
 /// Channel preferences (R-N2): validated with messages a person can act on, stored per user,
@@ -73,9 +74,12 @@ struct PreferencesTests {
         }
     }
 
-    @Test("over TCP: an enabled channel needs its address, bad input is INVALID_ARGUMENT naming the field")
-    func rpcValidation() async throws {
-        try await withNotificationFixture { fixture in
+    @Test(
+        "over TCP: an enabled channel needs its address, bad input is INVALID_ARGUMENT naming the field",
+        arguments: TestBackend.all
+    )
+    func rpcValidation(_ backend: TestBackend) async throws {
+        try await withNotificationFixture(backend) { fixture in
             let cases: [(ChannelPreferences, String)] = [
                 (ChannelPreferences(userID: "u-1", smsEnabled: true), "phone"),
                 (ChannelPreferences(userID: "u-1", smsEnabled: true, phone: "555"), "phone \"555\""),
@@ -107,9 +111,12 @@ struct PreferencesTests {
         }
     }
 
-    @Test("stored per user; the secret is never returned and an empty one keeps it; deliveries follow the choice")
-    func storeAndFollow() async throws {
-        try await withNotificationFixture { fixture in
+    @Test(
+        "stored per user; the secret is never returned and an empty one keeps it; deliveries follow the choice",
+        arguments: TestBackend.all
+    )
+    func storeAndFollow(_ backend: TestBackend) async throws {
+        try await withNotificationFixture(backend) { fixture in
             let stored = try await fixture.client.setPreferences(
                 ChannelPreferences(
                     userID: "u-1",

@@ -4,6 +4,7 @@ import Foundation
 import NotificationChannels
 import NotificationService
 import RefundMeshAPI
+import RefundMeshStoreTestSupport
 import Synchronization
 import Testing
 
@@ -77,10 +78,13 @@ struct SMSChannelTests {
         )
     }
 
-    @Test("signed, message_id = event id: rate-limited then accepted once; a repeat is a duplicate, not a second SMS")
-    func rateLimitAndDuplicate() async throws {
+    @Test(
+        "signed, message_id = event id: rate-limited then accepted once; a repeat is a duplicate, not a second SMS",
+        arguments: TestBackend.all
+    )
+    func rateLimitAndDuplicate(_ backend: TestBackend) async throws {
         let provider = SMSProvider()
-        try await withNotificationFixture { fixture in
+        try await withNotificationFixture(backend) { fixture in
             try await withHTTPReceiver(respond: provider.respond) { receiver, port in
                 try await withHTTPClient { client in
                     let sms = channel(client, port: port, provider: provider, clock: fixture.clock)
@@ -130,10 +134,13 @@ struct SMSChannelTests {
         }
     }
 
-    @Test("a wrong secret is refused (401 SIGN_ERROR) and goes to the dead letters with what to fix")
-    func badSignature() async throws {
+    @Test(
+        "a wrong secret is refused (401 SIGN_ERROR) and goes to the dead letters with what to fix",
+        arguments: TestBackend.all
+    )
+    func badSignature(_ backend: TestBackend) async throws {
         let provider = SMSProvider()
-        try await withNotificationFixture { fixture in
+        try await withNotificationFixture(backend) { fixture in
             try await withHTTPReceiver(respond: provider.respond) { _, port in
                 try await withHTTPClient { client in
                     let sms = channel(
@@ -157,9 +164,12 @@ struct SMSChannelTests {
         }
     }
 
-    @Test("a channel this process does not run ends as a dead letter that says which setting to add")
-    func channelOff() async throws {
-        try await withNotificationFixture { fixture in
+    @Test(
+        "a channel this process does not run ends as a dead letter that says which setting to add",
+        arguments: TestBackend.all
+    )
+    func channelOff(_ backend: TestBackend) async throws {
+        try await withNotificationFixture(backend) { fixture in
             _ = try await fixture.client.setPreferences(
                 ChannelPreferences(userID: "u-1", smsEnabled: true, phone: "13812345678")
             )

@@ -4,6 +4,7 @@ import NIOPosix
 import NotificationChannels
 import NotificationService
 import RefundMeshAPI
+import RefundMeshStoreTestSupport
 import Testing
 
 /// E-mail against a real SMTP server (aiosmtpd) started by the test (R-N2, R-N3).
@@ -78,11 +79,11 @@ struct SMTPChannelTests {
         #expect(SMTPMessage.dotStuffed(".a\r\nb\n.\n") == "..a\r\nb\r\n..\r\n.\r\n")
     }
 
-    @Test("a 451 is retried, then the accepted message is never sent again (R-N3)")
-    func temporaryFailureThenOnce() async throws {
+    @Test("a 451 is retried, then the accepted message is never sent again (R-N3)", arguments: TestBackend.all)
+    func temporaryFailureThenOnce(_ backend: TestBackend) async throws {
         let sink = try await SMTPSink(arguments: ["--fail-first", "1"])
         defer { sink.stop() }
-        try await withNotificationFixture { fixture in
+        try await withNotificationFixture(backend) { fixture in
             _ = try await fixture.client.setPreferences(
                 ChannelPreferences(userID: "u-1", emailEnabled: true, email: "buyer@example.cn")
             )
@@ -108,11 +109,11 @@ struct SMTPChannelTests {
         }
     }
 
-    @Test("a 550 is a dead letter at once, with the server's reply in the log")
-    func permanentFailure() async throws {
+    @Test("a 550 is a dead letter at once, with the server's reply in the log", arguments: TestBackend.all)
+    func permanentFailure(_ backend: TestBackend) async throws {
         let sink = try await SMTPSink(arguments: ["--reject"])
         defer { sink.stop() }
-        try await withNotificationFixture { fixture in
+        try await withNotificationFixture(backend) { fixture in
             _ = try await fixture.client.setPreferences(
                 ChannelPreferences(userID: "u-1", emailEnabled: true, email: "buyer@example.cn")
             )

@@ -4,6 +4,7 @@ import NotificationChannels
 import NotificationService
 import RefundMeshAPI
 import RefundMeshRPC
+import RefundMeshStoreTestSupport
 import Synchronization
 import Testing
 
@@ -11,9 +12,12 @@ import Testing
 /// once, dead-lettered and put back by an operator.
 @Suite("webhook channel")
 struct WebhookChannelTests {
-    @Test("a receiver failing twice gets the event three times, signed, then never again (R-N3)")
-    func retriesWithBackoffThenDeliversOnce() async throws {
-        try await withNotificationFixture { fixture in
+    @Test(
+        "a receiver failing twice gets the event three times, signed, then never again (R-N3)",
+        arguments: TestBackend.all
+    )
+    func retriesWithBackoffThenDeliversOnce(_ backend: TestBackend) async throws {
+        try await withNotificationFixture(backend) { fixture in
             let failTwice: @Sendable (HTTPReceiver.Request, Int) -> HTTPReceiver.Reply = { _, index in
                 index < 2 ? .init(status: 503, body: "busy") : .init(status: 204)
             }
@@ -96,9 +100,12 @@ struct WebhookChannelTests {
         }
     }
 
-    @Test("a receiver failing always ends in the dead letters; an operator's retry delivers it (R-N3)")
-    func deadLetterAndOperatorRetry() async throws {
-        try await withNotificationFixture { fixture in
+    @Test(
+        "a receiver failing always ends in the dead letters; an operator's retry delivers it (R-N3)",
+        arguments: TestBackend.all
+    )
+    func deadLetterAndOperatorRetry(_ backend: TestBackend) async throws {
+        try await withNotificationFixture(backend) { fixture in
             let healthy = Atomic<Bool>(false)
             let failUntilHealthy: @Sendable (HTTPReceiver.Request, Int) -> HTTPReceiver.Reply = { _, _ in
                 healthy.load(ordering: .relaxed) ? .init(status: 200, body: "ok") : .init(status: 500, body: "down")
@@ -165,9 +172,12 @@ struct WebhookChannelTests {
         }
     }
 
-    @Test("a 4xx answer other than 408/429 is a dead letter at once; a redelivered event adds no delivery")
-    func refusedIsPermanent() async throws {
-        try await withNotificationFixture { fixture in
+    @Test(
+        "a 4xx answer other than 408/429 is a dead letter at once; a redelivered event adds no delivery",
+        arguments: TestBackend.all
+    )
+    func refusedIsPermanent(_ backend: TestBackend) async throws {
+        try await withNotificationFixture(backend) { fixture in
             let refuse: @Sendable (HTTPReceiver.Request, Int) -> HTTPReceiver.Reply = { _, _ in
                 .init(status: 401, body: "bad signature")
             }

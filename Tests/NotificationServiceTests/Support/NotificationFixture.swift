@@ -6,6 +6,7 @@ import NotificationService
 import RefundMeshAPI
 import RefundMeshRPC
 import RefundMeshStore
+import RefundMeshStoreTestSupport
 import RefundMeshTestSupport
 import Synchronization
 
@@ -31,7 +32,7 @@ let quietLogger: Logger = {
 /// The notification handler on a real SQLite file, served over real TCP, with a client for it,
 /// a hand-moved clock and a worker over the given channels.
 struct NotificationFixture: Sendable {
-    let store: Store
+    let store: any ServiceDatabase
     let handler: NotificationHandler
     let clock: TestClock
     let client: RefundMeshAPI.Notification.Client
@@ -60,17 +61,21 @@ struct NotificationFixture: Sendable {
     }
 }
 
-/// Runs `body` with a fresh fixture; the store's folder is removed afterwards.
+/// Runs `body` with a fresh fixture on `backend`'s engine (a SQLite file in a temporary folder,
+/// or a database of its own on the test PostgreSQL server), removed afterwards.
 func withNotificationFixture<Result: Sendable>(
+    _ backend: TestBackend = .sqlite,
     _ body: (NotificationFixture) async throws -> Result
 ) async throws -> Result {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-tests-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store(
-        configuration: Store.Configuration(path: directory.appendingPathComponent("notification.sqlite").path),
-        migrations: InboxStore.migrations,
-        logger: quietLogger
-    )
+    try await backend.withDatabase(sqlite: InboxStore.migrations, postgres: InboxStore.postgresMigrations) { store in
+        try await withNotificationFixture(store: store, body)
+    }
+}
+
+private func withNotificationFixture<Result: Sendable>(
+    store: any ServiceDatabase,
+    _ body: (NotificationFixture) async throws -> Result
+) async throws -> Result {
     let clock = TestClock()
     let handler = NotificationHandler(inbox: InboxStore(store: store), now: clock.function)
     return try await withTestServer(services: [handler]) { _, port in
