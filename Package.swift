@@ -202,7 +202,8 @@ let package = Package(
         .target(
             name: "IntakeService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain", "RefundMeshHosting",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain",
+                "RefundMeshHosting",
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -225,7 +226,8 @@ let package = Package(
         .target(
             name: "NotificationService",
             dependencies: [
-                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshHosting", "RefundMeshDomain",
+                "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshHosting",
+                "RefundMeshDomain",
                 "RefundMeshWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -373,7 +375,11 @@ let package = Package(
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshEvidence", "RefundMeshAuth",
                 // TLS settings and certificates (`keys init --tls`), as the services read them.
                 "RefundMeshHosting",
+                // `store import`: each service's migrations on both engines.
+                "RefundMeshStore", "RefundMeshPostgres", "IntakeService", "ReviewService", "PaymentChannelService",
+                "NotificationService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6
         ),
@@ -561,7 +567,8 @@ let package = Package(
         .testTarget(
             name: "NotificationServiceTests",
             dependencies: [
-                "NotificationService", "RefundMeshStoreTestSupport", "NotificationChannels", "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore",
+                "NotificationService", "RefundMeshStoreTestSupport", "NotificationChannels", "RefundMeshAPI",
+                "RefundMeshRPC", "RefundMeshStore",
                 "RefundMeshHosting", "RefundMeshTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

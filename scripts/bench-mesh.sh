@@ -5,8 +5,13 @@
 # (default: 2000 card-key refunds to the balance channel at concurrency 64, one JSON line).
 # Prints refund-bench's output, each service's peak RSS and the load average before and after;
 # with METRICS_OUT=DIR, also saves each service's Prometheus metrics there after the run.
+# With POSTGRES_URL=postgres://USER@HOST:PORT/DB?sslmode=disable, every service keeps its store on
+# that server instead (a fresh database per service, bench_<service>_<run>, made with psql and left
+# for inspection); with REPLICAS=2 as well, review and payment-channel run twice each, on their
+# shared databases, behind intake's and review's round-robin (docs/SCALING.md).
 #   scripts/bench-mesh.sh [refund-bench arguments…]
 #   SKIP_BUILD=1 PORT_BASE=17400 BENCH_DIR=/tmp/mesh scripts/bench-mesh.sh --refunds 20000 --concurrency 128 --json
+#   POSTGRES_URL=postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable REPLICAS=2 scripts/bench-mesh.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -27,6 +32,23 @@ export PAYMENT_CHANNEL_METRICS_PORT=$((base + 13)) NOTIFICATION_METRICS_PORT=$((
 export PAYMENT_CHANNEL_NOTIFY_PORT=$((base + 23))
 export INTAKE_ADDR="127.0.0.1:$INTAKE_PORT" REVIEW_ADDR="127.0.0.1:$REVIEW_PORT"
 export PAYMENT_CHANNEL_ADDR="127.0.0.1:$PAYMENT_CHANNEL_PORT" NOTIFICATION_ADDR="127.0.0.1:$NOTIFICATION_PORT"
+replicas="${REPLICAS:-1}"
+if [ "$replicas" -gt 1 ]; then
+    [ "$replicas" -eq 2 ] || { echo "bench-mesh: REPLICAS is 1 or 2" >&2; exit 2; }
+    [ -n "${POSTGRES_URL:-}" ] || { echo "bench-mesh: REPLICAS=2 needs POSTGRES_URL (the replicas share it)" >&2; exit 2; }
+    export REVIEW_ADDR="$REVIEW_ADDR,127.0.0.1:$((base + 5))"
+    export PAYMENT_CHANNEL_ADDR="$PAYMENT_CHANNEL_ADDR,127.0.0.1:$((base + 6))"
+fi
+if [ -n "${POSTGRES_URL:-}" ]; then
+    run_id="$(date +%s)"
+    for service in intake review payment-channel notification; do
+        database="bench_$(echo "$service" | tr '-' '_')_$run_id"
+        psql "$POSTGRES_URL" -q -c "CREATE DATABASE $database" >/dev/null
+        url="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$POSTGRES_URL" "$database")"
+        export "$(echo "$service" | tr 'a-z-' 'A-Z_')_DATABASE_URL=$url"
+    done
+    echo "stores on PostgreSQL: bench_<service>_$run_id" >&2
+fi
 
 pids=()
 stop() {
@@ -34,12 +56,28 @@ stop() {
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap stop EXIT
-for service in notification payment-channel review intake; do
-    mkdir -p "$work/$service"
-    "$bin/$service" --data-dir "$work/$service" >"$work/$service.log" 2>&1 &
+service=(notification payment-channel review intake)
+for name in "${service[@]}"; do
+    mkdir -p "$work/$name"
+    upper="$(echo "$name" | tr 'a-z-' 'A-Z_')"
+    env "${upper}_REPLICA_NAME=$name-1" "$bin/$name" --data-dir "$work/$name" >"$work/$name.log" 2>&1 &
     pids+=($!)
 done
-for port in "$INTAKE_PORT" "$REVIEW_PORT" "$PAYMENT_CHANNEL_PORT" "$NOTIFICATION_PORT"; do
+ports=("$INTAKE_PORT" "$REVIEW_PORT" "$PAYMENT_CHANNEL_PORT" "$NOTIFICATION_PORT")
+if [ "$replicas" -eq 2 ]; then  # the second replicas: their own ports and data folders, the same databases
+    mkdir -p "$work/review-2" "$work/payment-channel-2"
+    REVIEW_PORT=$((base + 5)) REVIEW_METRICS_PORT=$((base + 15)) REVIEW_REPLICA_NAME=review-2 \
+        "$bin/review" --data-dir "$work/review-2" >"$work/review-2.log" 2>&1 &
+    pids+=($!)
+    service+=(review-2)
+    PAYMENT_CHANNEL_PORT=$((base + 6)) PAYMENT_CHANNEL_METRICS_PORT=$((base + 16)) \
+        PAYMENT_CHANNEL_NOTIFY_PORT=$((base + 24)) PAYMENT_CHANNEL_REPLICA_NAME=payment-channel-2 \
+        "$bin/payment-channel" --data-dir "$work/payment-channel-2" >"$work/payment-channel-2.log" 2>&1 &
+    pids+=($!)
+    service+=(payment-channel-2)
+    ports+=($((base + 5)) $((base + 6)))
+fi
+for port in "${ports[@]}"; do
     for _ in $(seq 1 300); do
         (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
         sleep 0.1
@@ -63,7 +101,6 @@ if [ -n "${METRICS_OUT:-}" ]; then  # each service's Prometheus metrics after th
     done
 fi
 ticks="$(getconf CLK_TCK)"
-service=(notification payment-channel review intake)
 for i in "${!pids[@]}"; do
     used=$(( $(cpu "${pids[$i]}") - before[i] ))
     echo "${service[$i]}: CPU $(awk -v t="$used" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}') s during the run," \

@@ -14,7 +14,7 @@ struct RefundCtl: AsyncParsableCommand {
             PaymentLedger.self, TrialBalanceCommand.self, Reconcile.self, Alerts.self, Resolve.self,
             Prefs.self, Deliveries.self, DeadLetters.self, RetryDeadLetter.self,
             StatusCommand.self, DrainCommand.self, OutboxCommand.self, BackupCommand.self, Top.self,
-            Keys.self,
+            Keys.self, StoreCommand.self,
         ]
     )
 }
