@@ -11,7 +11,7 @@ import RefundMeshTracing
 public enum Outbox {
     static let tableName = "outbox_messages"
 
-    /// Adds a message to the outbox inside the caller's write transaction.
+    /// Adds a message to the outbox inside the caller's write transaction, on either engine.
     ///
     /// Idempotent on `eventID`: if a message with that id is already stored (pending, or
     /// delivered and not yet pruned), nothing is added and it returns false. After the
@@ -33,7 +33,7 @@ public enum Outbox {
     /// - Precondition: `db` is inside a transaction.
     @discardableResult
     public static func enqueue(
-        _ db: Database,
+        _ db: some SQLSession,
         eventID: String,
         destination: String,
         kind: String,
@@ -42,24 +42,38 @@ public enum Outbox {
         now: Date = Date(),
         traceID: String? = TraceID.current
     ) throws -> Bool {
-        precondition(db.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
         let millis = now.storeMillis
+        let trace = TraceID.validated(traceID)
+        guard let database = db as? Database else {
+            // PostgreSQL: the insert, and the NOTIFY that wakes the replicas' relays only if it
+            // inserted; listeners hear it at commit, and not at all if the transaction rolls back.
+            return try !db.rows(
+                """
+                WITH inserted AS (
+                    INSERT INTO outbox_messages
+                        (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    ON CONFLICT (event_id) DO NOTHING
+                    RETURNING destination
+                )
+                SELECT pg_notify(?, destination) FROM inserted
+                """,
+                [eventID, destination, kind, payload, millis, millis, trace, orderingKey, postgresChannel]
+            ).isEmpty
+        }
+        precondition(database.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
         // Cached: enqueue is on every state change's path; parsing the SQL each time costs more
         // than running it.
-        try db.cachedStatement(
+        try database.cachedStatement(
             sql: """
                 INSERT INTO outbox_messages
                     (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
                 ON CONFLICT (event_id) DO NOTHING
                 """
-        ).execute(
-            arguments: [
-                eventID, destination, kind, Data(payload), millis, millis, TraceID.validated(traceID), orderingKey,
-            ]
-        )
-        guard db.changesCount > 0 else { return false }
-        OutboxEnqueueMarks.mark(db)
+        ).execute(arguments: [eventID, destination, kind, Data(payload), millis, millis, trace, orderingKey])
+        guard database.changesCount > 0 else { return false }
+        OutboxEnqueueMarks.mark(database)
         return true
     }
 

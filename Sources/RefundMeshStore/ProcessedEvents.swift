@@ -65,30 +65,6 @@ public enum ProcessedEvents {
         try ProcessedEvent.fetchOne(db, sql: "SELECT * FROM processed_events WHERE event_id = ?", arguments: [eventID])
     }
 
-    /// Applies `effect` once per `eventID`: the first call claims the id, runs `effect` and
-    /// stores its result; later calls skip `effect` and return the stored result.
-    ///
-    /// If `effect` throws, the error propagates and the caller's transaction rolls back,
-    /// claim included.
-    /// - Parameters:
-    ///   - db: The connection of the current ``Store/write(_:)`` transaction.
-    ///   - eventID: The event id or idempotency key.
-    ///   - now: The processing time.
-    ///   - effect: Applies the change and returns the response bytes.
-    public static func once(
-        _ db: Database,
-        eventID: String,
-        now: Date = Date(),
-        _ effect: () throws -> [UInt8]
-    ) throws -> Outcome {
-        guard try claim(db, eventID: eventID, now: now) else {
-            return .replayed(try lookup(db, eventID: eventID)?.result)
-        }
-        let result = try effect()
-        try storeResult(db, eventID: eventID, result: result)
-        return .performed(result)
-    }
-
     /// Forgets events processed before `cutoff`; returns how many.
     ///
     /// A duplicate older than the retention would then be applied again: keep it longer than

@@ -10,57 +10,16 @@ extension Outbox {
     /// The channel PostgreSQL's enqueue notifies (its payload is the destination), so relays
     /// listening there wake when the transaction commits.
     public static let postgresChannel = "refundmesh_outbox"
-
-    /// ``enqueue(_:eventID:destination:kind:payload:orderingKey:now:traceID:)`` in a transaction
-    /// of either engine.
-    @discardableResult
-    public static func enqueue(
-        _ db: some SQLSession,
-        eventID: String,
-        destination: String,
-        kind: String,
-        payload: [UInt8],
-        orderingKey: String? = nil,
-        now: Date = Date(),
-        traceID: String? = TraceID.current
-    ) throws -> Bool {
-        if let database = db as? Database {
-            return try enqueue(
-                database,
-                eventID: eventID,
-                destination: destination,
-                kind: kind,
-                payload: payload,
-                orderingKey: orderingKey,
-                now: now,
-                traceID: traceID
-            )
-        }
-        let millis = now.storeMillis
-        // The insert, and the NOTIFY only if it inserted: listeners hear it at commit, and not at
-        // all if the transaction rolls back.
-        let notified = try db.rows(
-            """
-            WITH inserted AS (
-                INSERT INTO outbox_messages
-                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING destination
-            )
-            SELECT pg_notify(?, destination) FROM inserted
-            """,
-            [
-                eventID, destination, kind, payload, millis, millis, TraceID.validated(traceID), orderingKey,
-                postgresChannel,
-            ]
-        )
-        return !notified.isEmpty
-    }
 }
 
 extension ProcessedEvents {
-    /// ``claim(_:eventID:request:now:)`` in a transaction of either engine.
+    /// Claims `eventID` for `request` (the request's serialized bytes), remembering them, so that
+    /// a later claim of the same id tells a replay from a different request reusing it (as
+    /// payment APIs refuse an idempotency key sent with other parameters). In the transaction of
+    /// the effect, on either engine.
+    ///
+    /// The bytes are kept in the event's stored result. Events recorded without them (before this
+    /// existed) count as replays.
     public static func claim(
         _ db: some SQLSession,
         eventID: String,
@@ -77,7 +36,16 @@ extension ProcessedEvents {
         return .conflict(stored: stored)
     }
 
-    /// ``once(_:eventID:now:_:)`` in a transaction of either engine.
+    /// Applies `effect` once per `eventID`: the first call claims the id, runs `effect` and
+    /// stores its result; later calls skip `effect` and return the stored result.
+    ///
+    /// If `effect` throws, the error propagates and the caller's transaction rolls back,
+    /// claim included.
+    /// - Parameters:
+    ///   - db: The connection of the current transaction (``Store/write(_:)``, ``ServiceDatabase/write(_:)``).
+    ///   - eventID: The event id or idempotency key.
+    ///   - now: The processing time.
+    ///   - effect: Applies the change and returns the response bytes.
     public static func once(
         _ db: some SQLSession,
         eventID: String,

@@ -113,6 +113,18 @@ struct MeshStoryTests {
             )
         }
 
+        /// Clients of the mesh's four services, as the platform; close the RPC clients after.
+        static func connect(to mesh: Mesh) -> (Platform, [RPCClient]) {
+            let clients = Mesh.names.reduce(into: [String: RPCClient]()) { $0[$1] = mesh.client($1) }
+            let platform = Platform(
+                intake: Intake.Client(clients["intake"]!),
+                review: Review.Client(clients["review"]!),
+                payments: PaymentChannel.Client(clients["payment-channel"]!),
+                notification: RefundMeshAPI.Notification.Client(clients["notification"]!)
+            )
+            return (platform, Array(clients.values))
+        }
+
         /// Waits until the refund reaches `state` (or any final state) and returns it.
         func await(_ refundID: String, _ state: RefundState, user: String = "u-story") async throws -> RefundView {
             var view = try await intake.getRefund(GetRefundRequest(userID: user, refundID: refundID))
@@ -133,15 +145,9 @@ struct MeshStoryTests {
             "REVIEW_RISK_REFUND_COUNT": "1000",
         ])
         try await mesh.start()
-        let clients = Mesh.names.reduce(into: [String: RPCClient]()) { $0[$1] = mesh.client($1) }
-        let platform = Platform(
-            intake: Intake.Client(clients["intake"]!),
-            review: Review.Client(clients["review"]!),
-            payments: PaymentChannel.Client(clients["payment-channel"]!),
-            notification: RefundMeshAPI.Notification.Client(clients["notification"]!)
-        )
+        let (platform, clients) = Platform.connect(to: mesh)
         try await body(mesh, platform)
-        for client in clients.values { await client.close() }
+        for client in clients { await client.close() }
         let statuses = try await mesh.stop()
         #expect(statuses.values.allSatisfy { $0 == 0 }, "every service exits cleanly on SIGTERM: \(statuses)")
     }

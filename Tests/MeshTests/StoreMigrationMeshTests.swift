@@ -45,7 +45,7 @@ struct StoreMigrationMeshTests {
             "REVIEW_RISK_REFUND_COUNT": "1000",
         ])
         try await mesh.start()
-        var (platform, clients) = Self.platform(mesh)
+        var (platform, clients) = Platform.connect(to: mesh)
 
         // Before: one refund in each state a running shop has.
         try await platform.sell("arrived", kind: .cardKey, price: 10_000)
@@ -120,7 +120,7 @@ struct StoreMigrationMeshTests {
             environment[name.uppercased().replacingOccurrences(of: "-", with: "_") + "_DATABASE_URL"] = urls[name]
             try await mesh.processes[name]!.start(port: mesh.ports[name]!, environment: environment)
         }
-        (platform, clients) = Self.platform(mesh)
+        (platform, clients) = Platform.connect(to: mesh)
 
         // Every refund is where it was (the bank card one arrives now, from the moved sandbox records).
         for refund in before {
@@ -160,17 +160,5 @@ struct StoreMigrationMeshTests {
         for client in clients { await client.close() }
         let after2 = try await mesh.stop()
         #expect(after2.values.allSatisfy { $0 == 0 }, "\(after2)")
-    }
-
-    /// Clients of the mesh's services, as the platform; close the RPC clients after.
-    static func platform(_ mesh: Mesh) -> (Platform, [RPCClient]) {
-        let clients = Mesh.names.reduce(into: [String: RPCClient]()) { $0[$1] = mesh.client($1) }
-        let platform = Platform(
-            intake: Intake.Client(clients["intake"]!),
-            review: Review.Client(clients["review"]!),
-            payments: PaymentChannel.Client(clients["payment-channel"]!),
-            notification: RefundMeshAPI.Notification.Client(clients["notification"]!)
-        )
-        return (platform, Array(clients.values))
     }
 }
