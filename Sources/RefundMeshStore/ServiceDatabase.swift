@@ -5,16 +5,16 @@ import GRDB
 ///
 /// The SQLite ``Store`` is one (``Store/database``), `RefundMeshPostgres`'s `PostgresStore` the
 /// other; a service's handler holds `any ServiceDatabase` and its store code is written once
-/// (docs/SCALING.md). On both, a write is all or nothing and writes behave as if they ran one at
-/// a time: SQLite has one writer, PostgreSQL runs them SERIALIZABLE and retries one the server
-/// gave up to resolve a conflict.
+/// (docs/SCALING.md). On both, a write is all or nothing and writes run one at a time: SQLite has
+/// one writer, and on PostgreSQL each write first takes the database's write lock, whichever
+/// replica runs it.
 public protocol ServiceDatabase: Sendable {
     /// The engine.
     var dialect: SQLDialect { get }
 
     /// Runs `updates` as one all-or-nothing write and returns its result once it is committed.
-    /// It may run more than once (PostgreSQL retries a serialization conflict), so it must not
-    /// have effects outside the database.
+    /// It may run more than once (PostgreSQL retries a transaction the server gave up, such as a
+    /// deadlock victim), so it must not have effects outside the database.
     func write<T: Sendable>(_ updates: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
 
     /// Like ``write(_:)``, but once called the write runs even if the task is cancelled: for

@@ -130,9 +130,9 @@ struct SQLSessionTests {
     }
 
     /// Read, then write what was read plus one, from many tasks at once: no update is lost.
-    /// SQLite has one writer; PostgreSQL needs SERIALIZABLE (under its default, READ
-    /// COMMITTED, two writers read the same value and one increment disappears) and the retry of
-    /// the transaction the server gives up.
+    /// SQLite has one writer; PostgreSQL's writes take the database's write lock first (under its
+    /// READ COMMITTED alone, two writers read the same value and increments disappear: 8 of 64
+    /// were left in one run without the lock).
     @Test(arguments: TestBackend.all)
     func concurrentReadModifyWritesLoseNothing(_ backend: TestBackend) async throws {
         try await withDatabase(backend) { db in
