@@ -172,20 +172,14 @@ public struct PostgresOutboxRelay: Service {
             let delay = configuration.backoff.delay(afterAttempts: failure.message.attempts + 1)
             return (failure, retryAt: Date().addingTimeInterval(Double(delay.milliseconds) / 1000))
         }
-        try await store.transaction { connection in
-            try await PostgresOutbox.markDelivered(connection, ids: outcome.delivered, logger: logger)
-            for (failure, retryAt) in failures {
-                try await PostgresOutbox.recordFailure(
-                    connection,
-                    id: failure.message.id,
-                    replica: replica,
-                    error: failure.reason,
-                    nextAttemptAt: retryAt,
-                    logger: logger
-                )
-            }
-            try await PostgresOutbox.release(connection, ids: outcome.notTried, replica: replica, logger: logger)
+        // Recorded even when the relay is being stopped (an unstructured task does not inherit the
+        // cancellation): a delivery that happened but was not recorded would be made again by
+        // another replica once the claim ran out.
+        let store = self.store
+        let record = Task {
+            try await Self.record(outcome, failures: failures, replica: replica, store: store, logger: logger)
         }
+        try await record.value
         let deliveredIDs = Set(outcome.delivered)
         for (destination, count) in Dictionary(
             grouping: claimed.filter { deliveredIDs.contains($0.id) },
@@ -210,6 +204,31 @@ public struct PostgresOutboxRelay: Service {
             )
         }
         return claimed.count
+    }
+
+    /// Records a round in one transaction: deliveries, failures (only while this replica holds
+    /// the claim) and the claims it did not get to.
+    private static func record(
+        _ outcome: Outcome,
+        failures: [(failure: Failure, retryAt: Date)],
+        replica: String,
+        store: PostgresStore,
+        logger: Logger
+    ) async throws {
+        try await store.transaction { connection in
+            try await PostgresOutbox.markDelivered(connection, ids: outcome.delivered, logger: logger)
+            for (failure, retryAt) in failures {
+                try await PostgresOutbox.recordFailure(
+                    connection,
+                    id: failure.message.id,
+                    replica: replica,
+                    error: failure.reason,
+                    nextAttemptAt: retryAt,
+                    logger: logger
+                )
+            }
+            try await PostgresOutbox.release(connection, ids: outcome.notTried, replica: replica, logger: logger)
+        }
     }
 
     private struct Outcome: Sendable {

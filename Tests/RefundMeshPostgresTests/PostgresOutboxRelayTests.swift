@@ -106,6 +106,56 @@ struct PostgresOutboxRelayTests {
         }
     }
 
+    /// A relay stopped right after a delivery still records it: the other replica, once the
+    /// claim would have run out, finds the message delivered and does not send it again.
+    @Test func aStoppedRelayRecordsWhatItDelivered() async throws {
+        try await TestDatabase.withDatabase { configuration in
+            let stores = (0..<2).map { _ in PostgresStore(configuration: configuration, logger: TestDatabase.logger) }
+            try await TestDatabase.running(stores) {
+                try await stores[0].migrate()
+                try await stores[0].transaction { connection in
+                    _ = try await PostgresOutbox.enqueue(
+                        connection,
+                        eventID: "rf-1:approved",
+                        destination: "intake",
+                        kind: "ApplyStatus",
+                        payload: [1],
+                        orderingKey: "rf-1",
+                        logger: TestDatabase.logger
+                    )
+                }
+                let deliveries = Deliveries()
+                let running = Mutex<Task<Void, any Error>?>(nil)
+                func relay(_ index: Int, _ name: String) -> PostgresOutboxRelay {
+                    PostgresOutboxRelay(
+                        store: stores[index],
+                        configuration: .init(replica: name, lease: .seconds(1), pollInterval: .milliseconds(100)),
+                        logger: TestDatabase.logger
+                    ) { message in
+                        deliveries.record(name, message.eventID)
+                        // Replica A is stopped the moment its delivery is made, before it records it.
+                        if name == "replica-a" { running.withLock { $0?.cancel() } }
+                    }
+                }
+                let (relayA, relayB) = (relay(0, "replica-a"), relay(1, "replica-b"))
+                let replicaA = Task { try await relayA.run() }
+                running.withLock { $0 = replicaA }
+                try await waitUntil { !deliveries.all.isEmpty }
+                _ = try? await replicaA.value
+                // Replica B runs past the one-second lease A's claim had.
+                let replicaB = Task { try await relayB.run() }
+                try await Task.sleep(for: .seconds(3))
+                replicaB.cancel()
+                _ = try? await replicaB.value
+                #expect(deliveries.all.map(\.replica) == ["replica-a"])
+                let stored = try await stores[1].withConnection { connection in
+                    try await PostgresOutbox.message(connection, eventID: "rf-1:approved", logger: TestDatabase.logger)
+                }
+                #expect(stored?.deliveredAt != nil)
+            }
+        }
+    }
+
     /// A commit that enqueues wakes an idle relay through NOTIFY: with a poll of a minute, the
     /// message still goes out at once.
     @Test func enqueueWakesAnIdleRelay() async throws {
