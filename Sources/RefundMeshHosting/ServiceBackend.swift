@@ -67,7 +67,6 @@ public final class ServiceBackend: Sendable {
         pool.withLock { task in
             if task == nil { task = Task { try await postgres.run() } }
         }
-        await Task.yield()  // let the pool start before the first lease
         let applied = try await postgres.migrate(postgresMigrations)
         logger.info(
             "store on PostgreSQL",

@@ -35,20 +35,14 @@ public enum PostgresOutbox {
         logger: Logger
     ) async throws -> Bool {
         let millis = now.millisecondsSince1970
-        let trace = TraceID.validated(traceID)
-        // One round trip: the insert, and the NOTIFY only if it inserted. The notification is
-        // delivered to listeners at commit, and not at all if the transaction rolls back.
+        let arguments: [any SQLBindable] = [
+            eventID, destination, kind, payload, millis, millis, TraceID.validated(traceID), orderingKey, channel,
+        ]
         let rows = try await connection.query(
-            """
-            WITH inserted AS (
-                INSERT INTO outbox_messages
-                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
-                VALUES (\(eventID), \(destination), \(kind), \(Data(payload)), \(millis), 0, \(millis), \(trace), \(orderingKey))
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING destination
-            )
-            SELECT pg_notify(\(channel), destination) FROM inserted
-            """,
+            PostgresQuery(
+                unsafeSQL: PlaceholderNumbering.numbered(Outbox.postgresEnqueueSQL),
+                binds: PostgresSession.bindings(arguments)
+            ),
             logger: logger
         )
         return try await rows.count() > 0

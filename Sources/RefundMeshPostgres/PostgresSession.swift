@@ -25,20 +25,22 @@ struct PostgresSession: SQLSession {
 
     func rows(_ sql: String, _ arguments: [any SQLBindable]) throws -> [SQLRow] {
         let result = try query(sql, arguments)
-        return try result.rows.map { row in
-            var names: [String] = []
-            var values: [SQLValue] = []
-            names.reserveCapacity(row.count)
-            values.reserveCapacity(row.count)
-            for cell in row {
-                names.append(cell.columnName)
-                values.append(try Self.value(of: cell))
-            }
-            return SQLRow(names: names, values: values)
-        }
+        guard let first = result.rows.first else { return [] }
+        let names = first.map(\.columnName)  // the same for every row of the query
+        return try result.rows.map { row in SQLRow(names: names, values: try row.map(Self.value(of:))) }
     }
 
     private func query(_ sql: String, _ arguments: [any SQLBindable]) throws -> PostgresQueryResult {
+        let query = PostgresQuery(unsafeSQL: PlaceholderNumbering.numbered(sql), binds: Self.bindings(arguments))
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresStoreError.wrapping(error)
+        }
+    }
+
+    /// `arguments` bound in binary, in order.
+    static func bindings(_ arguments: [any SQLBindable]) -> PostgresBindings {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument.sqlValue {
@@ -49,12 +51,7 @@ struct PostgresSession: SQLSession {
             case .blob(let data): binds.append(ByteBuffer(bytes: data))
             }
         }
-        let query = PostgresQuery(unsafeSQL: PlaceholderNumbering.numbered(sql), binds: binds)
-        do {
-            return try connection.query(query, logger: logger).wait()
-        } catch {
-            throw PostgresStoreError.wrapping(error)
-        }
+        return binds
     }
 
     /// A cell as a ``SQLValue``: integers (and booleans, and integral NUMERICs) as integers.

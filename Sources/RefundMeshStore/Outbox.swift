@@ -48,16 +48,7 @@ public enum Outbox {
             // PostgreSQL: the insert, and the NOTIFY that wakes the replicas' relays only if it
             // inserted; listeners hear it at commit, and not at all if the transaction rolls back.
             return try !db.rows(
-                """
-                WITH inserted AS (
-                    INSERT INTO outbox_messages
-                        (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
-                    ON CONFLICT (event_id) DO NOTHING
-                    RETURNING destination
-                )
-                SELECT pg_notify(?, destination) FROM inserted
-                """,
+                postgresEnqueueSQL,
                 [eventID, destination, kind, payload, millis, millis, trace, orderingKey, postgresChannel]
             ).isEmpty
         }

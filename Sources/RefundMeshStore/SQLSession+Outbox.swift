@@ -10,6 +10,20 @@ extension Outbox {
     /// The channel PostgreSQL's enqueue notifies (its payload is the destination), so relays
     /// listening there wake when the transaction commits.
     public static let postgresChannel = "refundmesh_outbox"
+
+    /// PostgreSQL's enqueue, one statement: the insert, and the NOTIFY on ``postgresChannel``
+    /// only if it inserted (returns a row then). Arguments: event id, destination, kind, payload,
+    /// created at, next attempt at, trace id, ordering key, channel.
+    public static let postgresEnqueueSQL = """
+        WITH inserted AS (
+            INSERT INTO outbox_messages
+                (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING destination
+        )
+        SELECT pg_notify(?, destination) FROM inserted
+        """
 }
 
 extension ProcessedEvents {

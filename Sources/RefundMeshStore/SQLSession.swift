@@ -259,8 +259,10 @@ extension Database: SQLSession {
     }
 
     public func rows(_ sql: String, _ arguments: [any SQLBindable]) throws -> [SQLRow] {
-        try Row.fetchAll(cachedStatement(sql: sql), arguments: Self.arguments(arguments)).map { row in
-            SQLRow(names: Array(row.columnNames), values: row.databaseValues.map(Self.value))
+        let statement = try cachedStatement(sql: sql)
+        let names = statement.columnNames  // the same for every row of the statement
+        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
+            SQLRow(names: names, values: row.databaseValues.map(Self.value))
         }
     }
 

@@ -68,7 +68,6 @@ struct StoreImport: AsyncParsableCommand {
         }
         let pool = Task { try await postgres.run() }
         defer { pool.cancel() }
-        await Task.yield()  // let the pool start before the first lease
         let applied = try await postgres.migrate(layout.postgres)
         print("\(service): PostgreSQL database migrated (\(applied.count) migrations applied)")
         for (file, path) in files {

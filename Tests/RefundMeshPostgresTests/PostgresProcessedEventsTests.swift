@@ -6,21 +6,16 @@ import Testing
 
 @testable import RefundMeshPostgres
 
-@Suite("PostgresProcessedEvents: each event applied once", .enabled(if: TestDatabase.available, TestDatabase.why))
+/// `ProcessedEvents` on PostgreSQL, through the services' path (`PostgresStore.write` and a
+/// `SQLSession`): each event applied once, also when two replicas receive it at once.
+@Suite("ProcessedEvents on PostgreSQL: each event applied once", .enabled(if: TestDatabase.available, TestDatabase.why))
 struct PostgresProcessedEventsTests {
     let logger = TestDatabase.logger
 
     @Test func firstReplayAndConflict() async throws {
         try await TestDatabase.withStore { store in
             func claim(_ bytes: [UInt8]) async throws -> ProcessedEvents.Claim {
-                try await store.transaction { connection in
-                    try await PostgresProcessedEvents.claim(
-                        connection,
-                        eventID: "rf-1:paid",
-                        request: bytes,
-                        logger: logger
-                    )
-                }
+                try await store.write { db in try ProcessedEvents.claim(db, eventID: "rf-1:paid", request: bytes) }
             }
             let first = try await claim([1, 2, 3])
             let again = try await claim([1, 2, 3])
@@ -35,17 +30,15 @@ struct PostgresProcessedEventsTests {
         try await TestDatabase.withStore { store in
             struct EffectFailed: Error {}
             await #expect(throws: EffectFailed.self) {
-                try await store.transaction { connection in
-                    _ = try await PostgresProcessedEvents.claim(connection, eventID: "e-1", request: [], logger: logger)
+                try await store.write { db in
+                    _ = try ProcessedEvents.claim(db, eventID: "e-1", request: [])
                     throw EffectFailed()
                 }
             }
-            let outcome = try await store.transaction { connection in
-                try await PostgresProcessedEvents.once(connection, eventID: "e-1", logger: logger) { [7] }
-            }
+            let outcome = try await store.write { db in try ProcessedEvents.once(db, eventID: "e-1") { [7] } }
             #expect(outcome == .performed([7]))
-            let again = try await store.transaction { connection in
-                try await PostgresProcessedEvents.once(connection, eventID: "e-1", logger: logger) {
+            let again = try await store.write { db in
+                try ProcessedEvents.once(db, eventID: "e-1") {
                     Issue.record("the effect ran twice")
                     return [8]
                 }
@@ -70,18 +63,14 @@ struct PostgresProcessedEventsTests {
                     for event in 0..<50 {
                         for (index, replica) in replicas.enumerated() {
                             group.addTask {
-                                try await replica.transaction { connection in
-                                    let claim = try await PostgresProcessedEvents.claim(
-                                        connection,
+                                try await replica.write { db in
+                                    let claim = try ProcessedEvents.claim(
+                                        db,
                                         eventID: "ev-\(event)",
-                                        request: [UInt8(event)],
-                                        logger: logger
+                                        request: [UInt8(event)]
                                     )
                                     guard claim == .first else { return }
-                                    try await connection.query(
-                                        "INSERT INTO effects VALUES (\("ev-\(event)"), \(index))",
-                                        logger: logger
-                                    )
+                                    try db.run("INSERT INTO effects VALUES (?, ?)", ["ev-\(event)", index])
                                 }
                             }
                         }

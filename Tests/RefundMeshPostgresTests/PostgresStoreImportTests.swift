@@ -94,20 +94,10 @@ struct PostgresStoreImportTests {
                 }
                 #expect(delivered?.deliveredAt != nil)
                 // Receipts keep their stored request: the same request again is a replay, another a conflict.
-                let (same, other) = try await store.transaction { connection in
+                let (same, other) = try await store.write { db in
                     (
-                        try await PostgresProcessedEvents.claim(
-                            connection,
-                            eventID: "rf-1:paid",
-                            request: [1, 2, 3],
-                            logger: logger
-                        ),
-                        try await PostgresProcessedEvents.claim(
-                            connection,
-                            eventID: "rf-1:paid",
-                            request: [4],
-                            logger: logger
-                        )
+                        try ProcessedEvents.claim(db, eventID: "rf-1:paid", request: [1, 2, 3]),
+                        try ProcessedEvents.claim(db, eventID: "rf-1:paid", request: [4])
                     )
                 }
                 #expect(same == .replay)
