@@ -540,6 +540,8 @@ let package = Package(
                 "ProviderSandbox", "RefundMeshProviders",
                 // Replicas on PostgreSQL (ReplicaMeshTests).
                 "RefundMeshPostgres", "RefundMeshStore", "RefundMeshStoreTestSupport",
+                // WatchRefund's in-process feed (RefundFeedTests).
+                "IntakeService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,10 @@
 # (default: 2000 card-key refunds to the balance channel at concurrency 64, one JSON line).
 # Prints refund-bench's output, each service's peak RSS and the load average before and after;
 # with METRICS_OUT=DIR, also saves each service's Prometheus metrics there after the run.
+# With RSS_EVERY=SECONDS, samples each service's resident memory (VmRSS) that often while
+# refund-bench runs, keeps the samples in $BENCH_DIR/rss.tsv, and prints each service's first and
+# last sample and the growth between them (the memory target of docs/PERFORMANCE.md), also as one
+# JSON line after refund-bench's.
 # With POSTGRES_URL=postgres://USER@HOST:PORT/DB?sslmode=disable, every service keeps its store on
 # that server instead (a fresh database per service, bench_<service>_<run>, made with psql and left
 # for inspection); with REPLICAS=2 as well, review and payment-channel run twice each, on their
@@ -89,8 +93,41 @@ for pid in "${pids[@]}"; do before+=("$(cpu "$pid")"); done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 arguments=("$@")
 [ ${#arguments[@]} -gt 0 ] || arguments=(--refunds 2000 --concurrency 64 --json)
+sampler=""
+if [ -n "${RSS_EVERY:-}" ]; then  # seconds since refund-bench started, then each service's VmRSS in kB
+    printf 'seconds\t%s\n' "$(IFS=$'\t'; echo "${service[*]}")" >"$work/rss.tsv"
+    (
+        started=$SECONDS
+        while sleep "$RSS_EVERY"; do
+            row="$((SECONDS - started))"
+            for pid in "${pids[@]}"; do row+=$'\t'"$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"; done
+            echo "$row" >>"$work/rss.tsv"
+        done
+    ) &
+    sampler=$!
+fi
 "$bin/refund-bench" --keys "$REFUNDMESH_AUTH_DIR" --intake "127.0.0.1:$INTAKE_PORT" --review "127.0.0.1:$REVIEW_PORT" \
     --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" "${arguments[@]}"
+if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    python3 - "$work/rss.tsv" <<'PY'
+import json, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
+names, samples = rows[0][1:], [list(map(int, row)) for row in rows[1:] if len(row) == len(rows[0])]
+if len(samples) < 2:
+    print("rss: fewer than two samples; run longer or sample more often", file=sys.stderr)
+    sys.exit(0)
+first, last = samples[0], samples[-1]
+growth = {}
+for i, name in enumerate(names, start=1):
+    pct = 100.0 * (last[i] - first[i]) / first[i]
+    growth[name] = {"first_kb": first[i], "last_kb": last[i], "growth_pct": round(pct, 1)}
+    print(f"{name}: RSS {first[i] / 1024:.1f} MB at {first[0]} s, {last[i] / 1024:.1f} MB at {last[0]} s ({pct:+.1f} %)",
+          file=sys.stderr)
+print(json.dumps({"rss_first_s": first[0], "rss_last_s": last[0], "rss": growth}))
+PY
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if [ -n "${METRICS_OUT:-}" ]; then  # each service's Prometheus metrics after the run
     mkdir -p "$METRICS_OUT"

@@ -146,7 +146,7 @@ extension IntakeHandler {
                 }
                 return try record.view(db)
             }
-            feed.changed(refundID)
+            feed.changed(view)
             context.logger.info(
                 "refund received",
                 metadata: ["refund.id": "\(refundID)", "order.id": "\(order.orderID)"]
@@ -223,7 +223,7 @@ extension IntakeHandler {
             try Self.notify(db, record, kind: .withdrawn, event: "withdrawn", atMs: nowMs)
             return try record.view(db)
         }
-        feed.changed(request.refundID)
+        feed.changed(view)
         return view
     }
 
@@ -280,7 +280,7 @@ extension IntakeHandler {
             )
             return try record.view(db)
         }
-        feed.changed(request.refundID)
+        feed.changed(view)
         return view
     }
 
@@ -321,7 +321,7 @@ extension IntakeHandler {
             )
             return try record.view(db)
         }
-        feed.changed(request.refundID)
+        feed.changed(view)
         return view
     }
 

@@ -13,7 +13,8 @@ extension IntakeHandler {
         let nowMs = now()
         try IntakeValidation.validate(request, now: nowMs)
         let bytes = try request.serializedBytes()
-        let isNew = try await store.write { db -> Bool in
+        let feed = self.feed
+        let outcome = try await store.write { db -> AppliedStatus in
             guard var record = try RefundRecord.fetch(db, id: request.refundID) else {
                 throw RPCError(code: .notFound, message: "refund \(request.refundID) is not known to intake")
             }
@@ -21,7 +22,7 @@ extension IntakeHandler {
             case .first:
                 break
             case .replay:
-                return false
+                return .replayed
             case .conflict(let stored):
                 // An event id names one update: the same id with other facts is refused, not dropped.
                 let fields = (try? StatusUpdate(serializedBytes: stored)).map { FieldDifferences.between($0, request) }
@@ -88,9 +89,29 @@ extension IntakeHandler {
             }
             record.updatedAtMs = nowMs
             try record.update(db)
-            return true
+            // For WatchRefund (``RefundFeed``): built here, on the writer's warm cache, when
+            // someone watches this refund.
+            return .applied(feed.isWatched(record.refundID) ? try record.view(db) : nil)
         }
-        if isNew { feed.changed(request.refundID) }
-        return Ack(firstTime: isNew)
+        guard case .applied(let view) = outcome else { return Ack(firstTime: false) }
+        if let view {
+            feed.changed(view)
+        } else if feed.isWatched(request.refundID) {
+            // A watcher that subscribed after the write looked may have read the refund before
+            // this commit: give it the committed view.
+            // The update is applied whatever this read does; a watcher that misses it sees the
+            // refund's next change.
+            let committed = try? await store.read { db in try RefundRecord.fetch(db, id: request.refundID)?.view(db) }
+            if let committed { feed.changed(committed) }
+        }
+        return Ack(firstTime: true)
     }
+}
+
+/// What one ApplyStatus did to the store.
+private enum AppliedStatus: Sendable {
+    /// The event was applied before; nothing changed.
+    case replayed
+    /// Applied now; the refund's new view if it was built in the write.
+    case applied(RefundView?)
 }

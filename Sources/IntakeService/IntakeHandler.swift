@@ -115,13 +115,12 @@ public struct IntakeHandler: Intake.ServiceProtocol {
         let changes = feed.subscribe(refundID: request.refundID)
         var view = try await ownedRefundView(request.refundID, userID: request.userID)
         try await responses.write(view)
-        for await _ in changes {
+        for await next in changes {
             if view.state.isFinal { return }
-            let next = try await ownedRefundView(request.refundID, userID: request.userID)
-            if next != view {
-                view = next
-                try await responses.write(view)
-            }
+            // A change committed before the first read can still be published after it.
+            guard next.timeline.count > view.timeline.count else { continue }
+            view = next
+            try await responses.write(view)
             if view.state.isFinal { return }
         }
     }

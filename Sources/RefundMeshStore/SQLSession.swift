@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Which SQL engine a ``SQLSession`` talks to.
 public enum SQLDialect: Sendable, Hashable, CustomStringConvertible {
@@ -261,9 +262,21 @@ extension Database: SQLSession {
     public func rows(_ sql: String, _ arguments: [any SQLBindable]) throws -> [SQLRow] {
         let statement = try cachedStatement(sql: sql)
         let names = statement.columnNames  // the same for every row of the statement
-        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
-            SQLRow(names: names, values: row.databaseValues.map(Self.value))
+        // GRDB's cursor steps the statement (and turns failures into `DatabaseError`s); each row's
+        // values are read straight from SQLite into `SQLValue`s. Copying every row into a GRDB
+        // `Row` first, then converting, cost about as much as SQLite's own work on the reads of
+        // intake's hot path.
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        let sqliteStatement = statement.sqliteStatement
+        let columns = CInt(names.count)
+        var rows: [SQLRow] = []
+        while try cursor.next() != nil {
+            var values: [SQLValue] = []
+            values.reserveCapacity(names.count)
+            for index in 0..<columns { values.append(Self.value(sqliteStatement, index)) }
+            rows.append(SQLRow(names: names, values: values))
         }
+        return rows
     }
 
     private static func arguments(_ values: [any SQLBindable]) -> StatementArguments {
@@ -280,13 +293,26 @@ extension Database: SQLSession {
         )
     }
 
-    private static func value(_ value: DatabaseValue) -> SQLValue {
-        switch value.storage {
-        case .null: .null
-        case .int64(let integer): .integer(integer)
-        case .double(let real): .real(real)
-        case .string(let text): .text(text)
-        case .blob(let data): .blob(data)
+    /// Column `index` of the statement's current row.
+    private static func value(_ statement: SQLiteStatement, _ index: CInt) -> SQLValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, index))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            // Text first, then its length in bytes (SQLite's documented order).
+            let text = sqlite3_column_text(statement, index)
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard let text else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let bytes = sqlite3_column_blob(statement, index)
+            let count = Int(sqlite3_column_bytes(statement, index))
+            guard let bytes, count > 0 else { return .blob(Data()) }
+            return .blob(Data(bytes: bytes, count: count))
+        default:
+            return .null
         }
     }
 }
