@@ -55,12 +55,7 @@ extension EvidenceStore {
         }
         var frontier = latest?.frontier ?? MerkleFrontier()
         var head = latest?.checkpoint.headHash ?? EvidenceChain.genesis
-        let rows = try db.rows(
-            "SELECT sequence, entry, hash FROM evidence_log WHERE sequence > ? ORDER BY sequence",
-            [frontier.size]
-        )
-        for row in rows {
-            let entry = try logEntry(row)
+        try forEachEntry(db, after: frontier.size) { entry in
             guard entry.sequence == frontier.size + 1 else { throw missing(frontier.size + 1) }
             guard EvidenceChain.link(previous: head, entry: entry.entry) == entry.hash else {
                 throw EvidenceError(

@@ -71,6 +71,28 @@ struct EvidenceStoreTests {
         #expect(try await evidence.store.read { db in try EvidenceStore.latestCheckpoint(db) } == resigned)
     }
 
+    @Test("checkpoints and the tree read the log a page at a time, across page ends, with the same result (R-R9)")
+    func pagedScans() async throws {
+        let evidence = try EvidenceFixture()
+        let signer = evidence.signer
+        // More than two pages, not a multiple of one, with a checkpoint ending inside a page.
+        let page = 1000
+        try await evidence.append(page + 7, refundID: "r-1")
+        let first = try await evidence.store.write { db in try EvidenceStore.checkpoint(db, signer: signer, atMs: 1) }
+        try await evidence.append(page + 338, refundID: "r-2")
+        let second = try await evidence.store.write { db in try EvidenceStore.checkpoint(db, signer: signer, atMs: 2) }
+        let all = try await evidence.stream()
+        #expect(all.count == 2 * page + 345)
+        #expect(first.size == Int64(page + 7))
+        #expect(second.size == Int64(all.count) && second.headHash == all.last?.hash)
+        #expect(second.merkleRoot == MerkleTree(leafHashes: all.map(\.leafHash)).root())
+        let tree = try await evidence.store.read { db in try EvidenceStore.merkleTree(db, size: Int64(all.count)) }
+        #expect(tree.root() == second.merkleRoot)
+        // A tree over a prefix that ends exactly at a page end.
+        let prefix = try await evidence.store.read { db in try EvidenceStore.merkleTree(db, size: Int64(page)) }
+        #expect(prefix.root() == MerkleTree(leafHashes: all.prefix(page).map(\.leafHash)).root())
+    }
+
     @Test("nothing is signed over rows edited or removed since the last checkpoint, nor over a shortened log")
     func refusesToSignTamperedRows() async throws {
         let evidence = try EvidenceFixture()
