@@ -8,7 +8,9 @@
 # With RSS_EVERY=SECONDS, samples each service's resident memory (VmRSS) that often while
 # refund-bench runs, keeps the samples in $BENCH_DIR/rss.tsv, and prints each service's first and
 # last sample and the growth between them (the memory target of docs/PERFORMANCE.md), also as one
-# JSON line after refund-bench's.
+# JSON line after refund-bench's. With WARMUP="refund-bench arguments", refund-bench runs once
+# with those first (its output to stderr, not sampled, not counted), so that page caches, token
+# caches and connections are warm before the measured run starts.
 # With POSTGRES_URL=postgres://USER@HOST:PORT/DB?sslmode=disable, every service keeps its store on
 # that server instead (a fresh database per service, bench_<service>_<run>, made with psql and left
 # for inspection); with REPLICAS=2 as well, review and payment-channel run twice each, on their
@@ -93,6 +95,14 @@ for pid in "${pids[@]}"; do before+=("$(cpu "$pid")"); done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 arguments=("$@")
 [ ${#arguments[@]} -gt 0 ] || arguments=(--refunds 2000 --concurrency 64 --json)
+if [ -n "${WARMUP:-}" ]; then
+    read -r -a warmup <<<"$WARMUP"
+    echo "warm-up: refund-bench ${warmup[*]}" >&2
+    "$bin/refund-bench" --keys "$REFUNDMESH_AUTH_DIR" --intake "127.0.0.1:$INTAKE_PORT" --review "127.0.0.1:$REVIEW_PORT" \
+        --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" "${warmup[@]}" >&2
+    before=()
+    for pid in "${pids[@]}"; do before+=("$(cpu "$pid")"); done
+fi
 sampler=""
 if [ -n "${RSS_EVERY:-}" ]; then  # seconds since refund-bench started, then each service's VmRSS in kB
     printf 'seconds\t%s\n' "$(IFS=$'\t'; echo "${service[*]}")" >"$work/rss.tsv"

@@ -47,12 +47,17 @@ public struct EvidenceCheckpointer: Service {
     /// published. Failures are logged and retried next round.
     func round(after published: SignedCheckpoint?) async -> SignedCheckpoint? {
         do {
+            let started = ContinuousClock.now
             let checkpoint = try await handler.signCheckpoint()
             guard checkpoint != published else { return published }
+            // The checkpoint runs in one write: the store's other writes wait for it this long.
+            let took = started.duration(to: .now)
             logger.info(
                 "evidence checkpoint",
                 metadata: [
                     "evidence.size": "\(checkpoint.size)",
+                    "evidence.new_entries": "\(checkpoint.size - (published?.size ?? 0))",
+                    "evidence.duration_ms": "\(Int(took / .milliseconds(1)))",
                     "evidence.head": "\(EvidenceHex.encode(checkpoint.headHash))",
                     "evidence.root": "\(EvidenceHex.encode(checkpoint.merkleRoot))",
                 ]

@@ -115,7 +115,21 @@ extension ReviewHandler {
         let signer = evidenceSigner
         let atMs = now()
         return try await Self.evidence {
-            try await store.write { db in try EvidenceStore.checkpoint(db, signer: signer, atMs: atMs) }
+            // Verify in a read, so review's other writes do not wait for the hashing; then store
+            // the checkpoint in a short write. Another checkpoint stored in between (a second
+            // replica's, an operator's) means verifying again from it.
+            for _ in 0..<3 {
+                switch try await store.read({ db in try EvidenceStore.verifyHead(db, for: signer) }) {
+                case .upToDate(let latest):
+                    return latest
+                case .sign(let head):
+                    let stored = try await store.write { db in
+                        try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: atMs)
+                    }
+                    if let stored { return stored }
+                }
+            }
+            return try await store.write { db in try EvidenceStore.checkpoint(db, signer: signer, atMs: atMs) }
         }
     }
 

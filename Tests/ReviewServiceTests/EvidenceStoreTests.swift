@@ -121,4 +121,59 @@ struct EvidenceStoreTests {
         #expect(truncated?.message.contains("tail was removed") == true)
         #expect(try await evidence.store.read { db in try EvidenceStore.checkpoints(db) }.count == 1)
     }
+
+    @Test("verified in a read, signed in a write: entries added meanwhile wait for the next checkpoint (R-R9)")
+    func verifiedInAReadSignedInAWrite() async throws {
+        let evidence = try EvidenceFixture()
+        let signer = evidence.signer
+        try await evidence.append(5, refundID: "r-1")
+        let plan = try await evidence.store.read { db in try EvidenceStore.verifyHead(db, for: signer) }
+        guard case .sign(let head) = plan else {
+            Issue.record("a grown log must need a checkpoint")
+            return
+        }
+        // The service goes on writing between the verification and the checkpoint.
+        try await evidence.append(3, refundID: "r-2")
+        let stored = try await evidence.store.write { db in
+            try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 2)
+        }
+        let all = try await evidence.stream()
+        #expect(stored?.size == 5 && stored?.headHash == all[4].hash)
+        #expect(stored?.merkleRoot == MerkleTree(leafHashes: all.prefix(5).map(\.leafHash)).root())
+        #expect(stored?.hasValidSignature(publicKey: signer.publicKey) == true)
+        // The same verified head again: a checkpoint was stored since it was made, so verify again.
+        let stale = try await evidence.store.write { db in
+            try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 3)
+        }
+        #expect(stale == nil)
+        // The next round starts from the stored checkpoint and covers the three added meanwhile.
+        let next = try await evidence.store.write { db in try EvidenceStore.checkpoint(db, signer: signer, atMs: 4) }
+        #expect(next.size == 8 && next.merkleRoot == MerkleTree(leafHashes: all.map(\.leafHash)).root())
+        let upToDate = try await evidence.store.read { db in try EvidenceStore.verifyHead(db, for: signer) }
+        guard case .upToDate(let latest) = upToDate else {
+            Issue.record("a checkpoint of the whole log leaves nothing to sign")
+            return
+        }
+        #expect(latest == next)
+    }
+
+    @Test("a verified head whose last entry was replaced before the write is not signed (R-R9)")
+    func replacedTailIsNotSigned() async throws {
+        let evidence = try EvidenceFixture()
+        let signer = evidence.signer
+        try await evidence.append(4, refundID: "r-1")
+        let plan = try await evidence.store.read { db in try EvidenceStore.verifyHead(db, for: signer) }
+        guard case .sign(let head) = plan else {
+            Issue.record("a grown log must need a checkpoint")
+            return
+        }
+        try evidence.tamper("UPDATE evidence_log SET hash = zeroblob(32) WHERE sequence = 4")
+        let replaced = await #expect(throws: EvidenceError.self) {
+            try await evidence.store.write { db in try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 2)
+            }
+        }
+        #expect(replaced?.code == .logInconsistent)
+        #expect(replaced?.message.contains("entry 4") == true)
+        #expect(try await evidence.store.read { db in try EvidenceStore.checkpoints(db) }.isEmpty)
+    }
 }
