@@ -7,7 +7,8 @@
 # with METRICS_OUT=DIR, also saves each service's Prometheus metrics there after the run.
 # With RSS_EVERY=SECONDS, samples each service's resident memory (VmRSS) that often while
 # refund-bench runs, keeps the samples in $BENCH_DIR/rss.tsv, and prints each service's first and
-# last sample and the growth between them (the memory target of docs/PERFORMANCE.md), also as one
+# mean over the first and over the last 10 s and the growth between them (the memory target of
+# docs/PERFORMANCE.md), also as one
 # JSON line after refund-bench's. With WARMUP="refund-bench arguments", refund-bench runs once
 # with those first (its output to stderr, not sampled, not counted), so that page caches, token
 # caches and connections are warm before the measured run starts.
@@ -128,14 +129,20 @@ names, samples = rows[0][1:], [list(map(int, row)) for row in rows[1:] if len(ro
 if len(samples) < 2:
     print("rss: fewer than two samples; run longer or sample more often", file=sys.stderr)
     sys.exit(0)
-first, last = samples[0], samples[-1]
+# The first and the last 10 s of the run: the mean of the samples in each (one sample each
+# with RSS_EVERY=10; sample every 2 s to smooth the allocator's and the trimmer's saw-tooth).
+end = samples[-1][0]
+first = [row for row in samples if row[0] <= 10] or samples[:1]
+last = [row for row in samples if row[0] > end - 10] or samples[-1:]
+mean = lambda rows, i: sum(row[i] for row in rows) / len(rows)
 growth = {}
 for i, name in enumerate(names, start=1):
-    pct = 100.0 * (last[i] - first[i]) / first[i]
-    growth[name] = {"first_kb": first[i], "last_kb": last[i], "growth_pct": round(pct, 1)}
-    print(f"{name}: RSS {first[i] / 1024:.1f} MB at {first[0]} s, {last[i] / 1024:.1f} MB at {last[0]} s ({pct:+.1f} %)",
-          file=sys.stderr)
-print(json.dumps({"rss_first_s": first[0], "rss_last_s": last[0], "rss": growth}))
+    a, b = mean(first, i), mean(last, i)
+    pct = 100.0 * (b - a) / a
+    growth[name] = {"first_kb": round(a), "last_kb": round(b), "growth_pct": round(pct, 1)}
+    print(f"{name}: RSS {a / 1024:.1f} MB in the first 10 s ({len(first)} samples), {b / 1024:.1f} MB in the last"
+          f" 10 s to {end} s ({len(last)}) ({pct:+.1f} %)", file=sys.stderr)
+print(json.dumps({"rss_every_s": samples[1][0] - samples[0][0], "rss_end_s": end, "rss": growth}))
 PY
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
