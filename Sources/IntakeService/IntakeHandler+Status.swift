@@ -98,9 +98,8 @@ extension IntakeHandler {
             feed.changed(view)
         } else if feed.isWatched(request.refundID) {
             // A watcher that subscribed after the write looked may have read the refund before
-            // this commit: give it the committed view.
-            // The update is applied whatever this read does; a watcher that misses it sees the
-            // refund's next change.
+            // this commit: give it the committed view. The update stands whatever this read does;
+            // a watcher that misses it sees the refund's next change.
             let committed = try? await store.read { db in try RefundRecord.fetch(db, id: request.refundID)?.view(db) }
             if let committed { feed.changed(committed) }
         }

@@ -50,7 +50,7 @@ public struct EvidenceCheckpointer: Service {
             let started = ContinuousClock.now
             let checkpoint = try await handler.signCheckpoint()
             guard checkpoint != published else { return published }
-            // The checkpoint runs in one write: the store's other writes wait for it this long.
+            // Verifying runs in a read, storing in a short write (``ReviewHandler/signCheckpoint()``).
             let took = started.duration(to: .now)
             logger.info(
                 "evidence checkpoint",

@@ -118,15 +118,8 @@ public enum EvidenceStore {
     ) throws {
         var last = after
         while true {
-            let page = try db.rows(
-                """
-                SELECT sequence, entry, hash FROM evidence_log
-                WHERE sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?
-                """,
-                [last, through, scanPageSize]
-            )
-            for row in page {
-                let entry = try logEntry(row)
+            let page = try entries(db, from: last + 1, through: through, limit: scanPageSize)
+            for entry in page {
                 try body(entry)
                 last = entry.sequence
             }

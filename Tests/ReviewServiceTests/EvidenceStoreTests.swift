@@ -127,11 +127,7 @@ struct EvidenceStoreTests {
         let evidence = try EvidenceFixture()
         let signer = evidence.signer
         try await evidence.append(5, refundID: "r-1")
-        let plan = try await evidence.store.read { db in try EvidenceStore.verifyHead(db, for: signer) }
-        guard case .sign(let head) = plan else {
-            Issue.record("a grown log must need a checkpoint")
-            return
-        }
+        let head = try await verifiedHead(evidence)
         // The service goes on writing between the verification and the checkpoint.
         try await evidence.append(3, refundID: "r-2")
         let stored = try await evidence.store.write { db in
@@ -162,11 +158,7 @@ struct EvidenceStoreTests {
         let evidence = try EvidenceFixture()
         let signer = evidence.signer
         try await evidence.append(4, refundID: "r-1")
-        let plan = try await evidence.store.read { db in try EvidenceStore.verifyHead(db, for: signer) }
-        guard case .sign(let head) = plan else {
-            Issue.record("a grown log must need a checkpoint")
-            return
-        }
+        let head = try await verifiedHead(evidence)
         try evidence.tamper("UPDATE evidence_log SET hash = zeroblob(32) WHERE sequence = 4")
         let replaced = await #expect(throws: EvidenceError.self) {
             try await evidence.store.write { db in try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 2)
@@ -175,5 +167,14 @@ struct EvidenceStoreTests {
         #expect(replaced?.code == .logInconsistent)
         #expect(replaced?.message.contains("entry 4") == true)
         #expect(try await evidence.store.read { db in try EvidenceStore.checkpoints(db) }.isEmpty)
+    }
+
+    /// A verification of the log in a read, which must find entries to sign.
+    private func verifiedHead(_ evidence: EvidenceFixture) async throws -> EvidenceStore.VerifiedHead {
+        let signer = evidence.signer
+        let plan = try await evidence.store.read { db in try EvidenceStore.verifyHead(db, for: signer) }
+        var head: EvidenceStore.VerifiedHead?
+        if case .sign(let verified) = plan { head = verified }
+        return try #require(head, "a grown log must need a checkpoint")
     }
 }
