@@ -91,16 +91,19 @@ extension Outbox {
     }
 
     static func markDelivered(_ db: Database, id: Int64, now: Date = Date()) throws {
-        try db.cachedStatement(sql: "UPDATE outbox_messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL")
-            .execute(arguments: [now.storeMillis, id])
+        try db.run(
+            "UPDATE outbox_messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL",
+            [now.storeMillis, id]
+        )
     }
 
     static func recordFailure(_ db: Database, id: Int64, error: String, nextAttemptAt: Date) throws {
-        try db.cachedStatement(
-            sql: """
-                UPDATE outbox_messages SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-                WHERE id = ? AND delivered_at IS NULL
-                """
-        ).execute(arguments: [error, nextAttemptAt.storeMillis, id])
+        try db.run(
+            """
+            UPDATE outbox_messages SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+            WHERE id = ? AND delivered_at IS NULL
+            """,
+            [error, nextAttemptAt.storeMillis, id]
+        )
     }
 }

@@ -53,16 +53,16 @@ public enum Outbox {
             ).isEmpty
         }
         precondition(database.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
-        // Cached: enqueue is on every state change's path; parsing the SQL each time costs more
-        // than running it.
-        try database.cachedStatement(
-            sql: """
-                INSERT INTO outbox_messages
-                    (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
-                ON CONFLICT (event_id) DO NOTHING
-                """
-        ).execute(arguments: [eventID, destination, kind, Data(payload), millis, millis, trace, orderingKey])
+        // A cached statement, bound and stepped directly: enqueue is on every state change's path.
+        try database.run(
+            """
+            INSERT INTO outbox_messages
+                (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
+            ON CONFLICT (event_id) DO NOTHING
+            """,
+            [eventID, destination, kind, payload, millis, millis, trace, orderingKey]
+        )
         guard database.changesCount > 0 else { return false }
         OutboxEnqueueMarks.mark(database)
         return true

@@ -45,19 +45,17 @@ public enum ProcessedEvents {
     /// - Precondition: `db` is inside a transaction.
     public static func claim(_ db: Database, eventID: String, now: Date = Date()) throws -> Bool {
         precondition(db.isInsideTransaction, "ProcessedEvents.claim must run inside the transaction of the effect")
-        try db.cachedStatement(
-            sql: "INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING"
-        ).execute(arguments: [eventID, now.storeMillis])
-        return db.changesCount > 0
+        return try db.run(
+            "INSERT INTO processed_events (event_id, processed_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING",
+            [eventID, now.storeMillis]
+        ) > 0
     }
 
     /// Stores the response for a claimed event, so a duplicate can be answered identically.
     /// - Returns: False if `eventID` was never claimed (nothing stored).
     @discardableResult
     public static func storeResult(_ db: Database, eventID: String, result: [UInt8]) throws -> Bool {
-        try db.cachedStatement(sql: "UPDATE processed_events SET result = ? WHERE event_id = ?")
-            .execute(arguments: [Data(result), eventID])
-        return db.changesCount > 0
+        try db.run("UPDATE processed_events SET result = ? WHERE event_id = ?", [result, eventID]) > 0
     }
 
     /// The record for `eventID`, or nil if it was never processed (or was pruned).

@@ -255,42 +255,25 @@ extension Database: SQLSession {
 
     @discardableResult
     public func run(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
-        try cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
-        return changesCount
+        try step(sql, arguments.map(\.sqlValue))
+        return Int(sqlite3_changes(sqliteConnection))
     }
 
     public func rows(_ sql: String, _ arguments: [any SQLBindable]) throws -> [SQLRow] {
         let statement = try cachedStatement(sql: sql)
         let names = statement.columnNames  // the same for every row of the statement
-        // GRDB's cursor steps the statement (and turns failures into `DatabaseError`s); each row's
-        // values are read straight from SQLite into `SQLValue`s. Copying every row into a GRDB
-        // `Row` first, then converting, cost about as much as SQLite's own work on the reads of
-        // intake's hot path.
-        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
-        let sqliteStatement = statement.sqliteStatement
+        // Each row's values are read straight from SQLite into `SQLValue`s. Copying every row into
+        // a GRDB `Row` first, then converting, cost about as much as SQLite's own work on the reads
+        // of intake's hot path.
         let columns = CInt(names.count)
         var rows: [SQLRow] = []
-        while try cursor.next() != nil {
+        try step(statement, arguments.map(\.sqlValue)) { handle in
             var values: [SQLValue] = []
             values.reserveCapacity(names.count)
-            for index in 0..<columns { values.append(Self.value(sqliteStatement, index)) }
+            for index in 0..<columns { values.append(Self.value(handle, index)) }
             rows.append(SQLRow(names: names, values: values))
         }
         return rows
-    }
-
-    private static func arguments(_ values: [any SQLBindable]) -> StatementArguments {
-        StatementArguments(
-            values.map { value -> (any DatabaseValueConvertible)? in
-                switch value.sqlValue {
-                case .null: nil
-                case .integer(let integer): integer
-                case .real(let real): real
-                case .text(let text): text
-                case .blob(let data): data
-                }
-            }
-        )
     }
 
     /// Column `index` of the statement's current row.

@@ -130,13 +130,15 @@ struct StoreBench: AsyncParsableCommand {
             commits: counters
         ) { id, eventID, amount in
             try await store.write { db in
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO refunds (id, state, amount, updated_at) VALUES (?, 'approved', ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET state = excluded.state, amount = excluded.amount,
-                            updated_at = excluded.updated_at
-                        """
-                ).execute(arguments: [id, amount, Int64(Date().timeIntervalSince1970 * 1000)])
+                // Through `SQLSession`, as the services' stores write.
+                try db.run(
+                    """
+                    INSERT INTO refunds (id, state, amount, updated_at) VALUES (?, 'approved', ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET state = excluded.state, amount = excluded.amount,
+                        updated_at = excluded.updated_at
+                    """,
+                    [id, amount, Int64(Date().timeIntervalSince1970 * 1000)]
+                )
                 try Outbox.enqueue(db, eventID: eventID, destination: "notification", kind: "Publish", payload: payload)
             }
         }

@@ -210,17 +210,17 @@ private final class UpdatesBox<T: Sendable>: @unchecked Sendable {
             try TraceID.$current.withValue(traceID) {
                 try StoreError.mapping {
                     guard inSavepoint else { return try updates(db) }
-                    // Prepared once per connection: a group runs hundreds of these.
-                    try db.cachedStatement(sql: "SAVEPOINT grouped_write").execute()
+                    // Prepared once per connection and stepped directly: a group runs hundreds.
+                    try db.step("SAVEPOINT grouped_write", [])
                     do {
                         let value = try updates(db)
-                        try db.cachedStatement(sql: "RELEASE SAVEPOINT grouped_write").execute()
+                        try db.step("RELEASE SAVEPOINT grouped_write", [])
                         return value
                     } catch {
                         // Undo this write only, if the transaction is still there to undo it in.
                         if db.isInsideTransaction {
-                            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT grouped_write").execute()
-                            try db.cachedStatement(sql: "RELEASE SAVEPOINT grouped_write").execute()
+                            try db.step("ROLLBACK TO SAVEPOINT grouped_write", [])
+                            try db.step("RELEASE SAVEPOINT grouped_write", [])
                         }
                         throw error
                     }
