@@ -54,7 +54,7 @@ public enum Outbox {
         }
         precondition(database.isInsideTransaction, "Outbox.enqueue must run inside the transaction of the state change")
         // A cached statement, bound and stepped directly: enqueue is on every state change's path.
-        try database.run(
+        let inserted = try database.run(
             """
             INSERT INTO outbox_messages
                 (event_id, destination, kind, payload, created_at, attempts, next_attempt_at, trace_id, ordering_key)
@@ -63,7 +63,7 @@ public enum Outbox {
             """,
             [eventID, destination, kind, payload, millis, millis, trace, orderingKey]
         )
-        guard database.changesCount > 0 else { return false }
+        guard inserted > 0 else { return false }
         OutboxEnqueueMarks.mark(database)
         return true
     }

@@ -207,8 +207,12 @@ extension Store {
         do {
             let pool = try DatabasePool(path: configuration.path, configuration: grdb)
             // GRDB's WAL setup sets `synchronous = NORMAL` on the writer after `prepareDatabase`
-            // ran, so set it again: FULL is what makes a commit survive power loss.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: synchronous) }
+            // ran, so set it again: FULL is what makes a commit survive power loss. Only the
+            // writer commits, so only its checkpoint limit matters.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: synchronous)
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(configuration.walAutocheckpointPages)")
+            }
             return pool
         } catch {
             throw StoreError(

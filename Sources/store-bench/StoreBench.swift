@@ -43,6 +43,9 @@ struct StoreBench: AsyncParsableCommand {
     @Option(help: "The most writes one group commit takes; 1 commits every change on its own.")
     var groupLimit: Int = 256
 
+    @Option(help: "Log pages before a checkpoint (PRAGMA wal_autocheckpoint; SQLite's own default is 1000).")
+    var walAutocheckpoint: Int = Store.Configuration(path: "").walAutocheckpointPages
+
     @Option(
         help: """
             Measure PostgreSQL instead of SQLite: a server URL (postgres://USER@HOST:PORT/DB?sslmode=disable). \
@@ -62,6 +65,7 @@ struct StoreBench: AsyncParsableCommand {
         guard duration > 0 else { throw ValidationError("--duration must be above 0") }
         guard groupLimit >= 1 else { throw ValidationError("--group-limit must be at least 1") }
         guard connections >= 1 else { throw ValidationError("--connections must be at least 1") }
+        guard walAutocheckpoint >= 1 else { throw ValidationError("--wal-autocheckpoint must be at least 1") }
         guard Store.Configuration.Synchronous(rawValue: synchronous.uppercased()) != nil else {
             throw ValidationError("--synchronous must be FULL or NORMAL")
         }
@@ -96,7 +100,7 @@ struct StoreBench: AsyncParsableCommand {
             print(
                 """
                 store-bench: \(report.backend), \(writers) writers, synchronous=\(report.synchronous), \
-                group limit \(report.groupLimit), \(duration) s
+                group limit \(report.groupLimit)\(report.walAutocheckpoint.map { ", checkpoint every \($0) log pages" } ?? ""), \(duration) s
                   durable changes/s: \(Int(report.changesPerSecond))
                   commits/s:         \(Int(report.commitsPerSecond)) (\(String(format: "%.1f", report.writesPerCommit)) writes per commit)
                   write latency:     p50 \(report.p50Micros) µs, p99 \(report.p99Micros) µs, max \(report.maxMicros) µs
@@ -113,7 +117,8 @@ struct StoreBench: AsyncParsableCommand {
             configuration: Store.Configuration(
                 path: folder.appendingPathComponent("bench.sqlite").path,
                 synchronous: Store.Configuration.Synchronous(rawValue: synchronous.uppercased())!,
-                groupCommitLimit: groupLimit
+                groupCommitLimit: groupLimit,
+                walAutocheckpointPages: walAutocheckpoint
             ),
             migrations: [Self.schema],
             logger: logger
@@ -123,7 +128,7 @@ struct StoreBench: AsyncParsableCommand {
         let counters: @Sendable () async throws -> (Int, Int) = {
             (store.commitStatistics.commits, store.commitStatistics.writes)
         }
-        return try await measure(
+        var report = try await measure(
             backend: "sqlite",
             synchronous: synchronous.uppercased(),
             groupLimit: groupLimit,
@@ -142,6 +147,8 @@ struct StoreBench: AsyncParsableCommand {
                 try Outbox.enqueue(db, eventID: eventID, destination: "notification", kind: "Publish", payload: payload)
             }
         }
+        report.walAutocheckpoint = walAutocheckpoint
+        return report
     }
 
     /// PostgreSQL: one transaction per change on a pool of `connections`; the server's WAL
@@ -308,7 +315,8 @@ struct StoreBench: AsyncParsableCommand {
             writers: writers,
             synchronous: synchronous,
             groupLimit: groupLimit,
-            durationSeconds: duration
+            durationSeconds: duration,
+            walAutocheckpoint: nil
         )
     }
 
@@ -326,6 +334,8 @@ struct StoreBench: AsyncParsableCommand {
         var synchronous: String
         var groupLimit: Int
         var durationSeconds: Double
+        /// SQLite's checkpoint limit in log pages; nil on PostgreSQL.
+        var walAutocheckpoint: Int?
 
         enum CodingKeys: String, CodingKey {
             case changesPerSecond = "changes_per_s"
@@ -337,6 +347,7 @@ struct StoreBench: AsyncParsableCommand {
             case backend, changes, writers, synchronous
             case groupLimit = "group_limit"
             case durationSeconds = "duration_s"
+            case walAutocheckpoint = "wal_autocheckpoint"
         }
     }
 }

@@ -91,11 +91,52 @@ struct StoreTests {
             let writerCache = try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
             let readerCache = try await store.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") }
             #expect(writerCache == -8192 && readerCache == -8192)
+            let checkpointPages = try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+            #expect(checkpointPages == 10_000)
             #expect(FileManager.default.fileExists(atPath: store.configuration.path + "-wal"))
             // SQLite counts its allocations (refundmesh_sqlite_memory_bytes): an open store with
             // connections and prepared statements holds some.
             #expect(Store.sqliteMemoryInUse > 0)
             try store.close()
+        }
+    }
+
+    @Test("the log is copied into the file once it holds the configured number of pages, and reused from its start")
+    func walIsCheckpointedAtItsLimit() async throws {
+        try await withTemporaryDirectory { directory in
+            let blobs = StoreMigration("test.v1.blobs") { db in
+                try db.execute(sql: "CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+            }
+            func walBytes(limit: Int) async throws -> Int {
+                let path = directory.appendingPathComponent("wal-\(limit).sqlite").path
+                let store = try Store(
+                    configuration: Store.Configuration(path: path, walAutocheckpointPages: limit),
+                    migrations: [blobs],
+                    logger: testLogger
+                )
+                defer { try? store.close() }
+                // 200 commits of one row of about a page each: 200+ log pages in all.
+                for id in 0..<200 {
+                    try await store.write { db in
+                        try db.run(
+                            "INSERT INTO blobs (id, body) VALUES (?, ?)",
+                            [id, [UInt8](repeating: 7, count: 3000)]
+                        )
+                    }
+                }
+                let count = try await store.read { db in try db.value(Int.self, "SELECT COUNT(*) FROM blobs") }
+                #expect(count == 200)
+                let attributes = try FileManager.default.attributesOfItem(atPath: path + "-wal")
+                return (attributes[.size] as? Int) ?? 0
+            }
+            // A frame is a 4 KiB page and its 24-byte header.
+            let frame = 4096 + 24
+            // With a limit of 20 pages the log is checkpointed and started over again and again.
+            let checkpointed = try await walBytes(limit: 20)
+            #expect(checkpointed < 40 * frame)
+            // With the default limit all 200 commits are still in the log.
+            let kept = try await walBytes(limit: 10_000)
+            #expect(kept > 200 * frame)
         }
     }
 
