@@ -33,7 +33,7 @@ extension Store {
         /// crossed the limit, and a page changed many times between two copies is copied once. At
         /// a group-committed 30-40k changes/s the log gains about 40k pages a second, so SQLite's
         /// default checkpointed about 40 times a second; 10,000 made store-bench about a quarter
-        /// faster (docs/PERFORMANCE.md, "Store"). Recovery after a crash reads the whole log.
+        /// faster (docs/PERFORMANCE.md, "2026-12-07, later"). Recovery after a crash reads the whole log.
         public var walAutocheckpointPages: Int
 
         /// Creates a configuration.

@@ -11,11 +11,18 @@ struct DatabaseSteppingTests {
         try db.execute(sql: "CREATE TABLE items (id TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL CHECK (n >= 0))")
     }
 
-    @Test("a wrong number of arguments is refused before the statement runs, naming both counts")
-    func argumentCountIsChecked() async throws {
+    /// Runs `body` on a fresh store with the `items` table.
+    func withItemsStore(_ body: (Store) async throws -> Void) async throws {
         try await withTemporaryDirectory { directory in
             let store = try openStore(in: directory, migrations: [Self.items])
             defer { try? store.close() }
+            try await body(store)
+        }
+    }
+
+    @Test("a wrong number of arguments is refused before the statement runs, naming both counts")
+    func argumentCountIsChecked() async throws {
+        try await withItemsStore { store in
             let error = await #expect(throws: StoreError.self) {
                 try await store.write { db in try db.run("INSERT INTO items (id, n) VALUES (?, ?)", ["a"]) }
             }
@@ -28,9 +35,7 @@ struct DatabaseSteppingTests {
 
     @Test("a failed statement keeps SQLite's code and message, and the same statement runs again")
     func failedStatementsAreReused() async throws {
-        try await withTemporaryDirectory { directory in
-            let store = try openStore(in: directory, migrations: [Self.items])
-            defer { try? store.close() }
+        try await withItemsStore { store in
             let insert = "INSERT INTO items (id, n) VALUES (?, ?)"
             let error = await #expect(throws: StoreError.self) {
                 try await store.write { db in try db.run(insert, ["a", -1]) }
@@ -49,9 +54,7 @@ struct DatabaseSteppingTests {
 
     @Test("a query left part-way through by GRDB starts over when it is run again")
     func partlySteppedQueriesStartOver() async throws {
-        try await withTemporaryDirectory { directory in
-            let store = try openStore(in: directory, migrations: [Self.items])
-            defer { try? store.close() }
+        try await withItemsStore { store in
             try await store.write { db in
                 for (id, n) in [("a", 1), ("b", 2), ("c", 3)] {
                     try db.run("INSERT INTO items (id, n) VALUES (?, ?)", [id, n])

@@ -8,7 +8,7 @@ import GRDBSQLite
 /// its execution layer. On the group-commit writer that layer (arguments boxed as existentials
 /// and bound through nested closures, the observation broker's bookkeeping of every statement,
 /// savepoint names lowercased) cost about as much as SQLite's own work for the statements
-/// (docs/PERFORMANCE.md, "Store"). What it also did and what stands in for it here:
+/// (docs/PERFORMANCE.md, "2026-12-07, later"). What it also did and what stands in for it here:
 /// - a failure becomes the same `DatabaseError` (extended result code, SQLite's message, the
 ///   SQL), which ``StoreError`` maps as before;
 /// - statements whose arguments do not match their placeholders are refused before running;
