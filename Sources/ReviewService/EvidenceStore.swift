@@ -113,7 +113,7 @@ public enum EvidenceStore {
     static func forEachEntry(
         _ db: some SQLSession,
         after: Int64,
-        through: Int64 = .max,
+        through: Int64,
         _ body: (EvidenceLogEntry) throws -> Void
     ) throws {
         var last = after

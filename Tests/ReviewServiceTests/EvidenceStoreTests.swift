@@ -130,17 +130,13 @@ struct EvidenceStoreTests {
         let head = try await verifiedHead(evidence)
         // The service goes on writing between the verification and the checkpoint.
         try await evidence.append(3, refundID: "r-2")
-        let stored = try await evidence.store.write { db in
-            try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 2)
-        }
+        let stored = try await storeCheckpoint(head, in: evidence, atMs: 2)
         let all = try await evidence.stream()
         #expect(stored?.size == 5 && stored?.headHash == all[4].hash)
         #expect(stored?.merkleRoot == MerkleTree(leafHashes: all.prefix(5).map(\.leafHash)).root())
         #expect(stored?.hasValidSignature(publicKey: signer.publicKey) == true)
         // The same verified head again: a checkpoint was stored since it was made, so verify again.
-        let stale = try await evidence.store.write { db in
-            try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 3)
-        }
+        let stale = try await storeCheckpoint(head, in: evidence, atMs: 3)
         #expect(stale == nil)
         // The next round starts from the stored checkpoint and covers the three added meanwhile.
         let next = try await evidence.store.write { db in try EvidenceStore.checkpoint(db, signer: signer, atMs: 4) }
@@ -156,13 +152,11 @@ struct EvidenceStoreTests {
     @Test("a verified head whose last entry was replaced before the write is not signed (R-R9)")
     func replacedTailIsNotSigned() async throws {
         let evidence = try EvidenceFixture()
-        let signer = evidence.signer
         try await evidence.append(4, refundID: "r-1")
         let head = try await verifiedHead(evidence)
         try evidence.tamper("UPDATE evidence_log SET hash = zeroblob(32) WHERE sequence = 4")
         let replaced = await #expect(throws: EvidenceError.self) {
-            try await evidence.store.write { db in try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: 2)
-            }
+            try await storeCheckpoint(head, in: evidence, atMs: 2)
         }
         #expect(replaced?.code == .logInconsistent)
         #expect(replaced?.message.contains("entry 4") == true)
@@ -176,5 +170,17 @@ struct EvidenceStoreTests {
         var head: EvidenceStore.VerifiedHead?
         if case .sign(let verified) = plan { head = verified }
         return try #require(head, "a grown log must need a checkpoint")
+    }
+
+    /// Signs and stores `head` in a write of its own, as review's checkpointer does.
+    private func storeCheckpoint(
+        _ head: EvidenceStore.VerifiedHead,
+        in evidence: EvidenceFixture,
+        atMs: Int64
+    ) async throws -> SignedCheckpoint? {
+        let signer = evidence.signer
+        return try await evidence.store.write { db in
+            try EvidenceStore.storeCheckpoint(db, head, signer: signer, atMs: atMs)
+        }
     }
 }
