@@ -483,7 +483,8 @@ let package = Package(
         .testTarget(
             name: "RefundMeshHostingTests",
             dependencies: [
-                "RefundMeshHosting", "RefundMeshRPC",
+                "RefundMeshHosting", "RefundMeshRPC", "RefundMeshAPI", "RefundMeshStore", "RefundMeshTestSupport",
+                "RefundMeshTracing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -1,3 +1,4 @@
+import Logging
 import RefundMeshAPI
 import RefundMeshDomain
 import RefundMeshHosting
@@ -40,58 +41,116 @@ public struct NotificationHandler: Notification.ServiceProtocol {
         try Self.validate(request, now: nowMs)
         let bytes = try request.serializedBytes()
         let templates = templates
-        let (item, isNew, queued) = try await inbox.store.write { db in
-            // Idempotent on event_id (R-N3): the same event again is shown once; the id reused
-            // for another event is refused naming the fields that differ.
-            switch try ProcessedEvents.claim(db, eventID: "publish:" + request.eventID, request: bytes) {
-            case .first:
-                break
-            case .replay:
-                return (InboxItem(), false, 0)
-            case .conflict(let stored):
-                let fields = (try? RefundEvent(serializedBytes: stored)).map { FieldDifferences.between($0, request) }
-                throw RPCError(
-                    code: .alreadyExists,
-                    message: "event \(request.eventID) was already published with a different "
-                        + (fields ?? ["content"]).joined(separator: ", ") + "; a new event needs a new event_id"
-                )
+        let published = try await inbox.store.write { db in
+            try Self.store(request, bytes: bytes, in: db, templates: templates, nowMs: nowMs)
+        }
+        announce(published, of: request, logger: context.logger)
+        return Ack(firstTime: published.isNew)
+    }
+
+    /// Several Publish in one write (docs/PROTOCOL.md, "Batches"): each event is checked and
+    /// stored, or refused, exactly as ``publish(_:context:)`` would do it, in the order sent.
+    public func publishBatch(_ request: RefundEventBatch, context: ServerContext) async throws -> BatchAck {
+        try BatchWrite.checkSize(request.items.count, field: "items")
+        let nowMs = now()
+        let checked = request.items.enumerated().map { index, item in
+            Result { () throws(RPCError) -> (item: (RefundEvent, [UInt8]), traceID: String) in
+                guard let event = item.event else {
+                    throw RPCError(code: .invalidArgument, message: "items[\(index)].event is missing")
+                }
+                do {
+                    try Self.validate(event, now: nowMs)
+                    return ((event, try event.serializedBytes()), item.traceID)
+                } catch let refusal as RPCError {
+                    throw refusal
+                } catch {
+                    throw RPCError(code: .invalidArgument, message: "items[\(index)].event: \(error)")
+                }
             }
-            let preferences = try PreferenceStore.fetch(db, userID: request.userID)
-            let preferred = preferences?.locale ?? ""
-            let language = NotificationTemplates.Language(locale: preferred.isEmpty ? request.locale : preferred)
-            let (title, body) = templates.render(request, in: language)
-            let item = InboxItem(
-                itemID: InboxStore.itemID(forEvent: request.eventID),
-                eventID: request.eventID,
-                refundID: request.refundID,
-                kind: request.kind,
-                title: title,
-                body: body,
-                locale: language.rawValue,
-                createdAtMs: request.atMs > 0 ? request.atMs : nowMs,
-                read: false
-            )
-            guard try InboxStore.insert(db, item, userID: request.userID) else { return (item, false, 0) }
-            let queued = try DeliveryStore.enqueue(
-                db,
-                event: request,
-                preferences: preferences,
-                language: language,
-                templates: templates,
-                at: nowMs
-            )
-            return (item, true, queued)
         }
-        if isNew {
-            feed.publish(item, to: request.userID)
-            context.logger.debug(
-                "inbox item stored",
-                metadata: [
-                    "refund.id": "\(request.refundID)", "event.id": "\(request.eventID)", "deliveries": "\(queued)",
-                ]
+        let templates = templates
+        let outcomes = try await BatchWrite.apply(checked, in: inbox.store) { db, item in
+            try Self.store(item.0, bytes: item.1, in: db, templates: templates, nowMs: nowMs)
+        }
+        for (item, outcome) in zip(request.items, outcomes) {
+            if case .success(let published) = outcome, let event = item.event {
+                announce(published, of: event, logger: context.logger)
+            }
+        }
+        return BatchWrite.ack(outcomes) { $0.isNew }
+    }
+
+    /// What storing one event did.
+    struct Published: Sendable {
+        var item: InboxItem
+        var isNew: Bool
+        var queued: Int
+    }
+
+    /// Stores one checked event in the caller's write (R-N2, R-N3); throws an ``RPCError`` to
+    /// refuse it.
+    static func store(
+        _ request: RefundEvent,
+        bytes: [UInt8],
+        in db: any SQLSession,
+        templates: NotificationTemplates,
+        nowMs: Int64
+    ) throws -> Published {
+        // Idempotent on event_id (R-N3): the same event again is shown once; the id reused
+        // for another event is refused naming the fields that differ.
+        switch try ProcessedEvents.claim(db, eventID: "publish:" + request.eventID, request: bytes) {
+        case .first:
+            break
+        case .replay:
+            return Published(item: InboxItem(), isNew: false, queued: 0)
+        case .conflict(let stored):
+            let fields = (try? RefundEvent(serializedBytes: stored)).map { FieldDifferences.between($0, request) }
+            throw RPCError(
+                code: .alreadyExists,
+                message: "event \(request.eventID) was already published with a different "
+                    + (fields ?? ["content"]).joined(separator: ", ") + "; a new event needs a new event_id"
             )
         }
-        return Ack(firstTime: isNew)
+        let preferences = try PreferenceStore.fetch(db, userID: request.userID)
+        let preferred = preferences?.locale ?? ""
+        let language = NotificationTemplates.Language(locale: preferred.isEmpty ? request.locale : preferred)
+        let (title, body) = templates.render(request, in: language)
+        let item = InboxItem(
+            itemID: InboxStore.itemID(forEvent: request.eventID),
+            eventID: request.eventID,
+            refundID: request.refundID,
+            kind: request.kind,
+            title: title,
+            body: body,
+            locale: language.rawValue,
+            createdAtMs: request.atMs > 0 ? request.atMs : nowMs,
+            read: false
+        )
+        guard try InboxStore.insert(db, item, userID: request.userID) else {
+            return Published(item: item, isNew: false, queued: 0)
+        }
+        let queued = try DeliveryStore.enqueue(
+            db,
+            event: request,
+            preferences: preferences,
+            language: language,
+            templates: templates,
+            at: nowMs
+        )
+        return Published(item: item, isNew: true, queued: queued)
+    }
+
+    /// Shows a newly stored item to the user's open WatchInbox streams.
+    private func announce(_ published: Published, of request: RefundEvent, logger: Logger) {
+        guard published.isNew else { return }
+        feed.publish(published.item, to: request.userID)
+        logger.debug(
+            "inbox item stored",
+            metadata: [
+                "refund.id": "\(request.refundID)", "event.id": "\(request.eventID)",
+                "deliveries": "\(published.queued)",
+            ]
+        )
     }
 
     public func listInbox(_ request: ListInboxRequest, context: ServerContext) async throws -> ListInboxResponse {

@@ -33,6 +33,7 @@ public enum AccessPolicy {
         allow(Intake.Method.getRefund, .user, .reviewer, .operator)
         allow(Intake.Method.watchRefund, .user, .operator)
         allow(Intake.Method.applyStatus, .review, .paymentChannel)
+        allow(Intake.Method.applyStatusBatch, .review, .paymentChannel)
 
         // review: intake opens and feeds cases; the platform reports fulfilment; reviewers work
         // the queue (R-R1…R-R4); the evidence chain is for operators (auditors).
@@ -71,6 +72,7 @@ public enum AccessPolicy {
         // notification: the services publish events (R-N…); users read their own inbox and
         // set their own preferences; deliveries and dead letters are operators'.
         allow(Notification.Method.publish, .intake, .review, .paymentChannel)
+        allow(Notification.Method.publishBatch, .intake, .review, .paymentChannel)
         allow(Notification.Method.listInbox, .user)
         allow(Notification.Method.markRead, .user)
         allow(Notification.Method.watchInbox, .user)

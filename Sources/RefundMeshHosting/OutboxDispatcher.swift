@@ -1,5 +1,7 @@
+import CoreMetrics
 import GRDB
 import Logging
+import RefundMeshAPI
 import RefundMeshRPC
 import RefundMeshStore
 import RefundMeshTracing
@@ -12,18 +14,63 @@ import RefundMeshWire
 /// its payload is the encoded request. Every such method is idempotent on an id carried in the
 /// request, so delivering twice is harmless; delivery is retried by the relay until the peer
 /// answers OK.
+///
+/// **Batches.** Methods with a batch form (``standardBatchMethods``: ApplyStatus and Publish)
+/// go through a ``DeliveryLane`` per peer and method: a delivery that finds the lane idle is sent
+/// at once as a single call, and the deliveries that arrive while calls are out leave together
+/// as one batch call, which the peer applies in one write (docs/PROTOCOL.md, "Batches"). Each
+/// item's result is its message's: one refused item fails only its own delivery. A peer that
+/// answers UNIMPLEMENTED to a batch (one from before batches) gets single calls for a minute
+/// before the lane tries a batch again.
 public struct OutboxDispatcher: Sendable {
+    /// The batch method of each single method that has one, by the single method's path.
+    public static let standardBatchMethods: [String: MethodDescriptor] = [
+        Intake.Method.applyStatus.path: Intake.Method.applyStatusBatch,
+        Notification.Method.publish.path: Notification.Method.publishBatch,
+    ]
+
+    /// The most items a batch call carries (the receivers accept up to 256).
+    public static let maximumBatch = 128
+
     private let peers: [String: RPCClient]
     private let timeout: Duration
     private let logger: Logger
+    private let batchMethods: [String: MethodDescriptor]
+    private let lanes: [LaneKey: DeliveryLane]
+
+    private struct LaneKey: Hashable {
+        var destination: String
+        var kind: String
+    }
 
     /// - Parameters:
     ///   - peers: a client per destination name.
     ///   - timeout: the deadline of each delivery call (a hung peer must not block the relay).
-    public init(peers: [String: RPCClient], timeout: Duration = .seconds(10), logger: Logger) {
+    ///   - batchMethods: the batch method of each single method path that has one; empty to
+    ///     send every message on its own.
+    ///   - callsInFlightPerMethod: how many calls of one batchable method to one peer may be out
+    ///     at once; deliveries beyond them wait and leave together as the next call.
+    public init(
+        peers: [String: RPCClient],
+        timeout: Duration = .seconds(10),
+        logger: Logger,
+        batchMethods: [String: MethodDescriptor] = Self.standardBatchMethods,
+        callsInFlightPerMethod: Int = 2
+    ) {
         self.peers = peers
         self.timeout = timeout
         self.logger = logger
+        self.batchMethods = batchMethods
+        var lanes: [LaneKey: DeliveryLane] = [:]
+        for destination in peers.keys {
+            for kind in batchMethods.keys {
+                lanes[LaneKey(destination: destination, kind: kind)] = DeliveryLane(
+                    callsInFlight: callsInFlightPerMethod,
+                    maximumBatch: Self.maximumBatch
+                )
+            }
+        }
+        self.lanes = lanes
     }
 
     /// The relay's delivery function.
@@ -34,6 +81,34 @@ public struct OutboxDispatcher: Sendable {
                 message: "no peer configured for destination \(message.destination)"
             )
         }
+        guard let batchMethod = batchMethods[message.kind],
+            let lane = lanes[LaneKey(destination: message.destination, kind: message.kind)]
+        else {
+            return try await deliverOne(message, to: client)
+        }
+        switch await lane.arrive(message) {
+        case .done(let outcome):
+            try outcome.get()
+        case .lead(let waiters):
+            let messages = waiters.map(\.message)
+            let outcomes: [Result<Void, any Error>]
+            if messages.count == 1 || !lane.acceptsBatches {
+                outcomes = await deliverEach(messages, to: client)
+            } else {
+                outcomes = await deliverBatch(messages, method: batchMethod, to: client, lane: lane)
+            }
+            lane.finish(Array(zip(waiters, outcomes)))
+            try outcomes[0].get()
+        }
+    }
+
+    /// How many deliveries of `kind` to `destination` wait for a call.
+    func queuedDeliveries(destination: String, kind: String) -> Int {
+        lanes[LaneKey(destination: destination, kind: kind)]?.queued ?? 0
+    }
+
+    /// Sends one message as its own call.
+    private func deliverOne(_ message: OutboxMessage, to client: RPCClient) async throws {
         let method = try Self.method(forPath: message.kind)
         do {
             _ = try await client.performUnary(
@@ -42,15 +117,136 @@ public struct OutboxDispatcher: Sendable {
                 options: CallOptions(timeout: timeout)
             )
         } catch let error as RPCError {
-            logger.notice(
-                "outbox delivery failed; will retry",
-                metadata: [
-                    "outbox.event_id": "\(message.eventID)", "outbox.destination": "\(message.destination)",
-                    "rpc.method": "\(message.kind)", "error": "\(error)", "outbox.attempts": "\(message.attempts + 1)",
-                ]
-            )
+            logFailure(message, error)
             throw error
         }
+    }
+
+    /// Sends each message as its own call, side by side, each under its own trace.
+    private func deliverEach(_ messages: [OutboxMessage], to client: RPCClient) async -> [Result<Void, any Error>] {
+        guard messages.count > 1 else {
+            do {
+                try await deliverOne(messages[0], to: client)
+                return [.success(())]
+            } catch {
+                return [.failure(error)]
+            }
+        }
+        return await withTaskGroup(of: (Int, Result<Void, any Error>).self) { group in
+            for (index, message) in messages.enumerated() {
+                group.addTask {
+                    do {
+                        try await TraceID.withTrace(message.traceID) { try await deliverOne(message, to: client) }
+                        return (index, .success(()))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var outcomes = [Result<Void, any Error>](repeating: .success(()), count: messages.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+    }
+
+    /// Sends `messages` as one call of `method` and returns each item's outcome, in order.
+    private func deliverBatch(
+        _ messages: [OutboxMessage],
+        method: MethodDescriptor,
+        to client: RPCClient,
+        lane: DeliveryLane
+    ) async -> [Result<Void, any Error>] {
+        let destination = messages[0].destination
+        do {
+            let reply = try await client.performUnary(
+                method,
+                requestBytes: Self.batchRequest(messages),
+                options: CallOptions(timeout: timeout)
+            )
+            let ack = try BatchAck(serializedBytes: reply)
+            guard ack.items.count == messages.count else {
+                throw RPCError(
+                    code: .internalError,
+                    message: "\(destination) answered \(ack.items.count) results to a batch of \(messages.count)"
+                )
+            }
+            Counter(label: "refundmesh_outbox_batch_calls_total", dimensions: [("destination", destination)])
+                .increment()
+            Counter(label: "refundmesh_outbox_batched_messages_total", dimensions: [("destination", destination)])
+                .increment(by: messages.count)
+            return zip(messages, ack.items).map { message, item in
+                guard item.code != 0 else { return .success(()) }
+                let error = RPCError(code: StatusCode(rawValue: Int32(clamping: item.code)), message: item.message)
+                logFailure(message, error)
+                return .failure(error)
+            }
+        } catch let error as RPCError where error.code == .unimplemented {
+            // A peer from before batches: single calls for now, a batch again later.
+            lane.refuseBatches(for: .seconds(60))
+            logger.notice(
+                "peer does not take batch calls; delivering one by one",
+                metadata: ["outbox.destination": "\(destination)", "rpc.method": "\(method.path)"]
+            )
+            return await deliverEach(messages, to: client)
+        } catch {
+            for message in messages { logFailure(message, error) }
+            return Array(repeating: .failure(error), count: messages.count)
+        }
+    }
+
+    private func logFailure(_ message: OutboxMessage, _ error: any Error) {
+        logger.notice(
+            "outbox delivery failed; will retry",
+            metadata: [
+                "outbox.event_id": "\(message.eventID)", "outbox.destination": "\(message.destination)",
+                "rpc.method": "\(message.kind)", "error": "\(error)", "outbox.attempts": "\(message.attempts + 1)",
+            ]
+        )
+    }
+
+    /// The encoded batch request for `messages`: field 1 repeated, each item a message whose
+    /// field 1 is the stored request and field 2 its trace id. Built from the stored bytes as
+    /// they are: an embedded message is length-delimited bytes on the wire, so nothing is
+    /// decoded and encoded again. Both batch requests (`StatusUpdateBatch`, `RefundEventBatch`)
+    /// have this shape.
+    static func batchRequest(_ messages: [OutboxMessage]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(messages.reduce(0) { $0 + $1.payload.count + 48 })
+        for message in messages {
+            let trace = TraceID.validated(message.traceID).map { Array($0.utf8) } ?? []
+            var itemLength = 1 + varintSize(message.payload.count) + message.payload.count
+            if !trace.isEmpty { itemLength += 1 + varintSize(trace.count) + trace.count }
+            bytes.append(0x0A)  // field 1, length-delimited: an item
+            appendVarint(itemLength, to: &bytes)
+            bytes.append(0x0A)  // the item's field 1: the request
+            appendVarint(message.payload.count, to: &bytes)
+            bytes.append(contentsOf: message.payload)
+            if !trace.isEmpty {
+                bytes.append(0x12)  // the item's field 2: the trace id
+                appendVarint(trace.count, to: &bytes)
+                bytes.append(contentsOf: trace)
+            }
+        }
+        return bytes
+    }
+
+    private static func varintSize(_ value: Int) -> Int {
+        var value = UInt64(value)
+        var size = 1
+        while value >= 0x80 {
+            value >>= 7
+            size += 1
+        }
+        return size
+    }
+
+    private static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {
+        var value = UInt64(value)
+        while value >= 0x80 {
+            bytes.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
     }
 
     static func method(forPath path: String) throws -> MethodDescriptor {

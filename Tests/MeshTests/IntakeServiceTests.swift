@@ -290,6 +290,69 @@ struct IntakeServiceTests {
     }
 
     @Test(
+        "ApplyStatusBatch applies each update as ApplyStatus would, in order and in one call; a refused one fails alone",
+        arguments: TestBackend.all
+    )
+    func applyStatusBatch(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, _ in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-batch")))
+            let refund = try await intake.submitRefund(Self.submission("k-batch", order: "o-batch"))
+            let base = Self.nowMs
+            func update(
+                _ id: String,
+                _ state: RefundState,
+                _ offset: Int64,
+                refund refundID: String? = nil
+            )
+                -> StatusUpdate
+            {
+                StatusUpdate(
+                    eventID: id,
+                    refundID: refundID ?? refund.refundID,
+                    state: state,
+                    rule: "R-C1",
+                    actor: "payment-channel",
+                    amountFen: 10_000,
+                    atMs: base + offset
+                )
+            }
+            var reused = update("b-approved", .approved, 1)
+            reused.amountFen = 9_000
+            let items = [
+                BatchedStatusUpdate(update: update("b-approved", .approved, 1), traceID: "trace-approved"),
+                BatchedStatusUpdate(update: update("b-elsewhere", .approved, 1, refund: "no-such-refund")),
+                BatchedStatusUpdate(update: reused),  // the same event id with another amount
+                BatchedStatusUpdate(update: StatusUpdate(eventID: "", refundID: refund.refundID, state: .moneySent)),
+                BatchedStatusUpdate(update: update("b-sent", .moneySent, 2)),
+                BatchedStatusUpdate(update: update("b-arrived", .moneyArrived, 3)),
+            ]
+            let ack = try await intake.applyStatusBatch(StatusUpdateBatch(items: items))
+            #expect(ack.items.map(\.code) == [0, 5, 6, 3, 0, 0].map { UInt32($0) }, "\(ack.items)")
+            #expect(ack.items.map(\.firstTime) == [true, false, false, false, true, true])
+            #expect(ack.items[1].message == "refund no-such-refund is not known to intake")
+            #expect(ack.items[2].message.contains("amount_fen"), "\(ack.items[2].message)")
+            #expect(ack.items[3].message.contains("event_id"), "\(ack.items[3].message)")
+            let again = try await intake.applyStatusBatch(StatusUpdateBatch(items: [items[0], items[5]]))
+            #expect(again.items.map(\.code) == [0, 0])
+            #expect(again.items.map(\.firstTime) == [false, false], "an event is applied once, batched or not")
+            #expect(try await !intake.applyStatus(update("b-sent", .moneySent, 2)).firstTime)
+            let final = try await intake.getRefund(GetRefundRequest(userID: "u-1", refundID: refund.refundID))
+            #expect(final.state == .moneyArrived)
+            #expect(final.timeline.map(\.state) == [.received, .approved, .moneySent, .moneyArrived])
+            #expect(final.decidedAmountFen == 10_000, "the refused reuse of b-approved changed nothing")
+
+            let tooMany = await #expect(throws: RPCError.self) {
+                _ = try await intake.applyStatusBatch(
+                    StatusUpdateBatch(
+                        items: (0...256).map { BatchedStatusUpdate(update: update("m-\($0)", .approved, 1)) }
+                    )
+                )
+            }
+            #expect(tooMany?.code == .invalidArgument)
+        }
+    }
+
+    @Test(
         "R-C8: MONEY_REVERSED moves an arrived refund back; a stale update does not undo it, a later credit does",
         arguments: TestBackend.all
     )

@@ -167,6 +167,15 @@ private struct NotificationPeer: EventNotificationPeer {
 protocol EventNotificationPeer: RefundMeshAPI.Notification.ServiceProtocol {}
 
 extension EventNotificationPeer {
+    /// A batch is its events published one by one, in order, each answered as Publish answered it.
+    func publishBatch(_ request: RefundEventBatch, context: ServerContext) async throws -> BatchAck {
+        var acks: [ItemAck] = []
+        for item in request.items {
+            acks.append(await itemAck { try await publish(item.event ?? RefundEvent(), context: context) })
+        }
+        return BatchAck(items: acks)
+    }
+
     func setPreferences(_ request: ChannelPreferences, context: ServerContext) async throws -> ChannelPreferences {
         throw RPCError(code: .unimplemented, message: "not in this test")
     }
@@ -225,4 +234,15 @@ func meshEventually(timeout: Duration = .seconds(30), _ condition: () async thro
         try await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
+}
+
+/// What a test peer answers for one item of a batch: the single call's outcome.
+func itemAck(_ single: () async throws -> Ack) async -> ItemAck {
+    do {
+        return ItemAck(firstTime: try await single().firstTime)
+    } catch let error as RPCError {
+        return ItemAck(code: UInt32(error.code.rawValue), message: error.message)
+    } catch {
+        return ItemAck(code: UInt32(StatusCode.internalError.rawValue), message: "\(error)")
+    }
 }

@@ -74,6 +74,49 @@ struct NotificationServiceTests {
         try await service.stop()
     }
 
+    @Test("PublishBatch stores each event as Publish would, in one call; a refused event fails alone (R-N3)")
+    func publishBatch() async throws {
+        let service = try ServiceProcess("notification")
+        try await service.start()
+        let client = service.client()
+        let notification = Notification.Client(client)
+        _ = try await notification.publish(event("b-0"))
+        var reused = event("b-0")
+        reused.amountFen = 1
+        let items = [
+            BatchedRefundEvent(event: event("b-1"), traceID: "trace-b1"),
+            BatchedRefundEvent(event: event("b-0")),  // delivered before: shown once
+            BatchedRefundEvent(event: reused),  // the same id with other facts
+            BatchedRefundEvent(event: RefundEvent(eventID: "b-bad", kind: .approved)),  // no user
+            BatchedRefundEvent(),  // no event at all
+            BatchedRefundEvent(event: event("b-2", kind: .moneySent)),
+        ]
+        let ack = try await notification.publishBatch(RefundEventBatch(items: items))
+        #expect(ack.items.map(\.code) == [0, 0, 6, 3, 3, 0].map { UInt32($0) }, "\(ack.items)")
+        #expect(ack.items.map(\.firstTime) == [true, false, false, false, false, true])
+        #expect(ack.items[2].message.contains("amount_fen"), "names the field that differs: \(ack.items[2].message)")
+        #expect(ack.items[3].message.contains("user_id"), "\(ack.items[3].message)")
+        #expect(ack.items[4].message == "items[4].event is missing")
+        let again = try await notification.publishBatch(RefundEventBatch(items: [items[0], items[5]]))
+        #expect(again.items.map(\.firstTime) == [false, false], "a redelivered batch changes nothing")
+        let inbox = try await notification.listInbox(ListInboxRequest(userID: "u-1"))
+        #expect(inbox.items.map(\.eventID).sorted() == ["b-0", "b-1", "b-2"])
+
+        let empty = await #expect(throws: RPCError.self) {
+            _ = try await notification.publishBatch(RefundEventBatch())
+        }
+        #expect(empty?.code == .invalidArgument)
+        let tooMany = await #expect(throws: RPCError.self) {
+            _ = try await notification.publishBatch(
+                RefundEventBatch(items: (0...256).map { BatchedRefundEvent(event: event("many-\($0)")) })
+            )
+        }
+        #expect(tooMany?.code == .invalidArgument)
+        #expect(tooMany?.message.contains("at most 256") == true)
+        await client.close()
+        try await service.stop()
+    }
+
     @Test("WatchInbox streams new items as they arrive")
     func watch() async throws {
         let service = try ServiceProcess("notification")

@@ -223,6 +223,14 @@ struct FakeIntake: Intake.ServiceProtocol {
         Ack(firstTime: recorder.record(request))
     }
 
+    func applyStatusBatch(_ request: StatusUpdateBatch, context: ServerContext) async throws -> BatchAck {
+        var acks: [ItemAck] = []
+        for item in request.items {
+            acks.append(await itemAck { try await applyStatus(item.update ?? StatusUpdate(), context: context) })
+        }
+        return BatchAck(items: acks)
+    }
+
     func recordOrder(_ request: RecordOrderRequest, context: ServerContext) async throws -> Ack { throw Self.no }
     func getPolicy(_ request: GetPolicyRequest, context: ServerContext) async throws -> Policy { throw Self.no }
     func preCheck(_ request: PreCheckRequest, context: ServerContext) async throws -> PreCheckResponse {

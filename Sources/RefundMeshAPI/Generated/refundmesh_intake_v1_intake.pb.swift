@@ -467,6 +467,35 @@ public struct StatusUpdate: Sendable, Hashable {
     }
 }
 
+/// ApplyStatusBatch's request: the updates, each with the trace it was enqueued under.
+public struct StatusUpdateBatch: Sendable, Hashable {
+    public var items: [BatchedStatusUpdate] = []
+
+    public init() {}
+
+    public init(
+        items: [BatchedStatusUpdate] = []
+    ) {
+        self.items = items
+    }
+}
+
+public struct BatchedStatusUpdate: Sendable, Hashable {
+    public var update: StatusUpdate? = nil
+    /// The trace id the update was enqueued under (docs/OPERATIONS.md, "Logs and traces"); empty for the call's.
+    public var traceID: String = ""
+
+    public init() {}
+
+    public init(
+        update: StatusUpdate? = nil,
+        traceID: String = ""
+    ) {
+        self.update = update
+        self.traceID = traceID
+    }
+}
+
 extension RecordOrderRequest: ProtobufCBridged {
     public typealias CStruct = Refundmesh__Intake__V1__RecordOrderRequest
 
@@ -1187,5 +1216,70 @@ extension StatusUpdate: ProtobufCBridged {
         self.expectedArrivalMs = pointer.pointee.expected_arrival_ms
         self.requestedMaterials = ProtobufCLift.array(pointer.pointee.requested_materials, count: pointer.pointee.n_requested_materials) { MaterialKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
         self.atMs = pointer.pointee.at_ms
+    }
+}
+
+extension StatusUpdateBatch: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Intake__V1__StatusUpdateBatch
+
+    public static var protoMessageName: String { "refundmesh.intake.v1.StatusUpdateBatch" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__intake__v1__status_update_batch__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__intake__v1__status_update_batch__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__intake__v1__status_update_batch__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__intake__v1__status_update_batch__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.items.isEmpty {
+            pointer.pointee.n_items = self.items.count
+            pointer.pointee.items = try arena.lower(self.items)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.items = try ProtobufCLift.messages(pointer.pointee.items, count: pointer.pointee.n_items, as: BatchedStatusUpdate.self)
+    }
+}
+
+extension BatchedStatusUpdate: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Intake__V1__BatchedStatusUpdate
+
+    public static var protoMessageName: String { "refundmesh.intake.v1.BatchedStatusUpdate" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__intake__v1__batched_status_update__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__intake__v1__batched_status_update__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__intake__v1__batched_status_update__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__intake__v1__batched_status_update__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if let value = self.update { pointer.pointee.update = try arena.lower(value) }
+        if !self.traceID.isEmpty { pointer.pointee.trace_id = try arena.string(self.traceID, field: "refundmesh.intake.v1.BatchedStatusUpdate.trace_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.update = try ProtobufCLift.message(pointer.pointee.update, as: StatusUpdate.self)
+        self.traceID = try ProtobufCLift.string(pointer.pointee.trace_id, field: "refundmesh.intake.v1.BatchedStatusUpdate.trace_id")
     }
 }

@@ -17,6 +17,7 @@ public enum Intake {
             Method.getRefund,
             Method.watchRefund,
             Method.applyStatus,
+            Method.applyStatusBatch,
         ]
     )
 
@@ -133,6 +134,18 @@ public enum Intake {
             requestType: "refundmesh.intake.v1.StatusUpdate",
             responseType: "refundmesh.refund.v1.Ack"
         )
+
+        /// Several ApplyStatus in one call and one write: what an outbox relay sends when more than one
+        /// update is due. Each item is applied or refused on its own, as ApplyStatus would do it, in the
+        /// order sent; the reply has one result per item. At most 256 items.
+        public static let applyStatusBatch = MethodDescriptor(
+            service: "refundmesh.intake.v1.Intake",
+            method: "ApplyStatusBatch",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.intake.v1.StatusUpdateBatch",
+            responseType: "refundmesh.refund.v1.BatchAck"
+        )
     }
 
     /// What a server implements to host refundmesh.intake.v1.Intake.
@@ -172,6 +185,11 @@ public enum Intake {
         /// From review and payment-channel (through their outboxes): a refund moved. Idempotent on
         /// event_id; updates may arrive out of order and are placed by their time and rank.
         func applyStatus(_ request: StatusUpdate, context: ServerContext) async throws -> Ack
+
+        /// Several ApplyStatus in one call and one write: what an outbox relay sends when more than one
+        /// update is due. Each item is applied or refused on its own, as ApplyStatus would do it, in the
+        /// order sent; the reply has one result per item. At most 256 items.
+        func applyStatusBatch(_ request: StatusUpdateBatch, context: ServerContext) async throws -> BatchAck
     }
 
     /// Calls refundmesh.intake.v1.Intake through an ``RPCClient``.
@@ -241,6 +259,13 @@ public enum Intake {
         public func applyStatus(_ request: StatusUpdate, options: CallOptions = .defaults) async throws -> Ack {
             try await rpc.unary(Method.applyStatus, request: request, options: options)
         }
+
+        /// Several ApplyStatus in one call and one write: what an outbox relay sends when more than one
+        /// update is due. Each item is applied or refused on its own, as ApplyStatus would do it, in the
+        /// order sent; the reply has one result per item. At most 256 items.
+        public func applyStatusBatch(_ request: StatusUpdateBatch, options: CallOptions = .defaults) async throws -> BatchAck {
+            try await rpc.unary(Method.applyStatusBatch, request: request, options: options)
+        }
     }
 }
 
@@ -281,6 +306,9 @@ extension Intake.ServiceProtocol {
             },
             .unary(Intake.Method.applyStatus) { request, context in
                 try await self.applyStatus(request, context: context)
+            },
+            .unary(Intake.Method.applyStatusBatch) { request, context in
+                try await self.applyStatusBatch(request, context: context)
             },
         ]
     }

@@ -526,6 +526,35 @@ public struct RetryDeadLetterRequest: Sendable, Hashable {
     }
 }
 
+/// PublishBatch's request: the events, each with the trace it was enqueued under.
+public struct RefundEventBatch: Sendable, Hashable {
+    public var items: [BatchedRefundEvent] = []
+
+    public init() {}
+
+    public init(
+        items: [BatchedRefundEvent] = []
+    ) {
+        self.items = items
+    }
+}
+
+public struct BatchedRefundEvent: Sendable, Hashable {
+    public var event: RefundEvent? = nil
+    /// The trace id the event was enqueued under (docs/OPERATIONS.md, "Logs and traces"); empty for the call's.
+    public var traceID: String = ""
+
+    public init() {}
+
+    public init(
+        event: RefundEvent? = nil,
+        traceID: String = ""
+    ) {
+        self.event = event
+        self.traceID = traceID
+    }
+}
+
 extension RefundEvent: ProtobufCBridged {
     public typealias CStruct = Refundmesh__Notification__V1__RefundEvent
 
@@ -1070,5 +1099,70 @@ extension RetryDeadLetterRequest: ProtobufCBridged {
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
         self.deliveryID = try ProtobufCLift.string(pointer.pointee.delivery_id, field: "refundmesh.notification.v1.RetryDeadLetterRequest.delivery_id")
         self.operatorID = try ProtobufCLift.string(pointer.pointee.operator_id, field: "refundmesh.notification.v1.RetryDeadLetterRequest.operator_id")
+    }
+}
+
+extension RefundEventBatch: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__RefundEventBatch
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.RefundEventBatch" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__refund_event_batch__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__refund_event_batch__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__refund_event_batch__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__refund_event_batch__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.items.isEmpty {
+            pointer.pointee.n_items = self.items.count
+            pointer.pointee.items = try arena.lower(self.items)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.items = try ProtobufCLift.messages(pointer.pointee.items, count: pointer.pointee.n_items, as: BatchedRefundEvent.self)
+    }
+}
+
+extension BatchedRefundEvent: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Notification__V1__BatchedRefundEvent
+
+    public static var protoMessageName: String { "refundmesh.notification.v1.BatchedRefundEvent" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__notification__v1__batched_refund_event__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__notification__v1__batched_refund_event__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__notification__v1__batched_refund_event__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__notification__v1__batched_refund_event__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if let value = self.event { pointer.pointee.event = try arena.lower(value) }
+        if !self.traceID.isEmpty { pointer.pointee.trace_id = try arena.string(self.traceID, field: "refundmesh.notification.v1.BatchedRefundEvent.trace_id") }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.event = try ProtobufCLift.message(pointer.pointee.event, as: RefundEvent.self)
+        self.traceID = try ProtobufCLift.string(pointer.pointee.trace_id, field: "refundmesh.notification.v1.BatchedRefundEvent.trace_id")
     }
 }

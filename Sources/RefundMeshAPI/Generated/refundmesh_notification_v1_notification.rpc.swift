@@ -7,6 +7,7 @@ public enum Notification {
         name: "refundmesh.notification.v1.Notification",
         methods: [
             Method.publish,
+            Method.publishBatch,
             Method.listInbox,
             Method.markRead,
             Method.watchInbox,
@@ -27,6 +28,18 @@ public enum Notification {
             isIdempotent: true,
             requestType: "refundmesh.notification.v1.RefundEvent",
             responseType: "refundmesh.refund.v1.Ack"
+        )
+
+        /// Several Publish in one call and one write: what an outbox relay sends when more than one event
+        /// is due. Each item is stored or refused on its own, as Publish would do it, in the order sent;
+        /// the reply has one result per item. At most 256 items.
+        public static let publishBatch = MethodDescriptor(
+            service: "refundmesh.notification.v1.Notification",
+            method: "PublishBatch",
+            kind: .unary,
+            isIdempotent: true,
+            requestType: "refundmesh.notification.v1.RefundEventBatch",
+            responseType: "refundmesh.refund.v1.BatchAck"
         )
 
         /// The user's in-app inbox, newest first.
@@ -117,6 +130,11 @@ public enum Notification {
         /// From the other services: something happened to a refund. Idempotent on event_id.
         func publish(_ request: RefundEvent, context: ServerContext) async throws -> Ack
 
+        /// Several Publish in one call and one write: what an outbox relay sends when more than one event
+        /// is due. Each item is stored or refused on its own, as Publish would do it, in the order sent;
+        /// the reply has one result per item. At most 256 items.
+        func publishBatch(_ request: RefundEventBatch, context: ServerContext) async throws -> BatchAck
+
         /// The user's in-app inbox, newest first.
         func listInbox(_ request: ListInboxRequest, context: ServerContext) async throws -> ListInboxResponse
 
@@ -153,6 +171,13 @@ public enum Notification {
         /// From the other services: something happened to a refund. Idempotent on event_id.
         public func publish(_ request: RefundEvent, options: CallOptions = .defaults) async throws -> Ack {
             try await rpc.unary(Method.publish, request: request, options: options)
+        }
+
+        /// Several Publish in one call and one write: what an outbox relay sends when more than one event
+        /// is due. Each item is stored or refused on its own, as Publish would do it, in the order sent;
+        /// the reply has one result per item. At most 256 items.
+        public func publishBatch(_ request: RefundEventBatch, options: CallOptions = .defaults) async throws -> BatchAck {
+            try await rpc.unary(Method.publishBatch, request: request, options: options)
         }
 
         /// The user's in-app inbox, newest first.
@@ -210,6 +235,9 @@ extension Notification.ServiceProtocol {
         [
             .unary(Notification.Method.publish) { request, context in
                 try await self.publish(request, context: context)
+            },
+            .unary(Notification.Method.publishBatch) { request, context in
+                try await self.publishBatch(request, context: context)
             },
             .unary(Notification.Method.listInbox) { request, context in
                 try await self.listInbox(request, context: context)

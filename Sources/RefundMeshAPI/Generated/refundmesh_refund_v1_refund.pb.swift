@@ -476,6 +476,44 @@ public struct Ack: Sendable, Hashable {
     }
 }
 
+/// The reply to a batch of internal events (Intake.ApplyStatusBatch, Notification.PublishBatch):
+/// one result per item, in the order the items were sent. Each item is applied or refused on its
+/// own, exactly as the method's single call would have done it (docs/PROTOCOL.md, "Batches").
+public struct BatchAck: Sendable, Hashable {
+    public var items: [ItemAck] = []
+
+    public init() {}
+
+    public init(
+        items: [ItemAck] = []
+    ) {
+        self.items = items
+    }
+}
+
+/// One item's result in a BatchAck.
+public struct ItemAck: Sendable, Hashable {
+    /// 0 (OK) when the item was applied now or before; otherwise the status code the single call
+    /// would have failed with (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, …).
+    public var code: UInt32 = 0
+    /// For a refused item: why, as the single call's error message would say it.
+    public var message: String = ""
+    /// As Ack.first_time: false when the item's event id had been processed before.
+    public var firstTime: Bool = false
+
+    public init() {}
+
+    public init(
+        code: UInt32 = 0,
+        message: String = "",
+        firstTime: Bool = false
+    ) {
+        self.code = code
+        self.message = message
+        self.firstTime = firstTime
+    }
+}
+
 extension Order: ProtobufCBridged {
     public typealias CStruct = Refundmesh__Refund__V1__Order
 
@@ -674,6 +712,73 @@ extension Ack: ProtobufCBridged {
     }
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.firstTime = pointer.pointee.first_time != 0
+    }
+}
+
+extension BatchAck: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Refund__V1__BatchAck
+
+    public static var protoMessageName: String { "refundmesh.refund.v1.BatchAck" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__refund__v1__batch_ack__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__refund__v1__batch_ack__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__refund__v1__batch_ack__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__refund__v1__batch_ack__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        if !self.items.isEmpty {
+            pointer.pointee.n_items = self.items.count
+            pointer.pointee.items = try arena.lower(self.items)
+        }
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.items = try ProtobufCLift.messages(pointer.pointee.items, count: pointer.pointee.n_items, as: ItemAck.self)
+    }
+}
+
+extension ItemAck: ProtobufCBridged {
+    public typealias CStruct = Refundmesh__Refund__V1__ItemAck
+
+    public static var protoMessageName: String { "refundmesh.refund.v1.ItemAck" }
+
+    public static func cInit(_ pointer: UnsafeMutablePointer<CStruct>) { refundmesh__refund__v1__item_ack__init(pointer) }
+
+    public static func cPackedSize(_ pointer: UnsafePointer<CStruct>) -> Int { refundmesh__refund__v1__item_ack__get_packed_size(pointer) }
+
+    public static func cPack(_ pointer: UnsafePointer<CStruct>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        refundmesh__refund__v1__item_ack__pack(pointer, out)
+    }
+
+    public static func cUnpack(
+        allocator: UnsafeMutablePointer<ProtobufCAllocator>,
+        count: Int,
+        bytes: UnsafePointer<UInt8>
+    ) -> UnsafeMutablePointer<CStruct>? {
+        refundmesh__refund__v1__item_ack__unpack(allocator, count, bytes)
+    }
+
+    public func lower(into pointer: UnsafeMutablePointer<CStruct>, arena: ProtobufCArena) throws {
+        pointer.pointee.code = self.code
+        if !self.message.isEmpty { pointer.pointee.message = try arena.string(self.message, field: "refundmesh.refund.v1.ItemAck.message") }
+        pointer.pointee.first_time = self.firstTime ? 1 : 0
+    }
+
+    public init(lifting pointer: UnsafePointer<CStruct>) throws {
+        self.code = pointer.pointee.code
+        self.message = try ProtobufCLift.string(pointer.pointee.message, field: "refundmesh.refund.v1.ItemAck.message")
         self.firstTime = pointer.pointee.first_time != 0
     }
 }

@@ -655,6 +655,96 @@ void   refundmesh__intake__v1__status_update__free_unpacked
   assert(message->base.descriptor == &refundmesh__intake__v1__status_update__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__intake__v1__status_update_batch__init
+                     (Refundmesh__Intake__V1__StatusUpdateBatch         *message)
+{
+  static const Refundmesh__Intake__V1__StatusUpdateBatch init_value = REFUNDMESH__INTAKE__V1__STATUS_UPDATE_BATCH__INIT;
+  *message = init_value;
+}
+size_t refundmesh__intake__v1__status_update_batch__get_packed_size
+                     (const Refundmesh__Intake__V1__StatusUpdateBatch *message)
+{
+  assert(message->base.descriptor == &refundmesh__intake__v1__status_update_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__intake__v1__status_update_batch__pack
+                     (const Refundmesh__Intake__V1__StatusUpdateBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__intake__v1__status_update_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__intake__v1__status_update_batch__pack_to_buffer
+                     (const Refundmesh__Intake__V1__StatusUpdateBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__intake__v1__status_update_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Intake__V1__StatusUpdateBatch *
+       refundmesh__intake__v1__status_update_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Intake__V1__StatusUpdateBatch *)
+     protobuf_c_message_unpack (&refundmesh__intake__v1__status_update_batch__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__intake__v1__status_update_batch__free_unpacked
+                     (Refundmesh__Intake__V1__StatusUpdateBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__intake__v1__status_update_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__intake__v1__batched_status_update__init
+                     (Refundmesh__Intake__V1__BatchedStatusUpdate         *message)
+{
+  static const Refundmesh__Intake__V1__BatchedStatusUpdate init_value = REFUNDMESH__INTAKE__V1__BATCHED_STATUS_UPDATE__INIT;
+  *message = init_value;
+}
+size_t refundmesh__intake__v1__batched_status_update__get_packed_size
+                     (const Refundmesh__Intake__V1__BatchedStatusUpdate *message)
+{
+  assert(message->base.descriptor == &refundmesh__intake__v1__batched_status_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__intake__v1__batched_status_update__pack
+                     (const Refundmesh__Intake__V1__BatchedStatusUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__intake__v1__batched_status_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__intake__v1__batched_status_update__pack_to_buffer
+                     (const Refundmesh__Intake__V1__BatchedStatusUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__intake__v1__batched_status_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Intake__V1__BatchedStatusUpdate *
+       refundmesh__intake__v1__batched_status_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Intake__V1__BatchedStatusUpdate *)
+     protobuf_c_message_unpack (&refundmesh__intake__v1__batched_status_update__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__intake__v1__batched_status_update__free_unpacked
+                     (Refundmesh__Intake__V1__BatchedStatusUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__intake__v1__batched_status_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor refundmesh__intake__v1__record_order_request__field_descriptors[1] =
 {
   {
@@ -2315,7 +2405,96 @@ const ProtobufCMessageDescriptor refundmesh__intake__v1__status_update__descript
   (ProtobufCMessageInit) refundmesh__intake__v1__status_update__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor refundmesh__intake__v1__intake__method_descriptors[11] =
+static const ProtobufCFieldDescriptor refundmesh__intake__v1__status_update_batch__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Intake__V1__StatusUpdateBatch, n_items),
+    offsetof(Refundmesh__Intake__V1__StatusUpdateBatch, items),
+    &refundmesh__intake__v1__batched_status_update__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__intake__v1__status_update_batch__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange refundmesh__intake__v1__status_update_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__intake__v1__status_update_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.intake.v1.StatusUpdateBatch",
+  "StatusUpdateBatch",
+  "Refundmesh__Intake__V1__StatusUpdateBatch",
+  "refundmesh.intake.v1",
+  sizeof(Refundmesh__Intake__V1__StatusUpdateBatch),
+  1,
+  refundmesh__intake__v1__status_update_batch__field_descriptors,
+  refundmesh__intake__v1__status_update_batch__field_indices_by_name,
+  1,  refundmesh__intake__v1__status_update_batch__number_ranges,
+  (ProtobufCMessageInit) refundmesh__intake__v1__status_update_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__intake__v1__batched_status_update__field_descriptors[2] =
+{
+  {
+    "update",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Intake__V1__BatchedStatusUpdate, update),
+    &refundmesh__intake__v1__status_update__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trace_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Intake__V1__BatchedStatusUpdate, trace_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__intake__v1__batched_status_update__field_indices_by_name[] = {
+  1,   /* field[1] = trace_id */
+  0,   /* field[0] = update */
+};
+static const ProtobufCIntRange refundmesh__intake__v1__batched_status_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__intake__v1__batched_status_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.intake.v1.BatchedStatusUpdate",
+  "BatchedStatusUpdate",
+  "Refundmesh__Intake__V1__BatchedStatusUpdate",
+  "refundmesh.intake.v1",
+  sizeof(Refundmesh__Intake__V1__BatchedStatusUpdate),
+  2,
+  refundmesh__intake__v1__batched_status_update__field_descriptors,
+  refundmesh__intake__v1__batched_status_update__field_indices_by_name,
+  1,  refundmesh__intake__v1__batched_status_update__number_ranges,
+  (ProtobufCMessageInit) refundmesh__intake__v1__batched_status_update__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor refundmesh__intake__v1__intake__method_descriptors[12] =
 {
   { "RecordOrder", &refundmesh__intake__v1__record_order_request__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "GetPolicy", &refundmesh__intake__v1__get_policy_request__descriptor, &refundmesh__intake__v1__policy__descriptor },
@@ -2328,10 +2507,12 @@ static const ProtobufCMethodDescriptor refundmesh__intake__v1__intake__method_de
   { "GetRefund", &refundmesh__intake__v1__get_refund_request__descriptor, &refundmesh__intake__v1__refund_view__descriptor },
   { "WatchRefund", &refundmesh__intake__v1__get_refund_request__descriptor, &refundmesh__intake__v1__refund_view__descriptor },
   { "ApplyStatus", &refundmesh__intake__v1__status_update__descriptor, &refundmesh__refund__v1__ack__descriptor },
+  { "ApplyStatusBatch", &refundmesh__intake__v1__status_update_batch__descriptor, &refundmesh__refund__v1__batch_ack__descriptor },
 };
 const unsigned refundmesh__intake__v1__intake__method_indices_by_name[] = {
   6,        /* AnswerOffer */
   10,        /* ApplyStatus */
+  11,        /* ApplyStatusBatch */
   1,        /* GetPolicy */
   8,        /* GetRefund */
   7,        /* ListRefunds */
@@ -2349,7 +2530,7 @@ const ProtobufCServiceDescriptor refundmesh__intake__v1__intake__descriptor =
   "Intake",
   "Refundmesh__Intake__V1__Intake",
   "refundmesh.intake.v1",
-  11,
+  12,
   refundmesh__intake__v1__intake__method_descriptors,
   refundmesh__intake__v1__intake__method_indices_by_name
 };
@@ -2440,6 +2621,14 @@ void refundmesh__intake__v1__intake__apply_status(ProtobufCService *service,
 {
   assert(service->descriptor == &refundmesh__intake__v1__intake__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void refundmesh__intake__v1__intake__apply_status_batch(ProtobufCService *service,
+                                                        const Refundmesh__Intake__V1__StatusUpdateBatch *input,
+                                                        Refundmesh__Refund__V1__BatchAck_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__intake__v1__intake__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__intake__v1__intake__init (Refundmesh__Intake__V1__Intake_Service *service,
                                            Refundmesh__Intake__V1__Intake_ServiceDestroy destroy)

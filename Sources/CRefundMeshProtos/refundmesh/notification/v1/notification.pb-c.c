@@ -637,6 +637,96 @@ void   refundmesh__notification__v1__retry_dead_letter_request__free_unpacked
   assert(message->base.descriptor == &refundmesh__notification__v1__retry_dead_letter_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__notification__v1__refund_event_batch__init
+                     (Refundmesh__Notification__V1__RefundEventBatch         *message)
+{
+  static const Refundmesh__Notification__V1__RefundEventBatch init_value = REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT_BATCH__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__refund_event_batch__get_packed_size
+                     (const Refundmesh__Notification__V1__RefundEventBatch *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__refund_event_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__refund_event_batch__pack
+                     (const Refundmesh__Notification__V1__RefundEventBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__refund_event_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__refund_event_batch__pack_to_buffer
+                     (const Refundmesh__Notification__V1__RefundEventBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__refund_event_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__RefundEventBatch *
+       refundmesh__notification__v1__refund_event_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__RefundEventBatch *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__refund_event_batch__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__refund_event_batch__free_unpacked
+                     (Refundmesh__Notification__V1__RefundEventBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__refund_event_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__notification__v1__batched_refund_event__init
+                     (Refundmesh__Notification__V1__BatchedRefundEvent         *message)
+{
+  static const Refundmesh__Notification__V1__BatchedRefundEvent init_value = REFUNDMESH__NOTIFICATION__V1__BATCHED_REFUND_EVENT__INIT;
+  *message = init_value;
+}
+size_t refundmesh__notification__v1__batched_refund_event__get_packed_size
+                     (const Refundmesh__Notification__V1__BatchedRefundEvent *message)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__batched_refund_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__notification__v1__batched_refund_event__pack
+                     (const Refundmesh__Notification__V1__BatchedRefundEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__batched_refund_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__notification__v1__batched_refund_event__pack_to_buffer
+                     (const Refundmesh__Notification__V1__BatchedRefundEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__notification__v1__batched_refund_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Notification__V1__BatchedRefundEvent *
+       refundmesh__notification__v1__batched_refund_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Notification__V1__BatchedRefundEvent *)
+     protobuf_c_message_unpack (&refundmesh__notification__v1__batched_refund_event__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__notification__v1__batched_refund_event__free_unpacked
+                     (Refundmesh__Notification__V1__BatchedRefundEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__notification__v1__batched_refund_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCEnumValue refundmesh__notification__v1__refund_event__kind__enum_values_by_number[12] =
 {
   { "KIND_UNSPECIFIED", "REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT__KIND__KIND_UNSPECIFIED", 0 },
@@ -2041,9 +2131,99 @@ const ProtobufCMessageDescriptor refundmesh__notification__v1__retry_dead_letter
   (ProtobufCMessageInit) refundmesh__notification__v1__retry_dead_letter_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor refundmesh__notification__v1__notification__method_descriptors[9] =
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__refund_event_batch__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Notification__V1__RefundEventBatch, n_items),
+    offsetof(Refundmesh__Notification__V1__RefundEventBatch, items),
+    &refundmesh__notification__v1__batched_refund_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__refund_event_batch__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__refund_event_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__refund_event_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.RefundEventBatch",
+  "RefundEventBatch",
+  "Refundmesh__Notification__V1__RefundEventBatch",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__RefundEventBatch),
+  1,
+  refundmesh__notification__v1__refund_event_batch__field_descriptors,
+  refundmesh__notification__v1__refund_event_batch__field_indices_by_name,
+  1,  refundmesh__notification__v1__refund_event_batch__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__refund_event_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__notification__v1__batched_refund_event__field_descriptors[2] =
+{
+  {
+    "event",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__BatchedRefundEvent, event),
+    &refundmesh__notification__v1__refund_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trace_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Notification__V1__BatchedRefundEvent, trace_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__notification__v1__batched_refund_event__field_indices_by_name[] = {
+  0,   /* field[0] = event */
+  1,   /* field[1] = trace_id */
+};
+static const ProtobufCIntRange refundmesh__notification__v1__batched_refund_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor refundmesh__notification__v1__batched_refund_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.notification.v1.BatchedRefundEvent",
+  "BatchedRefundEvent",
+  "Refundmesh__Notification__V1__BatchedRefundEvent",
+  "refundmesh.notification.v1",
+  sizeof(Refundmesh__Notification__V1__BatchedRefundEvent),
+  2,
+  refundmesh__notification__v1__batched_refund_event__field_descriptors,
+  refundmesh__notification__v1__batched_refund_event__field_indices_by_name,
+  1,  refundmesh__notification__v1__batched_refund_event__number_ranges,
+  (ProtobufCMessageInit) refundmesh__notification__v1__batched_refund_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor refundmesh__notification__v1__notification__method_descriptors[10] =
 {
   { "Publish", &refundmesh__notification__v1__refund_event__descriptor, &refundmesh__refund__v1__ack__descriptor },
+  { "PublishBatch", &refundmesh__notification__v1__refund_event_batch__descriptor, &refundmesh__refund__v1__batch_ack__descriptor },
   { "ListInbox", &refundmesh__notification__v1__list_inbox_request__descriptor, &refundmesh__notification__v1__list_inbox_response__descriptor },
   { "MarkRead", &refundmesh__notification__v1__mark_read_request__descriptor, &refundmesh__refund__v1__ack__descriptor },
   { "WatchInbox", &refundmesh__notification__v1__watch_inbox_request__descriptor, &refundmesh__notification__v1__inbox_item__descriptor },
@@ -2054,15 +2234,16 @@ static const ProtobufCMethodDescriptor refundmesh__notification__v1__notificatio
   { "RetryDeadLetter", &refundmesh__notification__v1__retry_dead_letter_request__descriptor, &refundmesh__notification__v1__delivery__descriptor },
 };
 const unsigned refundmesh__notification__v1__notification__method_indices_by_name[] = {
-  5,        /* GetPreferences */
-  7,        /* ListDeadLetters */
-  6,        /* ListDeliveries */
-  1,        /* ListInbox */
-  2,        /* MarkRead */
+  6,        /* GetPreferences */
+  8,        /* ListDeadLetters */
+  7,        /* ListDeliveries */
+  2,        /* ListInbox */
+  3,        /* MarkRead */
   0,        /* Publish */
-  8,        /* RetryDeadLetter */
-  4,        /* SetPreferences */
-  3         /* WatchInbox */
+  1,        /* PublishBatch */
+  9,        /* RetryDeadLetter */
+  5,        /* SetPreferences */
+  4         /* WatchInbox */
 };
 const ProtobufCServiceDescriptor refundmesh__notification__v1__notification__descriptor =
 {
@@ -2071,7 +2252,7 @@ const ProtobufCServiceDescriptor refundmesh__notification__v1__notification__des
   "Notification",
   "Refundmesh__Notification__V1__Notification",
   "refundmesh.notification.v1",
-  9,
+  10,
   refundmesh__notification__v1__notification__method_descriptors,
   refundmesh__notification__v1__notification__method_indices_by_name
 };
@@ -2083,13 +2264,21 @@ void refundmesh__notification__v1__notification__publish(ProtobufCService *servi
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void refundmesh__notification__v1__notification__publish_batch(ProtobufCService *service,
+                                                               const Refundmesh__Notification__V1__RefundEventBatch *input,
+                                                               Refundmesh__Refund__V1__BatchAck_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void refundmesh__notification__v1__notification__list_inbox(ProtobufCService *service,
                                                             const Refundmesh__Notification__V1__ListInboxRequest *input,
                                                             Refundmesh__Notification__V1__ListInboxResponse_Closure closure,
                                                             void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__mark_read(ProtobufCService *service,
                                                            const Refundmesh__Notification__V1__MarkReadRequest *input,
@@ -2097,7 +2286,7 @@ void refundmesh__notification__v1__notification__mark_read(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__watch_inbox(ProtobufCService *service,
                                                              const Refundmesh__Notification__V1__WatchInboxRequest *input,
@@ -2105,7 +2294,7 @@ void refundmesh__notification__v1__notification__watch_inbox(ProtobufCService *s
                                                              void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__set_preferences(ProtobufCService *service,
                                                                  const Refundmesh__Notification__V1__ChannelPreferences *input,
@@ -2113,7 +2302,7 @@ void refundmesh__notification__v1__notification__set_preferences(ProtobufCServic
                                                                  void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__get_preferences(ProtobufCService *service,
                                                                  const Refundmesh__Notification__V1__GetPreferencesRequest *input,
@@ -2121,7 +2310,7 @@ void refundmesh__notification__v1__notification__get_preferences(ProtobufCServic
                                                                  void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__list_deliveries(ProtobufCService *service,
                                                                  const Refundmesh__Notification__V1__ListDeliveriesRequest *input,
@@ -2129,7 +2318,7 @@ void refundmesh__notification__v1__notification__list_deliveries(ProtobufCServic
                                                                  void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__list_dead_letters(ProtobufCService *service,
                                                                    const Refundmesh__Notification__V1__ListDeadLettersRequest *input,
@@ -2137,7 +2326,7 @@ void refundmesh__notification__v1__notification__list_dead_letters(ProtobufCServ
                                                                    void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__retry_dead_letter(ProtobufCService *service,
                                                                    const Refundmesh__Notification__V1__RetryDeadLetterRequest *input,
@@ -2145,7 +2334,7 @@ void refundmesh__notification__v1__notification__retry_dead_letter(ProtobufCServ
                                                                    void *closure_data)
 {
   assert(service->descriptor == &refundmesh__notification__v1__notification__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void refundmesh__notification__v1__notification__init (Refundmesh__Notification__V1__Notification_Service *service,
                                                        Refundmesh__Notification__V1__Notification_ServiceDestroy destroy)

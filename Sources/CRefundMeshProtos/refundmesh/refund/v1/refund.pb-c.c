@@ -232,6 +232,96 @@ void   refundmesh__refund__v1__ack__free_unpacked
   assert(message->base.descriptor == &refundmesh__refund__v1__ack__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   refundmesh__refund__v1__batch_ack__init
+                     (Refundmesh__Refund__V1__BatchAck         *message)
+{
+  static const Refundmesh__Refund__V1__BatchAck init_value = REFUNDMESH__REFUND__V1__BATCH_ACK__INIT;
+  *message = init_value;
+}
+size_t refundmesh__refund__v1__batch_ack__get_packed_size
+                     (const Refundmesh__Refund__V1__BatchAck *message)
+{
+  assert(message->base.descriptor == &refundmesh__refund__v1__batch_ack__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__refund__v1__batch_ack__pack
+                     (const Refundmesh__Refund__V1__BatchAck *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__refund__v1__batch_ack__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__refund__v1__batch_ack__pack_to_buffer
+                     (const Refundmesh__Refund__V1__BatchAck *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__refund__v1__batch_ack__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Refund__V1__BatchAck *
+       refundmesh__refund__v1__batch_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Refund__V1__BatchAck *)
+     protobuf_c_message_unpack (&refundmesh__refund__v1__batch_ack__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__refund__v1__batch_ack__free_unpacked
+                     (Refundmesh__Refund__V1__BatchAck *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__refund__v1__batch_ack__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   refundmesh__refund__v1__item_ack__init
+                     (Refundmesh__Refund__V1__ItemAck         *message)
+{
+  static const Refundmesh__Refund__V1__ItemAck init_value = REFUNDMESH__REFUND__V1__ITEM_ACK__INIT;
+  *message = init_value;
+}
+size_t refundmesh__refund__v1__item_ack__get_packed_size
+                     (const Refundmesh__Refund__V1__ItemAck *message)
+{
+  assert(message->base.descriptor == &refundmesh__refund__v1__item_ack__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t refundmesh__refund__v1__item_ack__pack
+                     (const Refundmesh__Refund__V1__ItemAck *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &refundmesh__refund__v1__item_ack__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t refundmesh__refund__v1__item_ack__pack_to_buffer
+                     (const Refundmesh__Refund__V1__ItemAck *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &refundmesh__refund__v1__item_ack__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Refundmesh__Refund__V1__ItemAck *
+       refundmesh__refund__v1__item_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Refundmesh__Refund__V1__ItemAck *)
+     protobuf_c_message_unpack (&refundmesh__refund__v1__item_ack__descriptor,
+                                allocator, len, data);
+}
+void   refundmesh__refund__v1__item_ack__free_unpacked
+                     (Refundmesh__Refund__V1__ItemAck *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &refundmesh__refund__v1__item_ack__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor refundmesh__refund__v1__order__field_descriptors[14] =
 {
   {
@@ -758,6 +848,108 @@ const ProtobufCMessageDescriptor refundmesh__refund__v1__ack__descriptor =
   refundmesh__refund__v1__ack__field_indices_by_name,
   1,  refundmesh__refund__v1__ack__number_ranges,
   (ProtobufCMessageInit) refundmesh__refund__v1__ack__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__refund__v1__batch_ack__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Refund__V1__BatchAck, n_items),
+    offsetof(Refundmesh__Refund__V1__BatchAck, items),
+    &refundmesh__refund__v1__item_ack__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__refund__v1__batch_ack__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange refundmesh__refund__v1__batch_ack__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor refundmesh__refund__v1__batch_ack__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.refund.v1.BatchAck",
+  "BatchAck",
+  "Refundmesh__Refund__V1__BatchAck",
+  "refundmesh.refund.v1",
+  sizeof(Refundmesh__Refund__V1__BatchAck),
+  1,
+  refundmesh__refund__v1__batch_ack__field_descriptors,
+  refundmesh__refund__v1__batch_ack__field_indices_by_name,
+  1,  refundmesh__refund__v1__batch_ack__number_ranges,
+  (ProtobufCMessageInit) refundmesh__refund__v1__batch_ack__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor refundmesh__refund__v1__item_ack__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Refund__V1__ItemAck, code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Refund__V1__ItemAck, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Refund__V1__ItemAck, first_time),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned refundmesh__refund__v1__item_ack__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = first_time */
+  1,   /* field[1] = message */
+};
+static const ProtobufCIntRange refundmesh__refund__v1__item_ack__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor refundmesh__refund__v1__item_ack__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "refundmesh.refund.v1.ItemAck",
+  "ItemAck",
+  "Refundmesh__Refund__V1__ItemAck",
+  "refundmesh.refund.v1",
+  sizeof(Refundmesh__Refund__V1__ItemAck),
+  3,
+  refundmesh__refund__v1__item_ack__field_descriptors,
+  refundmesh__refund__v1__item_ack__field_indices_by_name,
+  1,  refundmesh__refund__v1__item_ack__number_ranges,
+  (ProtobufCMessageInit) refundmesh__refund__v1__item_ack__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue refundmesh__refund__v1__product_kind__enum_values_by_number[5] =

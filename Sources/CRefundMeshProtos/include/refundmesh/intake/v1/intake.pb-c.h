@@ -33,6 +33,8 @@ typedef struct Refundmesh__Intake__V1__ListRefundsResponse Refundmesh__Intake__V
 typedef struct Refundmesh__Intake__V1__GetRefundRequest Refundmesh__Intake__V1__GetRefundRequest;
 typedef struct Refundmesh__Intake__V1__RefundView Refundmesh__Intake__V1__RefundView;
 typedef struct Refundmesh__Intake__V1__StatusUpdate Refundmesh__Intake__V1__StatusUpdate;
+typedef struct Refundmesh__Intake__V1__StatusUpdateBatch Refundmesh__Intake__V1__StatusUpdateBatch;
+typedef struct Refundmesh__Intake__V1__BatchedStatusUpdate Refundmesh__Intake__V1__BatchedStatusUpdate;
 
 
 /* --- enums --- */
@@ -378,6 +380,34 @@ struct  Refundmesh__Intake__V1__StatusUpdate
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, REFUNDMESH__REFUND__V1__REFUND_STATE__REFUND_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0 }
 
 
+/*
+ * ApplyStatusBatch's request: the updates, each with the trace it was enqueued under.
+ */
+struct  Refundmesh__Intake__V1__StatusUpdateBatch
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Refundmesh__Intake__V1__BatchedStatusUpdate **items;
+};
+#define REFUNDMESH__INTAKE__V1__STATUS_UPDATE_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__intake__v1__status_update_batch__descriptor) \
+    , 0,NULL }
+
+
+struct  Refundmesh__Intake__V1__BatchedStatusUpdate
+{
+  ProtobufCMessage base;
+  Refundmesh__Intake__V1__StatusUpdate *update;
+  /*
+   * The trace id the update was enqueued under (docs/OPERATIONS.md, "Logs and traces"); empty for the call's.
+   */
+  char *trace_id;
+};
+#define REFUNDMESH__INTAKE__V1__BATCHED_STATUS_UPDATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__intake__v1__batched_status_update__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
 /* Refundmesh__Intake__V1__RecordOrderRequest methods */
 void   refundmesh__intake__v1__record_order_request__init
                      (Refundmesh__Intake__V1__RecordOrderRequest         *message);
@@ -653,6 +683,44 @@ Refundmesh__Intake__V1__StatusUpdate *
 void   refundmesh__intake__v1__status_update__free_unpacked
                      (Refundmesh__Intake__V1__StatusUpdate *message,
                       ProtobufCAllocator *allocator);
+/* Refundmesh__Intake__V1__StatusUpdateBatch methods */
+void   refundmesh__intake__v1__status_update_batch__init
+                     (Refundmesh__Intake__V1__StatusUpdateBatch         *message);
+size_t refundmesh__intake__v1__status_update_batch__get_packed_size
+                     (const Refundmesh__Intake__V1__StatusUpdateBatch   *message);
+size_t refundmesh__intake__v1__status_update_batch__pack
+                     (const Refundmesh__Intake__V1__StatusUpdateBatch   *message,
+                      uint8_t             *out);
+size_t refundmesh__intake__v1__status_update_batch__pack_to_buffer
+                     (const Refundmesh__Intake__V1__StatusUpdateBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Intake__V1__StatusUpdateBatch *
+       refundmesh__intake__v1__status_update_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__intake__v1__status_update_batch__free_unpacked
+                     (Refundmesh__Intake__V1__StatusUpdateBatch *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Intake__V1__BatchedStatusUpdate methods */
+void   refundmesh__intake__v1__batched_status_update__init
+                     (Refundmesh__Intake__V1__BatchedStatusUpdate         *message);
+size_t refundmesh__intake__v1__batched_status_update__get_packed_size
+                     (const Refundmesh__Intake__V1__BatchedStatusUpdate   *message);
+size_t refundmesh__intake__v1__batched_status_update__pack
+                     (const Refundmesh__Intake__V1__BatchedStatusUpdate   *message,
+                      uint8_t             *out);
+size_t refundmesh__intake__v1__batched_status_update__pack_to_buffer
+                     (const Refundmesh__Intake__V1__BatchedStatusUpdate   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Intake__V1__BatchedStatusUpdate *
+       refundmesh__intake__v1__batched_status_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__intake__v1__batched_status_update__free_unpacked
+                     (Refundmesh__Intake__V1__BatchedStatusUpdate *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Refundmesh__Intake__V1__RecordOrderRequest_Closure)
@@ -706,6 +774,12 @@ typedef void (*Refundmesh__Intake__V1__RefundView_Closure)
 typedef void (*Refundmesh__Intake__V1__StatusUpdate_Closure)
                  (const Refundmesh__Intake__V1__StatusUpdate *message,
                   void *closure_data);
+typedef void (*Refundmesh__Intake__V1__StatusUpdateBatch_Closure)
+                 (const Refundmesh__Intake__V1__StatusUpdateBatch *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Intake__V1__BatchedStatusUpdate_Closure)
+                 (const Refundmesh__Intake__V1__BatchedStatusUpdate *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -757,6 +831,10 @@ struct Refundmesh__Intake__V1__Intake_Service
                        const Refundmesh__Intake__V1__StatusUpdate *input,
                        Refundmesh__Refund__V1__Ack_Closure closure,
                        void *closure_data);
+  void (*apply_status_batch)(Refundmesh__Intake__V1__Intake_Service *service,
+                             const Refundmesh__Intake__V1__StatusUpdateBatch *input,
+                             Refundmesh__Refund__V1__BatchAck_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Refundmesh__Intake__V1__Intake_ServiceDestroy)(Refundmesh__Intake__V1__Intake_Service *);
 void refundmesh__intake__v1__intake__init (Refundmesh__Intake__V1__Intake_Service *service,
@@ -775,7 +853,8 @@ void refundmesh__intake__v1__intake__init (Refundmesh__Intake__V1__Intake_Servic
       function_prefix__ ## list_refunds,\
       function_prefix__ ## get_refund,\
       function_prefix__ ## watch_refund,\
-      function_prefix__ ## apply_status  }
+      function_prefix__ ## apply_status,\
+      function_prefix__ ## apply_status_batch  }
 void refundmesh__intake__v1__intake__record_order(ProtobufCService *service,
                                                   const Refundmesh__Intake__V1__RecordOrderRequest *input,
                                                   Refundmesh__Refund__V1__Ack_Closure closure,
@@ -820,6 +899,10 @@ void refundmesh__intake__v1__intake__apply_status(ProtobufCService *service,
                                                   const Refundmesh__Intake__V1__StatusUpdate *input,
                                                   Refundmesh__Refund__V1__Ack_Closure closure,
                                                   void *closure_data);
+void refundmesh__intake__v1__intake__apply_status_batch(ProtobufCService *service,
+                                                        const Refundmesh__Intake__V1__StatusUpdateBatch *input,
+                                                        Refundmesh__Refund__V1__BatchAck_Closure closure,
+                                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -840,6 +923,8 @@ extern const ProtobufCMessageDescriptor refundmesh__intake__v1__list_refunds_res
 extern const ProtobufCMessageDescriptor refundmesh__intake__v1__get_refund_request__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__intake__v1__refund_view__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__intake__v1__status_update__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__intake__v1__status_update_batch__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__intake__v1__batched_status_update__descriptor;
 extern const ProtobufCServiceDescriptor refundmesh__intake__v1__intake__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -30,6 +30,8 @@ typedef struct Refundmesh__Notification__V1__ListDeliveriesRequest Refundmesh__N
 typedef struct Refundmesh__Notification__V1__ListDeliveriesResponse Refundmesh__Notification__V1__ListDeliveriesResponse;
 typedef struct Refundmesh__Notification__V1__ListDeadLettersRequest Refundmesh__Notification__V1__ListDeadLettersRequest;
 typedef struct Refundmesh__Notification__V1__RetryDeadLetterRequest Refundmesh__Notification__V1__RetryDeadLetterRequest;
+typedef struct Refundmesh__Notification__V1__RefundEventBatch Refundmesh__Notification__V1__RefundEventBatch;
+typedef struct Refundmesh__Notification__V1__BatchedRefundEvent Refundmesh__Notification__V1__BatchedRefundEvent;
 
 
 /* --- enums --- */
@@ -319,6 +321,34 @@ struct  Refundmesh__Notification__V1__RetryDeadLetterRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * PublishBatch's request: the events, each with the trace it was enqueued under.
+ */
+struct  Refundmesh__Notification__V1__RefundEventBatch
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Refundmesh__Notification__V1__BatchedRefundEvent **items;
+};
+#define REFUNDMESH__NOTIFICATION__V1__REFUND_EVENT_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__refund_event_batch__descriptor) \
+    , 0,NULL }
+
+
+struct  Refundmesh__Notification__V1__BatchedRefundEvent
+{
+  ProtobufCMessage base;
+  Refundmesh__Notification__V1__RefundEvent *event;
+  /*
+   * The trace id the event was enqueued under (docs/OPERATIONS.md, "Logs and traces"); empty for the call's.
+   */
+  char *trace_id;
+};
+#define REFUNDMESH__NOTIFICATION__V1__BATCHED_REFUND_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__notification__v1__batched_refund_event__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
 /* Refundmesh__Notification__V1__RefundEvent methods */
 void   refundmesh__notification__v1__refund_event__init
                      (Refundmesh__Notification__V1__RefundEvent         *message);
@@ -585,6 +615,44 @@ Refundmesh__Notification__V1__RetryDeadLetterRequest *
 void   refundmesh__notification__v1__retry_dead_letter_request__free_unpacked
                      (Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
                       ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__RefundEventBatch methods */
+void   refundmesh__notification__v1__refund_event_batch__init
+                     (Refundmesh__Notification__V1__RefundEventBatch         *message);
+size_t refundmesh__notification__v1__refund_event_batch__get_packed_size
+                     (const Refundmesh__Notification__V1__RefundEventBatch   *message);
+size_t refundmesh__notification__v1__refund_event_batch__pack
+                     (const Refundmesh__Notification__V1__RefundEventBatch   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__refund_event_batch__pack_to_buffer
+                     (const Refundmesh__Notification__V1__RefundEventBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__RefundEventBatch *
+       refundmesh__notification__v1__refund_event_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__refund_event_batch__free_unpacked
+                     (Refundmesh__Notification__V1__RefundEventBatch *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Notification__V1__BatchedRefundEvent methods */
+void   refundmesh__notification__v1__batched_refund_event__init
+                     (Refundmesh__Notification__V1__BatchedRefundEvent         *message);
+size_t refundmesh__notification__v1__batched_refund_event__get_packed_size
+                     (const Refundmesh__Notification__V1__BatchedRefundEvent   *message);
+size_t refundmesh__notification__v1__batched_refund_event__pack
+                     (const Refundmesh__Notification__V1__BatchedRefundEvent   *message,
+                      uint8_t             *out);
+size_t refundmesh__notification__v1__batched_refund_event__pack_to_buffer
+                     (const Refundmesh__Notification__V1__BatchedRefundEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Notification__V1__BatchedRefundEvent *
+       refundmesh__notification__v1__batched_refund_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__notification__v1__batched_refund_event__free_unpacked
+                     (Refundmesh__Notification__V1__BatchedRefundEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Refundmesh__Notification__V1__RefundEvent_Closure)
@@ -629,6 +697,12 @@ typedef void (*Refundmesh__Notification__V1__ListDeadLettersRequest_Closure)
 typedef void (*Refundmesh__Notification__V1__RetryDeadLetterRequest_Closure)
                  (const Refundmesh__Notification__V1__RetryDeadLetterRequest *message,
                   void *closure_data);
+typedef void (*Refundmesh__Notification__V1__RefundEventBatch_Closure)
+                 (const Refundmesh__Notification__V1__RefundEventBatch *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Notification__V1__BatchedRefundEvent_Closure)
+                 (const Refundmesh__Notification__V1__BatchedRefundEvent *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -640,6 +714,10 @@ struct Refundmesh__Notification__V1__Notification_Service
                   const Refundmesh__Notification__V1__RefundEvent *input,
                   Refundmesh__Refund__V1__Ack_Closure closure,
                   void *closure_data);
+  void (*publish_batch)(Refundmesh__Notification__V1__Notification_Service *service,
+                        const Refundmesh__Notification__V1__RefundEventBatch *input,
+                        Refundmesh__Refund__V1__BatchAck_Closure closure,
+                        void *closure_data);
   void (*list_inbox)(Refundmesh__Notification__V1__Notification_Service *service,
                      const Refundmesh__Notification__V1__ListInboxRequest *input,
                      Refundmesh__Notification__V1__ListInboxResponse_Closure closure,
@@ -681,6 +759,7 @@ void refundmesh__notification__v1__notification__init (Refundmesh__Notification_
 #define REFUNDMESH__NOTIFICATION__V1__NOTIFICATION__INIT(function_prefix__) \
     { REFUNDMESH__NOTIFICATION__V1__NOTIFICATION__BASE_INIT,\
       function_prefix__ ## publish,\
+      function_prefix__ ## publish_batch,\
       function_prefix__ ## list_inbox,\
       function_prefix__ ## mark_read,\
       function_prefix__ ## watch_inbox,\
@@ -693,6 +772,10 @@ void refundmesh__notification__v1__notification__publish(ProtobufCService *servi
                                                          const Refundmesh__Notification__V1__RefundEvent *input,
                                                          Refundmesh__Refund__V1__Ack_Closure closure,
                                                          void *closure_data);
+void refundmesh__notification__v1__notification__publish_batch(ProtobufCService *service,
+                                                               const Refundmesh__Notification__V1__RefundEventBatch *input,
+                                                               Refundmesh__Refund__V1__BatchAck_Closure closure,
+                                                               void *closure_data);
 void refundmesh__notification__v1__notification__list_inbox(ProtobufCService *service,
                                                             const Refundmesh__Notification__V1__ListInboxRequest *input,
                                                             Refundmesh__Notification__V1__ListInboxResponse_Closure closure,
@@ -746,6 +829,8 @@ extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_deliv
 extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_deliveries_response__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__notification__v1__list_dead_letters_request__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__notification__v1__retry_dead_letter_request__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__refund_event_batch__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__notification__v1__batched_refund_event__descriptor;
 extern const ProtobufCServiceDescriptor refundmesh__notification__v1__notification__descriptor;
 
 PROTOBUF_C__END_DECLS

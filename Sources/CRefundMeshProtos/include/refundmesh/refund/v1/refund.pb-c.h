@@ -20,6 +20,8 @@ typedef struct Refundmesh__Refund__V1__Attachment Refundmesh__Refund__V1__Attach
 typedef struct Refundmesh__Refund__V1__AttachmentRef Refundmesh__Refund__V1__AttachmentRef;
 typedef struct Refundmesh__Refund__V1__TimelineEntry Refundmesh__Refund__V1__TimelineEntry;
 typedef struct Refundmesh__Refund__V1__Ack Refundmesh__Refund__V1__Ack;
+typedef struct Refundmesh__Refund__V1__BatchAck Refundmesh__Refund__V1__BatchAck;
+typedef struct Refundmesh__Refund__V1__ItemAck Refundmesh__Refund__V1__ItemAck;
 
 
 /* --- enums --- */
@@ -274,6 +276,47 @@ struct  Refundmesh__Refund__V1__Ack
     , 0 }
 
 
+/*
+ * The reply to a batch of internal events (Intake.ApplyStatusBatch, Notification.PublishBatch):
+ * one result per item, in the order the items were sent. Each item is applied or refused on its
+ * own, exactly as the method's single call would have done it (docs/PROTOCOL.md, "Batches").
+ */
+struct  Refundmesh__Refund__V1__BatchAck
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Refundmesh__Refund__V1__ItemAck **items;
+};
+#define REFUNDMESH__REFUND__V1__BATCH_ACK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__refund__v1__batch_ack__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * One item's result in a BatchAck.
+ */
+struct  Refundmesh__Refund__V1__ItemAck
+{
+  ProtobufCMessage base;
+  /*
+   * 0 (OK) when the item was applied now or before; otherwise the status code the single call
+   * would have failed with (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, …).
+   */
+  uint32_t code;
+  /*
+   * For a refused item: why, as the single call's error message would say it.
+   */
+  char *message;
+  /*
+   * As Ack.first_time: false when the item's event id had been processed before.
+   */
+  protobuf_c_boolean first_time;
+};
+#define REFUNDMESH__REFUND__V1__ITEM_ACK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&refundmesh__refund__v1__item_ack__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0 }
+
+
 /* Refundmesh__Refund__V1__Order methods */
 void   refundmesh__refund__v1__order__init
                      (Refundmesh__Refund__V1__Order         *message);
@@ -369,6 +412,44 @@ Refundmesh__Refund__V1__Ack *
 void   refundmesh__refund__v1__ack__free_unpacked
                      (Refundmesh__Refund__V1__Ack *message,
                       ProtobufCAllocator *allocator);
+/* Refundmesh__Refund__V1__BatchAck methods */
+void   refundmesh__refund__v1__batch_ack__init
+                     (Refundmesh__Refund__V1__BatchAck         *message);
+size_t refundmesh__refund__v1__batch_ack__get_packed_size
+                     (const Refundmesh__Refund__V1__BatchAck   *message);
+size_t refundmesh__refund__v1__batch_ack__pack
+                     (const Refundmesh__Refund__V1__BatchAck   *message,
+                      uint8_t             *out);
+size_t refundmesh__refund__v1__batch_ack__pack_to_buffer
+                     (const Refundmesh__Refund__V1__BatchAck   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Refund__V1__BatchAck *
+       refundmesh__refund__v1__batch_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__refund__v1__batch_ack__free_unpacked
+                     (Refundmesh__Refund__V1__BatchAck *message,
+                      ProtobufCAllocator *allocator);
+/* Refundmesh__Refund__V1__ItemAck methods */
+void   refundmesh__refund__v1__item_ack__init
+                     (Refundmesh__Refund__V1__ItemAck         *message);
+size_t refundmesh__refund__v1__item_ack__get_packed_size
+                     (const Refundmesh__Refund__V1__ItemAck   *message);
+size_t refundmesh__refund__v1__item_ack__pack
+                     (const Refundmesh__Refund__V1__ItemAck   *message,
+                      uint8_t             *out);
+size_t refundmesh__refund__v1__item_ack__pack_to_buffer
+                     (const Refundmesh__Refund__V1__ItemAck   *message,
+                      ProtobufCBuffer     *buffer);
+Refundmesh__Refund__V1__ItemAck *
+       refundmesh__refund__v1__item_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   refundmesh__refund__v1__item_ack__free_unpacked
+                     (Refundmesh__Refund__V1__ItemAck *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Refundmesh__Refund__V1__Order_Closure)
@@ -385,6 +466,12 @@ typedef void (*Refundmesh__Refund__V1__TimelineEntry_Closure)
                   void *closure_data);
 typedef void (*Refundmesh__Refund__V1__Ack_Closure)
                  (const Refundmesh__Refund__V1__Ack *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Refund__V1__BatchAck_Closure)
+                 (const Refundmesh__Refund__V1__BatchAck *message,
+                  void *closure_data);
+typedef void (*Refundmesh__Refund__V1__ItemAck_Closure)
+                 (const Refundmesh__Refund__V1__ItemAck *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -404,6 +491,8 @@ extern const ProtobufCMessageDescriptor refundmesh__refund__v1__attachment__desc
 extern const ProtobufCMessageDescriptor refundmesh__refund__v1__attachment_ref__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__refund__v1__timeline_entry__descriptor;
 extern const ProtobufCMessageDescriptor refundmesh__refund__v1__ack__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__refund__v1__batch_ack__descriptor;
+extern const ProtobufCMessageDescriptor refundmesh__refund__v1__item_ack__descriptor;
 
 PROTOBUF_C__END_DECLS
 
