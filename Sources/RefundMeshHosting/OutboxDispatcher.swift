@@ -6,6 +6,7 @@ import RefundMeshRPC
 import RefundMeshStore
 import RefundMeshTracing
 import RefundMeshWire
+import Synchronization
 
 /// Delivers outbox messages as RPC calls to peer services.
 ///
@@ -16,12 +17,12 @@ import RefundMeshWire
 /// answers OK.
 ///
 /// **Batches.** Methods with a batch form (``standardBatchMethods``: ApplyStatus and Publish)
-/// go through a ``DeliveryLane`` per peer and method: a delivery that finds the lane idle is sent
-/// at once as a single call, and the deliveries that arrive while calls are out leave together
+/// travel together: ``deliverMany(_:)``, which ``OutboxRelay`` calls with the messages of a
+/// round that can go at once (one per ordering key), sends each peer's messages of such a method
 /// as one batch call, which the peer applies in one write (docs/PROTOCOL.md, "Batches"). Each
 /// item's result is its message's: one refused item fails only its own delivery. A peer that
 /// answers UNIMPLEMENTED to a batch (one from before batches) gets single calls for a minute
-/// before the lane tries a batch again.
+/// before a batch is tried again.
 public struct OutboxDispatcher: Sendable {
     /// The batch method of each single method that has one, by the single method's path.
     public static let standardBatchMethods: [String: MethodDescriptor] = [
@@ -32,79 +33,108 @@ public struct OutboxDispatcher: Sendable {
     /// The most items a batch call carries (the receivers accept up to 256).
     public static let maximumBatch = 128
 
+    /// The most calls one ``deliverMany(_:)`` has out at once (the relay's default in-flight limit).
+    public static let maximumCallsAtOnce = 64
+
     private let peers: [String: RPCClient]
     private let timeout: Duration
     private let logger: Logger
     private let batchMethods: [String: MethodDescriptor]
-    private let lanes: [LaneKey: DeliveryLane]
-
-    private struct LaneKey: Hashable {
-        var destination: String
-        var kind: String
-    }
+    private let refusals = BatchRefusals()
 
     /// - Parameters:
     ///   - peers: a client per destination name.
     ///   - timeout: the deadline of each delivery call (a hung peer must not block the relay).
     ///   - batchMethods: the batch method of each single method path that has one; empty to
     ///     send every message on its own.
-    ///   - callsInFlightPerMethod: how many calls of one batchable method to one peer may be out
-    ///     at once; deliveries beyond them wait and leave together as the next call.
     public init(
         peers: [String: RPCClient],
         timeout: Duration = .seconds(10),
         logger: Logger,
-        batchMethods: [String: MethodDescriptor] = Self.standardBatchMethods,
-        callsInFlightPerMethod: Int = 2
+        batchMethods: [String: MethodDescriptor] = Self.standardBatchMethods
     ) {
         self.peers = peers
         self.timeout = timeout
         self.logger = logger
         self.batchMethods = batchMethods
-        var lanes: [LaneKey: DeliveryLane] = [:]
-        for destination in peers.keys {
-            for kind in batchMethods.keys {
-                lanes[LaneKey(destination: destination, kind: kind)] = DeliveryLane(
-                    callsInFlight: callsInFlightPerMethod,
-                    maximumBatch: Self.maximumBatch
-                )
-            }
-        }
-        self.lanes = lanes
     }
 
-    /// The relay's delivery function.
+    /// The relay's delivery function for one message.
     public func deliver(_ message: OutboxMessage) async throws {
-        guard let client = peers[message.destination] else {
-            throw RPCError(
-                code: .failedPrecondition,
-                message: "no peer configured for destination \(message.destination)"
-            )
-        }
-        guard let batchMethod = batchMethods[message.kind],
-            let lane = lanes[LaneKey(destination: message.destination, kind: message.kind)]
-        else {
-            return try await deliverOne(message, to: client)
-        }
-        switch await lane.arrive(message) {
-        case .done(let outcome):
-            try outcome.get()
-        case .lead(let waiters):
-            let messages = waiters.map(\.message)
-            let outcomes: [Result<Void, any Error>]
-            if messages.count == 1 || !lane.acceptsBatches {
-                outcomes = await deliverEach(messages, to: client)
+        try await deliverOne(message, to: try client(for: message.destination))
+    }
+
+    /// The relay's delivery function for messages that may go at once (no two of one ordering
+    /// key): those of a batchable method to one peer as batch calls of up to ``maximumBatch``,
+    /// the others as single calls, all side by side. Returns each message's outcome, in order.
+    public func deliverMany(_ messages: [OutboxMessage]) async -> [Result<Void, any Error>] {
+        var groups: [GroupKey: [Int]] = [:]
+        var singles: [Int] = []
+        for (index, message) in messages.enumerated() {
+            if batchMethods[message.kind] != nil {
+                groups[GroupKey(destination: message.destination, kind: message.kind), default: []].append(index)
             } else {
-                outcomes = await deliverBatch(messages, method: batchMethod, to: client, lane: lane)
+                singles.append(index)
             }
-            lane.finish(Array(zip(waiters, outcomes)))
-            try outcomes[0].get()
+        }
+        var calls: [[Int]] = singles.map { [$0] }
+        for indices in groups.values {
+            guard indices.count > 1 else {
+                calls.append(indices)
+                continue
+            }
+            var start = 0
+            while start < indices.count {
+                calls.append(Array(indices[start..<min(start + Self.maximumBatch, indices.count)]))
+                start += Self.maximumBatch
+            }
+        }
+        return await withTaskGroup(of: [(Int, Result<Void, any Error>)].self) { group in
+            var pending = calls[...]
+            func startNext() {
+                guard let call = pending.popFirst() else { return }
+                group.addTask {
+                    let outcomes = await deliverCall(call.map { messages[$0] })
+                    return Array(zip(call, outcomes))
+                }
+            }
+            for _ in 0..<min(Self.maximumCallsAtOnce, calls.count) { startNext() }
+            var outcomes = [Result<Void, any Error>](repeating: .success(()), count: messages.count)
+            for await results in group {
+                for (index, outcome) in results { outcomes[index] = outcome }
+                startNext()
+            }
+            return outcomes
         }
     }
 
-    /// How many deliveries of `kind` to `destination` wait for a call.
-    func queuedDeliveries(destination: String, kind: String) -> Int {
-        lanes[LaneKey(destination: destination, kind: kind)]?.queued ?? 0
+    private struct GroupKey: Hashable {
+        var destination: String
+        var kind: String
+    }
+
+    private func client(for destination: String) throws -> RPCClient {
+        guard let client = peers[destination] else {
+            throw RPCError(code: .failedPrecondition, message: "no peer configured for destination \(destination)")
+        }
+        return client
+    }
+
+    /// Delivers one call's messages (one message, or several of one batchable method to one peer).
+    private func deliverCall(_ messages: [OutboxMessage]) async -> [Result<Void, any Error>] {
+        let first = messages[0]
+        let client: RPCClient
+        do {
+            client = try self.client(for: first.destination)
+        } catch {
+            return Array(repeating: .failure(error), count: messages.count)
+        }
+        guard messages.count > 1, let method = batchMethods[first.kind],
+            refusals.acceptsBatches(first.destination, first.kind)
+        else {
+            return await deliverEach(messages, to: client)
+        }
+        return await deliverBatch(messages, method: method, to: client)
     }
 
     /// Sends one message as its own call.
@@ -124,15 +154,7 @@ public struct OutboxDispatcher: Sendable {
 
     /// Sends each message as its own call, side by side, each under its own trace.
     private func deliverEach(_ messages: [OutboxMessage], to client: RPCClient) async -> [Result<Void, any Error>] {
-        guard messages.count > 1 else {
-            do {
-                try await deliverOne(messages[0], to: client)
-                return [.success(())]
-            } catch {
-                return [.failure(error)]
-            }
-        }
-        return await withTaskGroup(of: (Int, Result<Void, any Error>).self) { group in
+        await withTaskGroup(of: (Int, Result<Void, any Error>).self) { group in
             for (index, message) in messages.enumerated() {
                 group.addTask {
                     do {
@@ -153,8 +175,7 @@ public struct OutboxDispatcher: Sendable {
     private func deliverBatch(
         _ messages: [OutboxMessage],
         method: MethodDescriptor,
-        to client: RPCClient,
-        lane: DeliveryLane
+        to client: RPCClient
     ) async -> [Result<Void, any Error>] {
         let destination = messages[0].destination
         do {
@@ -182,7 +203,7 @@ public struct OutboxDispatcher: Sendable {
             }
         } catch let error as RPCError where error.code == .unimplemented {
             // A peer from before batches: single calls for now, a batch again later.
-            lane.refuseBatches(for: .seconds(60))
+            refusals.refuse(destination, messages[0].kind, for: .seconds(60))
             logger.notice(
                 "peer does not take batch calls; delivering one by one",
                 metadata: ["outbox.destination": "\(destination)", "rpc.method": "\(method.path)"]
@@ -291,5 +312,19 @@ extension OutboxDispatcher {
             orderingKey: orderingKey,
             traceID: traceID
         )
+    }
+}
+
+/// The peers and methods that answered a batch with UNIMPLEMENTED, and until when they get single
+/// calls instead.
+private final class BatchRefusals: Sendable {
+    private let until = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    func acceptsBatches(_ destination: String, _ kind: String) -> Bool {
+        until.withLock { until in until[destination + " " + kind].map { ContinuousClock.now >= $0 } ?? true }
+    }
+
+    func refuse(_ destination: String, _ kind: String, for duration: Duration) {
+        until.withLock { until in until[destination + " " + kind] = .now + duration }
     }
 }

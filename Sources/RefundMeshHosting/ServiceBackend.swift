@@ -79,6 +79,16 @@ public final class ServiceBackend: Sendable {
         )
     }
 
+    /// The outbox relay for this engine, delivering through `dispatcher`: on SQLite a round's
+    /// messages go through ``OutboxDispatcher/deliverMany(_:)`` (batch calls where the method has
+    /// one); PostgreSQL's relay delivers one message per call.
+    public func relay(dispatcher: OutboxDispatcher) -> any Service {
+        if postgres == nil {
+            return OutboxRelay(store: sqlite!, logger: logger, deliverMany: dispatcher.deliverMany)
+        }
+        return relay(deliver: dispatcher.deliver)
+    }
+
     /// The outbox relay for this engine, delivering with `deliver`.
     public func relay(deliver: @escaping OutboxRelay.Deliver) -> any Service {
         if let postgres {

@@ -40,6 +40,11 @@ public struct OutboxRelay: Service {
     /// throws when it has not (the message will be retried).
     public typealias Deliver = @Sendable (OutboxMessage) async throws -> Void
 
+    /// Sends messages that may go at once (no two of one ordering key) and returns each one's
+    /// outcome, in order: what lets a destination take many messages in one call (the services'
+    /// `OutboxDispatcher` sends ApplyStatus and Publish as batch calls).
+    public typealias DeliverMany = @Sendable ([OutboxMessage]) async -> [Result<Void, any Error>]
+
     /// How many messages a destination's worker delivers before giving its slot back, so a busy
     /// destination cannot starve others when destinations outnumber the concurrency limit.
     static let deliveriesPerTurn = 4096
@@ -53,6 +58,7 @@ public struct OutboxRelay: Service {
     public let configuration: Configuration
     private let logger: Logger
     private let deliver: Deliver
+    private let deliverMany: DeliverMany?
 
     /// Creates a relay; it does nothing until ``run()``.
     /// - Parameters:
@@ -70,6 +76,29 @@ public struct OutboxRelay: Service {
         self.configuration = configuration
         self.logger = logger
         self.deliver = deliver
+        self.deliverMany = nil
+    }
+
+    /// Creates a relay that hands each round's messages to `deliverMany` in steps: first the
+    /// oldest message of every ordering key, then, once those are back, the next of every key
+    /// whose message got through, and so on. Each key's messages stay in order, and a failed one
+    /// still holds back the later ones of its key.
+    /// - Parameters:
+    ///   - store: The store whose outbox to relay.
+    ///   - configuration: Destinations, backoff, poll interval, concurrency, retention.
+    ///   - logger: Where retries (debug) and stuck messages (info) are logged.
+    ///   - deliverMany: Sends a step's messages; see ``DeliverMany``.
+    public init(
+        store: Store,
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        deliverMany: @escaping DeliverMany
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        self.deliver = { message in try await deliverMany([message])[0].get() }
+        self.deliverMany = deliverMany
     }
 
     /// Delivers until graceful shutdown or cancellation.
@@ -278,7 +307,8 @@ extension OutboxRelay {
     /// Delivers each chain's messages in order, stopping a chain at its first failure, with up
     /// to ``Configuration/maximumInFlightPerDestination`` chains at once.
     private func deliverRound(_ chains: [[OutboxMessage]]) async -> RoundOutcome {
-        await withTaskGroup(of: RoundOutcome.self, returning: RoundOutcome.self) { group in
+        if let deliverMany { return await deliverInSteps(chains, deliverMany) }
+        return await withTaskGroup(of: RoundOutcome.self, returning: RoundOutcome.self) { group in
             var outcome = RoundOutcome()
             var next = 0
             func startNext() {
@@ -295,6 +325,39 @@ extension OutboxRelay {
             }
             return outcome
         }
+    }
+
+    /// Delivers the chains in steps through `deliverMany`: the next message of every chain still
+    /// going, all at once, then the next step.
+    private func deliverInSteps(_ chains: [[OutboxMessage]], _ deliverMany: DeliverMany) async -> RoundOutcome {
+        var outcome = RoundOutcome()
+        var going = chains.map { $0[...] }
+        while !going.isEmpty {
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            let step = going.map { $0.first! }
+            let results = await deliverMany(step)
+            // A cancelled call says nothing about the peer; those messages stay as they were.
+            let cancelled = Task.isCancelled
+            var next: [ArraySlice<OutboxMessage>] = []
+            for (chain, (message, result)) in zip(going, zip(step, results)) {
+                switch result {
+                case .success:
+                    outcome.delivered.append(message.id)
+                    if chain.count > 1 { next.append(chain.dropFirst()) }
+                case .failure(let error):
+                    if cancelled { continue }
+                    Counter(
+                        label: "refundmesh_outbox_delivery_failures_total",
+                        dimensions: [("destination", message.destination)]
+                    ).increment()
+                    outcome.failures.append(
+                        DeliveryFailure(message: message, reason: String(String(describing: error).prefix(1000)))
+                    )
+                }
+            }
+            going = cancelled ? [] : next
+        }
+        return outcome
     }
 
     private func deliverInOrder(_ chain: [OutboxMessage]) async -> RoundOutcome {

@@ -70,7 +70,7 @@ struct Serve: AsyncParsableCommand {
             policy: policy,
             payments: clients["payment-channel"].map(PaymentChannel.Client.init)
         )
-        let relay = backend.relay(deliver: OutboxDispatcher(peers: clients, logger: logger).deliver)
+        let relay = backend.relay(dispatcher: OutboxDispatcher(peers: clients, logger: logger))
         // A submission carries its materials in one frame (R-A5: 一键上传).
         var limits = RPCServer.Limits()
         limits.maxFrameBytes = max(

@@ -135,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         let payer = RefundPayer(payments: payments, adapters: adapters, logger: logger)
         let handler = PaymentChannelHandler(payments: payments, payer: payer)
         let dispatcher = OutboxDispatcher(peers: peers.clients(logger: logger, auth: auth), logger: logger)
-        let relay = backend.relay(deliver: dispatcher.deliver)
+        let relay = backend.relay(dispatcher: dispatcher)
         let settler = RefundSettler(payer: payer, logger: logger)
         // The sandbox notifies like a provider does (R-C9); real providers call a notify endpoint.
         let notifier = SandboxNotifier(sandbox: sandbox, payments: payments, logger: logger)

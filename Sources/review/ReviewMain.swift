@@ -125,7 +125,7 @@ struct Serve: AsyncParsableCommand {
             evidenceSigner: signer
         )
         let dispatcher = OutboxDispatcher(peers: clients, logger: logger)
-        let relay = backend.relay { message in try await dispatcher.deliver(message) }
+        let relay = backend.relay(dispatcher: dispatcher)
         // R-R2 "retried", R-R3: decide again the cases that wait for records.
         let retry = PeriodicTask("retrying waiting cases", every: review.retryInterval, logger: logger) {
             let decided = try await handler.retryAwaitingCases()

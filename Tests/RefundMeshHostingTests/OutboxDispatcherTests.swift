@@ -11,74 +11,63 @@ import Testing
 @testable import RefundMeshHosting
 
 /// ``OutboxDispatcher``'s batches (docs/PROTOCOL.md, "Batches"), against a real RPC server over
-/// TCP that plays intake's ApplyStatus and ApplyStatusBatch and records what reaches it.
+/// TCP that plays intake's ApplyStatus, ApplyStatusBatch and RecordOrder and records what reaches it.
 @Suite("outbox dispatcher batches")
 struct OutboxDispatcherTests {
-    @Test("deliveries that arrive while a call is out leave together as one batch; a refused item fails alone")
-    func queuedDeliveriesLeaveAsOneBatch() async throws {
+    @Test("a step's messages of a batchable method go as one batch call; a refused item fails alone; others go singly")
+    func oneBatchPerMethod() async throws {
         let peer = RecordingIntake(servesBatches: true, refusing: ["e-refused"])
         try await withPeer(peer) { dispatcher in
-            // The first delivery finds the lane idle and goes out as a single call, which the
-            // peer holds until the others are queued behind it.
-            let first = Task { try await deliver(message(1, "e-first", trace: "trace-first"), dispatcher) }
-            try await eventually { peer.heldCalls == 1 }
-            let ids = ["e-2", "e-refused", "e-4", "e-5"]
-            let rest = ids.enumerated().map { index, id in
-                Task { () -> Result<Void, RPCError> in
-                    do {
-                        try await deliver(message(Int64(index + 2), id, trace: "trace-\(id)"), dispatcher)
-                        return .success(())
-                    } catch {
-                        return .failure(error as? RPCError ?? RPCError(code: .unknown, message: "\(error)"))
-                    }
-                }
-            }
-            try await eventually {
-                dispatcher.queuedDeliveries(destination: "intake", kind: Intake.Method.applyStatus.path) == ids.count
-            }
-            peer.release()
-            try await first.value
-            var outcomes: [String: Result<Void, RPCError>] = [:]
-            for (id, task) in zip(ids, rest) { outcomes[id] = await task.value }
+            let ids = ["e-1", "e-refused", "e-3", "e-4"]
+            var messages = ids.enumerated().map { index, id in message(Int64(index + 1), id, trace: "trace-\(id)") }
+            messages.insert(orderMessage(9, trace: "trace-order"), at: 2)
+            let outcomes = await dispatcher.deliverMany(messages)
 
             let log = peer.log
-            #expect(log.single.map(\.eventID) == ["e-first"])
-            #expect(log.singleTraces == ["trace-first"], "a single call goes under its message's trace")
-            #expect(log.batches.count == 1, "the four queued deliveries left as one call")
-            #expect(log.batches.first?.map { $0.update?.eventID ?? "" } == ids, "in the order they queued")
+            #expect(log.batches.count == 1, "the four ApplyStatus left as one call")
+            #expect(log.batches.first?.map { $0.update?.eventID ?? "" } == ids, "in the order given")
             #expect(log.batches.first?.map(\.traceID) == ids.map { "trace-\($0)" }, "each item keeps its trace")
-            #expect(log.batches.first?.first?.update?.refundID == "r-2", "the stored request, as it was enqueued")
-            for id in ids where id != "e-refused" {
-                #expect((try? outcomes[id]?.get()) != nil, "\(id) was applied")
+            #expect(log.batches.first?.first?.update?.refundID == "r-1", "the stored request, as it was enqueued")
+            #expect(log.single.isEmpty)
+            #expect(log.orders == ["o-9"], "a method without a batch form goes on its own")
+            #expect(log.orderTraces == ["trace-order"], "under its message's trace")
+            #expect(outcomes.count == messages.count)
+            for (message, outcome) in zip(messages, outcomes) where message.eventID != "e-refused" {
+                #expect((try? outcome.get()) != nil, "\(message.eventID) was delivered")
             }
-            guard case .failure(let refusal) = outcomes["e-refused"] else {
-                Issue.record("the refused item's delivery succeeded")
-                return
-            }
-            #expect(refusal.code == .notFound)
-            #expect(refusal.message == "refund r-3 is not known to intake", "the peer's own message")
+            let refusal = outcomes[1].failure as? RPCError
+            #expect(refusal?.code == .notFound)
+            #expect(refusal?.message == "refund r-2 is not known to intake", "the peer's own message")
         }
     }
 
-    @Test("a peer without the batch method gets its queued deliveries as single calls")
+    @Test("a lone message goes as a single call; more than a batch holds go as several batches")
+    func loneMessagesAndLargeSteps() async throws {
+        let peer = RecordingIntake(servesBatches: true, refusing: [])
+        try await withPeer(peer) { dispatcher in
+            let lone = await dispatcher.deliverMany([message(1, "e-lone", trace: "trace-lone")])
+            #expect((try? lone[0].get()) != nil)
+            #expect(peer.log.single.map(\.eventID) == ["e-lone"])
+            #expect(peer.log.singleTraces == ["trace-lone"])
+
+            let many = (0..<(OutboxDispatcher.maximumBatch + 2)).map { message(Int64($0 + 10), "m-\($0)", trace: nil) }
+            let outcomes = await dispatcher.deliverMany(many)
+            #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
+            #expect(peer.log.batches.map(\.count).sorted() == [2, OutboxDispatcher.maximumBatch])
+        }
+    }
+
+    @Test("a peer without the batch method gets the messages as single calls, each under its trace")
     func peerWithoutBatchesGetsSingleCalls() async throws {
         let peer = RecordingIntake(servesBatches: false, refusing: [])
         try await withPeer(peer) { dispatcher in
-            let first = Task { try await deliver(message(1, "e-first", trace: "trace-1"), dispatcher) }
-            try await eventually { peer.heldCalls == 1 }
-            let rest = (2...4).map { index in
-                Task { try await deliver(message(Int64(index), "e-\(index)", trace: "trace-\(index)"), dispatcher) }
-            }
-            try await eventually {
-                dispatcher.queuedDeliveries(destination: "intake", kind: Intake.Method.applyStatus.path) == 3
-            }
-            peer.release()
-            try await first.value
-            for task in rest { try await task.value }
+            let messages = (1...3).map { message(Int64($0), "e-\($0)", trace: "trace-\($0)") }
+            let outcomes = await dispatcher.deliverMany(messages)
+            #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
             let log = peer.log
             #expect(log.batches.isEmpty)
-            #expect(Set(log.single.map(\.eventID)) == ["e-first", "e-2", "e-3", "e-4"])
-            #expect(Set(log.singleTraces) == ["trace-1", "trace-2", "trace-3", "trace-4"], "each under its own trace")
+            #expect(Set(log.single.map(\.eventID)) == ["e-1", "e-2", "e-3"])
+            #expect(Set(log.singleTraces) == ["trace-1", "trace-2", "trace-3"])
         }
     }
 
@@ -89,11 +78,6 @@ struct OutboxDispatcherTests {
         #expect(batch.items.map { $0.update?.eventID ?? "" } == ["e-1", "e-2"])
         #expect(batch.items.map(\.traceID) == ["t-1", ""])
         #expect(batch.items.first?.update == update("e-1", refund: "r-1"))
-    }
-
-    /// Delivers as ``OutboxRelay`` does: under the message's trace.
-    private func deliver(_ message: OutboxMessage, _ dispatcher: OutboxDispatcher) async throws {
-        try await TraceID.withTrace(message.traceID) { try await dispatcher.deliver(message) }
     }
 
     private func update(_ eventID: String, refund: String) -> StatusUpdate {
@@ -114,6 +98,20 @@ struct OutboxDispatcherTests {
         )
     }
 
+    private func orderMessage(_ id: Int64, trace: String) -> OutboxMessage {
+        let order = Order(orderID: "o-\(id)", userID: "u-1", productKind: .cardKey, priceFen: 100)
+        return OutboxMessage(
+            id: id,
+            eventID: "order-\(id)",
+            destination: "intake",
+            kind: Intake.Method.recordOrder.path,
+            payload: try! RecordOrderRequest(order: order).serializedBytes(),
+            createdAt: Date(),
+            nextAttemptAt: Date(),
+            traceID: trace
+        )
+    }
+
     private func withPeer(
         _ peer: RecordingIntake,
         _ body: (OutboxDispatcher) async throws -> Void
@@ -125,11 +123,10 @@ struct OutboxDispatcherTests {
             group.addTask { try await server.run() }
             let port = try await server.listeningAddress().port!
             let client = makeTestClient(ports: [port])
-            let dispatcher = OutboxDispatcher(peers: ["intake": client], logger: logger, callsInFlightPerMethod: 1)
+            let dispatcher = OutboxDispatcher(peers: ["intake": client], logger: logger)
             do {
                 try await body(dispatcher)
             } catch {
-                peer.release()
                 await client.close()
                 server.beginGracefulShutdown()
                 throw error
@@ -141,53 +138,51 @@ struct OutboxDispatcherTests {
     }
 }
 
-/// Plays intake's ApplyStatus (the first call is held until ``release()``) and, when asked,
-/// ApplyStatusBatch, refusing the listed event ids as intake refuses an unknown refund.
+/// Plays intake's ApplyStatus, RecordOrder and, when asked, ApplyStatusBatch, refusing the listed
+/// event ids as intake refuses an unknown refund.
 private final class RecordingIntake: RPCService, Sendable {
     struct Log {
         var single: [StatusUpdate] = []
         var singleTraces: [String?] = []
         var batches: [[BatchedStatusUpdate]] = []
+        var orders: [String] = []
+        var orderTraces: [String?] = []
     }
 
     let servesBatches: Bool
     let refusing: Set<String>
-    private let state = Mutex((log: Log(), held: 0, released: false))
-    private let gate = AsyncStream.makeStream(of: Void.self)
+    private let state = Mutex(Log())
 
     init(servesBatches: Bool, refusing: Set<String>) {
         self.servesBatches = servesBatches
         self.refusing = refusing
     }
 
-    var log: Log { state.withLock { $0.log } }
-    var heldCalls: Int { state.withLock { $0.held } }
-
-    func release() {
-        state.withLock { $0.released = true }
-        gate.continuation.finish()
-    }
+    var log: Log { state.withLock { $0 } }
 
     var serviceDescriptor: ServiceDescriptor { Intake.descriptor }
 
     var handlers: [RPCMethodHandler] {
         var handlers: [RPCMethodHandler] = [
             .unary(Intake.Method.applyStatus) { [self] (update: StatusUpdate, _) -> Ack in
-                let hold = state.withLock { state in
-                    state.log.single.append(update)
-                    state.log.singleTraces.append(TraceID.current)
-                    guard !state.released, state.held == 0 else { return false }
-                    state.held += 1
-                    return true
+                state.withLock { log in
+                    log.single.append(update)
+                    log.singleTraces.append(TraceID.current)
                 }
-                if hold { for await _ in gate.stream {} }
                 return Ack(firstTime: true)
-            }
+            },
+            .unary(Intake.Method.recordOrder) { [self] (request: RecordOrderRequest, _) -> Ack in
+                state.withLock { log in
+                    log.orders.append(request.order?.orderID ?? "")
+                    log.orderTraces.append(TraceID.current)
+                }
+                return Ack(firstTime: true)
+            },
         ]
         if servesBatches {
             handlers.append(
                 .unary(Intake.Method.applyStatusBatch) { [self] (batch: StatusUpdateBatch, _) -> BatchAck in
-                    state.withLock { $0.log.batches.append(batch.items) }
+                    state.withLock { $0.batches.append(batch.items) }
                     return BatchAck(
                         items: batch.items.map { item in
                             let update = item.update ?? StatusUpdate()
@@ -202,5 +197,12 @@ private final class RecordingIntake: RPCService, Sendable {
             )
         }
         return handlers
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        guard case .failure(let error) = self else { return nil }
+        return error
     }
 }

@@ -209,6 +209,63 @@ struct OutboxRelayTests {
     }
 
     @Test(
+        "in steps (deliverMany): every key's next message goes in one step; a key's next waits for its last; a failure holds back only its key"
+    )
+    func deliverManyInSteps() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            for (eventID, key) in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("c2", "C"), ("a3", "A")] {
+                try await store.write { db in
+                    try Outbox.enqueue(
+                        db,
+                        eventID: eventID,
+                        destination: "intake",
+                        kind: "ApplyStatus",
+                        payload: [1],
+                        orderingKey: key
+                    )
+                }
+            }
+            let steps = Mutex<[[String]]>([])
+            let failuresOfC1 = Mutex(0)
+            let configuration = OutboxRelay.Configuration(
+                backoff: .init(initial: .milliseconds(200), maximum: .seconds(1), multiplier: 1, jitter: 0)
+            )
+            let relay = OutboxRelay(store: store, configuration: configuration, logger: testLogger) { messages in
+                steps.withLock { $0.append(messages.map(\.eventID)) }
+                return messages.map { message -> Result<Void, any Error> in
+                    guard message.eventID == "c1" else { return .success(()) }
+                    let failures = failuresOfC1.withLock { count in
+                        count += 1
+                        return count
+                    }
+                    return failures == 1 ? .failure(DeliveryFailed(description: "intake busy")) : .success(())
+                }
+            }
+            let delivered = try await withRunningRelay(relay) {
+                try await eventually {
+                    let stats = try await store.read { db in try Outbox.stats(db, destination: "intake") }
+                    return stats.pendingCount == 0
+                }
+            }
+            #expect(delivered)
+            let seen = steps.withLock { $0 }
+            // The first step is every key's oldest message; then A's next, without C's (c1 failed).
+            #expect(seen.first.map(Set.init) == ["a1", "b1", "c1"], "\(seen)")
+            #expect(seen.dropFirst().first == ["a2"], "\(seen)")
+            #expect(seen.dropFirst(2).first == ["a3"], "\(seen)")
+            // c1 went again after its backoff, and c2 only after it got through.
+            let flat = seen.flatMap { $0 }
+            #expect(flat.filter { $0 == "c1" }.count == 2)
+            #expect(flat.lastIndex(of: "c1")! < flat.firstIndex(of: "c2")!)
+            for step in seen {
+                for key in ["a", "b", "c"] { #expect(step.filter { $0.hasPrefix(key) }.count <= 1, "\(step)") }
+            }
+            try store.close()
+        }
+    }
+
+    @Test(
         "ordering keys: one key's messages arrive in order, one at a time; other keys go side by side; a failing message holds back only its own key"
     )
     func orderingKeys() async throws {
