@@ -72,11 +72,7 @@ public struct OutboxRelay: Service {
         logger: Logger,
         deliver: @escaping Deliver
     ) {
-        self.store = store
-        self.configuration = configuration
-        self.logger = logger
-        self.deliver = deliver
-        self.deliverMany = nil
+        self.init(store: store, configuration: configuration, logger: logger, deliver: deliver, deliverMany: nil)
     }
 
     /// Creates a relay that hands each round's messages to `deliverMany` in steps: first the
@@ -94,10 +90,26 @@ public struct OutboxRelay: Service {
         logger: Logger,
         deliverMany: @escaping DeliverMany
     ) {
+        self.init(
+            store: store,
+            configuration: configuration,
+            logger: logger,
+            deliver: { message in try await deliverMany([message])[0].get() },
+            deliverMany: deliverMany
+        )
+    }
+
+    private init(
+        store: Store,
+        configuration: Configuration,
+        logger: Logger,
+        deliver: @escaping Deliver,
+        deliverMany: DeliverMany?
+    ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.deliver = { message in try await deliverMany([message])[0].get() }
+        self.deliver = deliver
         self.deliverMany = deliverMany
     }
 
@@ -297,6 +309,15 @@ extension OutboxRelay {
     private struct RoundOutcome: Sendable {
         var delivered: [Int64] = []
         var failures: [DeliveryFailure] = []
+
+        /// Counts a failed delivery and keeps it to be recorded with the round.
+        mutating func recordFailure(of message: OutboxMessage, _ error: any Error) {
+            Counter(
+                label: "refundmesh_outbox_delivery_failures_total",
+                dimensions: [("destination", message.destination)]
+            ).increment()
+            failures.append(DeliveryFailure(message: message, reason: String(String(describing: error).prefix(1000))))
+        }
     }
 
     private struct DeliveryFailure: Sendable {
@@ -346,13 +367,7 @@ extension OutboxRelay {
                     if chain.count > 1 { next.append(chain.dropFirst()) }
                 case .failure(let error):
                     if cancelled { continue }
-                    Counter(
-                        label: "refundmesh_outbox_delivery_failures_total",
-                        dimensions: [("destination", message.destination)]
-                    ).increment()
-                    outcome.failures.append(
-                        DeliveryFailure(message: message, reason: String(String(describing: error).prefix(1000)))
-                    )
+                    outcome.recordFailure(of: message, error)
                 }
             }
             going = cancelled ? [] : next
@@ -371,13 +386,7 @@ extension OutboxRelay {
             } catch {
                 // A cancelled call says nothing about the peer; the message stays as it was.
                 if Task.isCancelled { break }
-                Counter(
-                    label: "refundmesh_outbox_delivery_failures_total",
-                    dimensions: [("destination", message.destination)]
-                ).increment()
-                outcome.failures.append(
-                    DeliveryFailure(message: message, reason: String(String(describing: error).prefix(1000)))
-                )
+                outcome.recordFailure(of: message, error)
                 break
             }
         }

@@ -214,18 +214,10 @@ struct OutboxRelayTests {
     func deliverManyInSteps() async throws {
         try await withTemporaryDirectory { directory in
             let store = try openStore(in: directory)
-            for (eventID, key) in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("c2", "C"), ("a3", "A")] {
-                try await store.write { db in
-                    try Outbox.enqueue(
-                        db,
-                        eventID: eventID,
-                        destination: "intake",
-                        kind: "ApplyStatus",
-                        payload: [1],
-                        orderingKey: key
-                    )
-                }
-            }
+            try await enqueueKeyed(
+                store,
+                [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("c2", "C"), ("a3", "A")]
+            )
             let steps = Mutex<[[String]]>([])
             let failuresOfC1 = Mutex(0)
             let configuration = OutboxRelay.Configuration(
@@ -271,18 +263,10 @@ struct OutboxRelayTests {
     func orderingKeys() async throws {
         try await withTemporaryDirectory { directory in
             let store = try openStore(in: directory)
-            for (eventID, key) in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("b2", "B"), ("a3", "A")] {
-                try await store.write { db in
-                    try Outbox.enqueue(
-                        db,
-                        eventID: eventID,
-                        destination: "intake",
-                        kind: "ApplyStatus",
-                        payload: [1],
-                        orderingKey: key
-                    )
-                }
-            }
+            try await enqueueKeyed(
+                store,
+                [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C"), ("b2", "B"), ("a3", "A")]
+            )
             let log = DeliveryLog()
             let inFlight = Mutex<Set<String>>([])
             let started = Mutex<Set<String>>([])

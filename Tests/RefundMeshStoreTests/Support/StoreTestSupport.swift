@@ -48,6 +48,22 @@ func enqueue(
     }
 }
 
+/// Enqueues an ApplyStatus-kind message to intake for each `(event id, ordering key)`, in order.
+func enqueueKeyed(_ store: Store, _ messages: [(eventID: String, key: String)]) async throws {
+    for (eventID, key) in messages {
+        try await store.write { db in
+            try Outbox.enqueue(
+                db,
+                eventID: eventID,
+                destination: "intake",
+                kind: "ApplyStatus",
+                payload: [1],
+                orderingKey: key
+            )
+        }
+    }
+}
+
 /// Everything a test's `deliver` closure saw, in order.
 final class DeliveryLog: Sendable {
     private let state = Mutex<[OutboxMessage]>([])
