@@ -28,21 +28,13 @@ extension IntakeHandler {
     public func applyStatusBatch(_ request: StatusUpdateBatch, context: ServerContext) async throws -> BatchAck {
         try BatchWrite.checkSize(request.items.count, field: "items")
         let nowMs = now()
-        let checked = request.items.enumerated().map { index, item in
-            Result { () throws(RPCError) -> (item: (StatusUpdate, [UInt8]), traceID: String) in
-                guard let update = item.update else {
-                    throw RPCError(code: .invalidArgument, message: "items[\(index)].update is missing")
-                }
-                do {
-                    try IntakeValidation.validate(update, now: nowMs)
-                    return ((update, try update.serializedBytes()), item.traceID)
-                } catch let refusal as RPCError {
-                    throw refusal
-                } catch {
-                    throw RPCError(code: .invalidArgument, message: "items[\(index)].update: \(error)")
-                }
-            }
-        }
+        let checked = BatchWrite.check(
+            request.items,
+            field: "update",
+            request: \.update,
+            traceID: \.traceID,
+            validate: { try IntakeValidation.validate($0, now: nowMs) }
+        )
         let feed = self.feed
         let outcomes = try await BatchWrite.apply(checked, in: store) { db, item in
             try Self.apply(item.0, bytes: item.1, in: db, nowMs: nowMs, feed: feed)

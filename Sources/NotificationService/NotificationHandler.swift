@@ -53,21 +53,13 @@ public struct NotificationHandler: Notification.ServiceProtocol {
     public func publishBatch(_ request: RefundEventBatch, context: ServerContext) async throws -> BatchAck {
         try BatchWrite.checkSize(request.items.count, field: "items")
         let nowMs = now()
-        let checked = request.items.enumerated().map { index, item in
-            Result { () throws(RPCError) -> (item: (RefundEvent, [UInt8]), traceID: String) in
-                guard let event = item.event else {
-                    throw RPCError(code: .invalidArgument, message: "items[\(index)].event is missing")
-                }
-                do {
-                    try Self.validate(event, now: nowMs)
-                    return ((event, try event.serializedBytes()), item.traceID)
-                } catch let refusal as RPCError {
-                    throw refusal
-                } catch {
-                    throw RPCError(code: .invalidArgument, message: "items[\(index)].event: \(error)")
-                }
-            }
-        }
+        let checked = BatchWrite.check(
+            request.items,
+            field: "event",
+            request: \.event,
+            traceID: \.traceID,
+            validate: { try Self.validate($0, now: nowMs) }
+        )
         let templates = templates
         let outcomes = try await BatchWrite.apply(checked, in: inbox.store) { db, item in
             try Self.store(item.0, bytes: item.1, in: db, templates: templates, nowMs: nowMs)

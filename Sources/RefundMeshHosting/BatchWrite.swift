@@ -2,6 +2,7 @@ import RefundMeshAPI
 import RefundMeshRPC
 import RefundMeshStore
 import RefundMeshTracing
+import RefundMeshWire
 
 /// How a receiver applies a batch call (Intake.ApplyStatusBatch, Notification.PublishBatch): every
 /// item in one write, each as its single call would have been applied (docs/PROTOCOL.md,
@@ -26,6 +27,33 @@ public enum BatchWrite {
                 code: .invalidArgument,
                 message: "\(field) has \(count) items; a batch carries at most \(maximumItems): split it"
             )
+        }
+    }
+
+    /// Checks each item's request as its single call would: the request (missing: INVALID_ARGUMENT
+    /// naming `items[i].<field>`), `validate` (its ``RPCError`` is the item's), and its encoding,
+    /// which the receiver stores for replays. Returns what ``apply(_:in:_:)`` takes.
+    public static func check<Item, Request: ProtoMessage>(
+        _ items: [Item],
+        field: String,
+        request: (Item) -> Request?,
+        traceID: (Item) -> String,
+        validate: (Request) throws -> Void
+    ) -> [Result<(item: (Request, [UInt8]), traceID: String), RPCError>] {
+        items.enumerated().map { index, item in
+            Result { () throws(RPCError) -> (item: (Request, [UInt8]), traceID: String) in
+                guard let request = request(item) else {
+                    throw RPCError(code: .invalidArgument, message: "items[\(index)].\(field) is missing")
+                }
+                do {
+                    try validate(request)
+                    return ((request, try request.serializedBytes()), traceID(item))
+                } catch let refusal as RPCError {
+                    throw refusal
+                } catch {
+                    throw RPCError(code: .invalidArgument, message: "items[\(index)].\(field): \(error)")
+                }
+            }
         }
     }
 
