@@ -79,29 +79,39 @@ public final class ServiceBackend: Sendable {
         )
     }
 
-    /// The outbox relay for this engine, delivering through `dispatcher`: on SQLite a round's
-    /// messages go through ``OutboxDispatcher/deliverMany(_:)`` (batch calls where the method has
-    /// one); PostgreSQL's relay delivers one message per call.
+    /// The outbox relay for this engine, delivering through `dispatcher`'s
+    /// ``OutboxDispatcher/deliverMany(_:)`` (batch calls where the method has one): on SQLite a
+    /// round's messages go in steps, the next message of every ordering key at once; on PostgreSQL
+    /// each claimed round (the oldest pending message of every key) goes at once.
     public func relay(dispatcher: OutboxDispatcher) -> any Service {
-        if postgres == nil {
-            return OutboxRelay(store: sqlite!, logger: logger, deliverMany: dispatcher.deliverMany)
+        if let postgres {
+            return PostgresOutboxRelay(
+                store: postgres,
+                configuration: postgresRelayConfiguration,
+                logger: logger,
+                deliverMany: dispatcher.deliverMany
+            )
         }
-        return relay(deliver: dispatcher.deliver)
+        return OutboxRelay(store: sqlite!, logger: logger, deliverMany: dispatcher.deliverMany)
     }
 
     /// The outbox relay for this engine, delivering with `deliver`.
     public func relay(deliver: @escaping OutboxRelay.Deliver) -> any Service {
         if let postgres {
-            var configuration = PostgresOutboxRelay.Configuration(replica: replica)
-            if let lease { configuration.lease = lease }
             return PostgresOutboxRelay(
                 store: postgres,
-                configuration: configuration,
+                configuration: postgresRelayConfiguration,
                 logger: logger,
                 deliver: deliver
             )
         }
         return OutboxRelay(store: sqlite!, logger: logger, deliver: deliver)
+    }
+
+    private var postgresRelayConfiguration: PostgresOutboxRelay.Configuration {
+        var configuration = PostgresOutboxRelay.Configuration(replica: replica)
+        if let lease { configuration.lease = lease }
+        return configuration
     }
 
     /// Closes the store: SQLite's connections, or PostgreSQL's pool.

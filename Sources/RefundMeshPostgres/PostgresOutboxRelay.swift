@@ -80,7 +80,17 @@ public struct PostgresOutboxRelay: Service {
     /// What is delivered, as which replica.
     public let configuration: Configuration
     private let logger: Logger
-    private let deliver: OutboxRelay.Deliver
+    private let delivery: Delivery
+
+    /// How a round's messages go out.
+    private enum Delivery: Sendable {
+        /// One call per message, up to ``Configuration/maximumInFlight`` at once.
+        case one(OutboxRelay.Deliver)
+        /// The whole round in one go: a round holds only the oldest pending message of each
+        /// ordering key, so they may all go at once, and the dispatcher sends those of one batch
+        /// method to one peer as batch calls.
+        case many(OutboxRelay.DeliverMany)
+    }
 
     /// Creates a relay; it does nothing until ``run()``.
     /// - Parameter deliver: Sends one message; returns when the destination accepted it, throws
@@ -91,10 +101,26 @@ public struct PostgresOutboxRelay: Service {
         logger: Logger,
         deliver: @escaping OutboxRelay.Deliver
     ) {
+        self.init(store: store, configuration: configuration, logger: logger, delivery: .one(deliver))
+    }
+
+    /// Creates a relay that hands each round's messages to `deliverMany` at once, as the SQLite
+    /// relay hands it a step (``RefundMeshStore/OutboxRelay/DeliverMany``); it does nothing until
+    /// ``run()``.
+    public init(
+        store: PostgresStore,
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        deliverMany: @escaping OutboxRelay.DeliverMany
+    ) {
+        self.init(store: store, configuration: configuration, logger: logger, delivery: .many(deliverMany))
+    }
+
+    private init(store: PostgresStore, configuration: Configuration, logger: Logger, delivery: Delivery) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        self.deliver = deliver
+        self.delivery = delivery
     }
 
     /// Delivers until graceful shutdown or cancellation.
@@ -155,7 +181,12 @@ public struct PostgresOutboxRelay: Service {
         // Keep the claims alive while the round delivers, so a slow peer does not let another
         // replica take the messages over and deliver them a second time.
         let outcome = await withTaskGroup(of: Outcome?.self, returning: Outcome.self) { group in
-            group.addTask { await deliverAll(claimed) }
+            group.addTask {
+                switch delivery {
+                case .one(let deliver): await deliverAll(claimed, deliver)
+                case .many(let deliverMany): await deliverAtOnce(claimed, deliverMany)
+                }
+            }
             group.addTask {
                 await renewClaims(claimed.map(\.id))
                 return nil
@@ -244,7 +275,7 @@ public struct PostgresOutboxRelay: Service {
 
     /// Delivers every claimed message (each the oldest of its key, so none waits for another),
     /// up to ``Configuration/maximumInFlight`` at once; after shutdown begins, starts no more.
-    private func deliverAll(_ messages: [OutboxMessage]) async -> Outcome {
+    private func deliverAll(_ messages: [OutboxMessage], _ deliver: @escaping OutboxRelay.Deliver) async -> Outcome {
         await withTaskGroup(of: (OutboxMessage, String?).self, returning: Outcome.self) { group in
             var outcome = Outcome()
             var next = 0
@@ -274,6 +305,32 @@ public struct PostgresOutboxRelay: Service {
             outcome.notTried = messages[next...].map(\.id)
             return outcome
         }
+    }
+
+    /// Delivers every claimed message through one `deliverMany` (each is the oldest of its key,
+    /// so they may all go at once); after shutdown begins, starts none.
+    private func deliverAtOnce(_ messages: [OutboxMessage], _ deliverMany: OutboxRelay.DeliverMany) async -> Outcome {
+        var outcome = Outcome()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else {
+            outcome.notTried = messages.map(\.id)
+            return outcome
+        }
+        let results = await deliverMany(messages)
+        // A cancelled call says nothing about the peer: those claims are let go, not failed.
+        let cancelled = Task.isCancelled
+        for (message, result) in zip(messages, results) {
+            switch result {
+            case .success:
+                outcome.delivered.append(message.id)
+            case .failure where cancelled:
+                outcome.notTried.append(message.id)
+            case .failure(let error):
+                outcome.failures.append(
+                    Failure(message: message, reason: String(String(describing: error).prefix(1000)))
+                )
+            }
+        }
+        return outcome
     }
 
     /// Extends the lease on `ids` every third of it until cancelled (the round is done). A claim

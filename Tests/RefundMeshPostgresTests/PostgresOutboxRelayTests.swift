@@ -293,4 +293,90 @@ struct PostgresOutboxRelayTests {
             #expect(message?.deliveredAt != nil)
         }
     }
+
+    /// With `deliverMany`, a claimed round (the oldest pending message of each key) goes in one
+    /// call: no call holds two messages of one key, every message arrives once and in order per
+    /// key, and a message refused in a call is retried alone and holds back only its key.
+    @Test func aRoundGoesAtOnceThroughDeliverMany() async throws {
+        try await TestDatabase.withStore { store in
+            let calls = Mutex<[[OutboxMessage]]>([])
+            let refusalsLeft = Mutex(1)
+            let relay = PostgresOutboxRelay(
+                store: store,
+                configuration: .init(
+                    replica: "only",
+                    pollInterval: .milliseconds(100),
+                    backoff: .init(initial: .milliseconds(50), jitter: 0)
+                ),
+                logger: TestDatabase.logger
+            ) { messages in
+                calls.withLock { $0.append(messages) }
+                return messages.map { message -> Result<Void, any Error> in
+                    struct Refused: Error {}
+                    let refuse =
+                        message.eventID == "rf-1:1"
+                        && refusalsLeft.withLock { left in
+                            defer { left -= 1 }
+                            return left > 0
+                        }
+                    return refuse ? .failure(Refused()) : .success(())
+                }
+            }
+            let keys = 3
+            let perKey = 3
+            for step in 0..<perKey {
+                for key in 0..<keys {
+                    try await store.transaction { connection in
+                        _ = try await PostgresOutbox.enqueue(
+                            connection,
+                            eventID: "rf-\(key):\(step)",
+                            destination: "intake",
+                            kind: "ApplyStatus",
+                            payload: [UInt8(step)],
+                            orderingKey: "rf-\(key)",
+                            logger: TestDatabase.logger
+                        )
+                    }
+                }
+            }
+            let delivered = { () -> [String] in
+                calls.withLock { calls in
+                    calls.flatMap { $0 }.map(\.eventID)
+                }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                // Every message, plus the one refused attempt.
+                try await waitUntil { delivered().count == keys * perKey + 1 }
+                group.cancelAll()
+            }
+            let made = calls.withLock { $0 }
+            // The first round holds the head of every key, in one call.
+            #expect(made.first.map { Set($0.map(\.eventID)) } == ["rf-0:0", "rf-1:0", "rf-2:0"])
+            for call in made {
+                #expect(
+                    Set(call.map(\.orderingKey)).count == call.count,
+                    "two messages of one key in \(call.map(\.eventID))"
+                )
+            }
+            let attempts = delivered()
+            #expect(attempts.filter { $0 == "rf-1:1" }.count == 2)
+            #expect(Set(attempts).count == keys * perKey)
+            for key in 0..<keys {
+                // Each key in enqueue order (the refused message's retry comes right after it).
+                let steps = attempts.filter { $0.hasPrefix("rf-\(key):") }.map { Int($0.split(separator: ":")[1])! }
+                let expected = key == 1 ? [0, 1, 1, 2] : [0, 1, 2]
+                #expect(steps == expected, "key rf-\(key): \(steps)")
+            }
+            let refused = try await store.withConnection { connection in
+                try await PostgresOutbox.message(connection, eventID: "rf-1:1", logger: TestDatabase.logger)
+            }
+            #expect(refused?.attempts == 1)
+            #expect(refused?.deliveredAt != nil)
+            let pending = try await store.withConnection {
+                try await PostgresOutbox.pending($0, logger: TestDatabase.logger)
+            }
+            #expect(pending.isEmpty)
+        }
+    }
 }
