@@ -15,6 +15,21 @@ struct PostgresOutboxRelayTests {
         var all: [(replica: String, eventID: String)] { log.withLock { $0 } }
     }
 
+    /// One replica, polling every 100 ms, retrying a failed message after 50 ms.
+    static let quickRetries = PostgresOutboxRelay.Configuration(
+        replica: "only",
+        pollInterval: .milliseconds(100),
+        backoff: .init(initial: .milliseconds(50), jitter: 0)
+    )
+
+    /// Whether `left` had one to give, taking it if so.
+    static func takeOne(_ left: borrowing Mutex<Int>) -> Bool {
+        left.withLock { left in
+            defer { left -= 1 }
+            return left > 0
+        }
+    }
+
     func waitUntil(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while !condition() {
@@ -247,19 +262,10 @@ struct PostgresOutboxRelayTests {
             let failuresLeft = Mutex(2)
             let relay = PostgresOutboxRelay(
                 store: store,
-                configuration: .init(
-                    replica: "only",
-                    pollInterval: .milliseconds(100),
-                    backoff: .init(initial: .milliseconds(50), jitter: 0)
-                ),
+                configuration: Self.quickRetries,
                 logger: TestDatabase.logger
             ) { message in
-                if message.eventID == "rf-1:approved",
-                    failuresLeft.withLock({ left in
-                        defer { left -= 1 }
-                        return left > 0
-                    })
-                {
+                if message.eventID == "rf-1:approved", Self.takeOne(failuresLeft) {
                     struct Unavailable: Error {}
                     throw Unavailable()
                 }
@@ -303,22 +309,13 @@ struct PostgresOutboxRelayTests {
             let refusalsLeft = Mutex(1)
             let relay = PostgresOutboxRelay(
                 store: store,
-                configuration: .init(
-                    replica: "only",
-                    pollInterval: .milliseconds(100),
-                    backoff: .init(initial: .milliseconds(50), jitter: 0)
-                ),
+                configuration: Self.quickRetries,
                 logger: TestDatabase.logger
             ) { messages in
                 calls.withLock { $0.append(messages) }
                 return messages.map { message -> Result<Void, any Error> in
                     struct Refused: Error {}
-                    let refuse =
-                        message.eventID == "rf-1:1"
-                        && refusalsLeft.withLock { left in
-                            defer { left -= 1 }
-                            return left > 0
-                        }
+                    let refuse = message.eventID == "rf-1:1" && Self.takeOne(refusalsLeft)
                     return refuse ? .failure(Refused()) : .success(())
                 }
             }
