@@ -14,7 +14,9 @@ extension InputCheck {
         }
         if name.utf8.count > InputLimits.maxFileNameBytes {
             add("\(field) is \(name.utf8.count) bytes long; file names are at most \(InputLimits.maxFileNameBytes)")
-        } else if name.contains("/") || name.contains("\\") || name.hasPrefix(".") {
+        } else if name.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") })
+            || name.hasPrefix(".")
+        {
             add(
                 "\(field) \(Self.quote(name)) must be a plain file name, not a path or a hidden file"
                     + " (no / or \\, no leading .)"

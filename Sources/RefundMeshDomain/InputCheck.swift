@@ -48,11 +48,23 @@ public struct InputCheck: Sendable {
                 "\(field) contains \(Self.describe(bad)); ids are ASCII letters, digits and "
                     + InputLimits.identifierPunctuation.map { String($0) }.sorted().joined(separator: " ")
             )
-        } else if value.contains("..") {
+        } else if Self.containsTwoDots(value) {
             // Ids are never paths here, but one may become part of a file name in an export or a
             // tool: refusing ".." keeps it from ever climbing out of a folder.
             add("\(field) contains \"..\"; ids do not contain two dots in a row")
         }
+    }
+
+    /// Whether `value` has two dots in a row. Byte by byte: `String.contains(_:)` with a string
+    /// argument resolves to Foundation's, a CFString search, and every id of every call is checked.
+    static func containsTwoDots(_ value: String) -> Bool {
+        var previousWasDot = false
+        for byte in value.utf8 {
+            let isDot = byte == UInt8(ascii: ".")
+            if isDot && previousWasDot { return true }
+            previousWasDot = isDot
+        }
+        return false
     }
 
     /// A list of ids, each checked as ``identifier(_:_:required:)``, at most `maxCount` of them.
