@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -29,6 +30,15 @@ public struct MetricsEndpoint: Service {
     public var currentPort: Int { boundPort.current() }
 
     public func run() async throws {
+        do {
+            try await Self.probe(host: host, port: port)
+        } catch {
+            boundPort.giveUp()
+            throw MetricsEndpointError(
+                description: "the metrics endpoint could not listen on \(host):\(port) (<SERVICE>_METRICS_PORT; "
+                    + "0 picks a free port, off disables it): \(error)"
+            )
+        }
         let router = Router()
         router.get("metrics") { _, _ -> Response in
             var headers = HTTPFields()
@@ -70,6 +80,23 @@ public struct MetricsEndpoint: Service {
             )
         }
         boundPort.giveUp()
+    }
+}
+
+extension MetricsEndpoint {
+    /// Binds `host:port` and lets it go again, so that a port already taken is reported before
+    /// Hummingbird starts: when its server cannot bind, Hummingbird cancels its date cache,
+    /// whose `cancelOnGracefulShutdown()` merge (swift-async-algorithms 1.1.4) can deadlock an
+    /// event loop on that cancellation, and the service then hangs instead of exiting (seen
+    /// in `DeploymentMeshTests.metricsPortTaken`). A port taken between this bind and
+    /// Hummingbird's still goes down that path; port 0 cannot be taken and is not probed.
+    static func probe(host: String, port: Int) async throws {
+        guard port != 0 else { return }
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port)
+            .get()
+        try await channel.close()
     }
 }
 
