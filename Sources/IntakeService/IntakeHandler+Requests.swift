@@ -14,16 +14,22 @@ extension IntakeHandler {
     public func submitRefund(_ request: SubmitRefundRequest, context: ServerContext) async throws -> RefundView {
         try IntakeValidation.validate(request)
         let digest = Self.digest(of: request)
-        if let existing = try await replay(request, digest: digest) { return existing }
-
-        let order = try await ownedOrder(request.orderID, userID: request.userID)
+        // One read for both: the request already made under this key (R-A8), else the order.
+        let known = try await store.read { db -> (earlier: (digest: String, view: RefundView)?, order: Order?) in
+            if let earlier = try Self.earlierRequest(db, request) { return (earlier, nil) }
+            return (nil, try IntakeStore.order(db, id: request.orderID))
+        }
+        if let earlier = known.earlier { return try Self.replay(request, digest: digest, earlier: earlier) }
+        let order = try Self.owned(known.order, orderID: request.orderID, userID: request.userID)
         let locale = RefundLocale(tag: request.locale)
         if let violation = policy.attachmentViolation(
             request.attachments.map { (fileName: $0.fileName, sizeBytes: Int64($0.content.count)) }
         ) {
             throw RPCError(code: .invalidArgument, message: violation.message(locale))
         }
-        let paid = await capturedPayments(of: order.orderID, context: context)
+        let read = await readPayments(of: order.orderID, context: context)
+        let paymentsReadAtMs = read == nil ? 0 : now()
+        let paid = read ?? []
         let destination = request.destination == .unspecified ? Destination.original : request.destination
         let nowMs = now()
         let eligibility = EligibilityCheck(policy: policy).evaluate(
@@ -133,7 +139,10 @@ extension IntakeHandler {
                             userID: order.userID,
                             excluding: order.orderID,
                             beforeMs: nowMs
-                        )
+                        ),
+                        // Review decides from these instead of asking payment-channel again (R-R3, R-R7).
+                        capturedPayments: paid,
+                        paymentsReadAtMs: paymentsReadAtMs
                     ),
                     orderingKey: refundID
                 )
@@ -154,21 +163,31 @@ extension IntakeHandler {
             return view
         } catch let error as StoreError where error.code == .conflict {
             // A concurrent submission with the same key won the race: answer with its refund.
-            if let existing = try await replay(request, digest: digest) { return existing }
+            if let earlier = try await store.read({ db in try Self.earlierRequest(db, request) }) {
+                return try Self.replay(request, digest: digest, earlier: earlier)
+            }
             throw error
         }
     }
 
-    /// The refund an earlier submission with the same key created (R-A8), or nil.
-    private func replay(_ request: SubmitRefundRequest, digest: String) async throws -> RefundView? {
-        let found = try await store.read { db -> (String, RefundView)? in
-            guard
-                let record = try RefundRecord.fetch(db, userID: request.userID, idempotencyKey: request.idempotencyKey)
-            else { return nil }
-            return (record.requestDigest, try record.view(db))
-        }
-        guard let (storedDigest, view) = found else { return nil }
-        guard storedDigest == digest else {
+    /// The digest and refund of an earlier request under the same key (R-A8), or nil.
+    private static func earlierRequest(
+        _ db: some SQLSession,
+        _ request: SubmitRefundRequest
+    ) throws -> (digest: String, view: RefundView)? {
+        guard let record = try RefundRecord.fetch(db, userID: request.userID, idempotencyKey: request.idempotencyKey)
+        else { return nil }
+        return (record.requestDigest, try record.view(db))
+    }
+
+    /// The refund an earlier request under the same key made (R-A8), when it was the same request.
+    private static func replay(
+        _ request: SubmitRefundRequest,
+        digest: String,
+        earlier: (digest: String, view: RefundView)
+    ) throws -> RefundView {
+        let view = earlier.view
+        guard earlier.digest == digest else {
             throw RPCError(
                 code: .alreadyExists,
                 message:

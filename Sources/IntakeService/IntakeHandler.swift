@@ -134,9 +134,16 @@ public struct IntakeHandler: Intake.ServiceProtocol {
         check.identifier(userID, "user_id")
         check.identifier(orderID, "order_id")
         try IntakeValidation.enforce(check, "the request")
-        guard let order = try await store.read({ db in try IntakeStore.order(db, id: orderID) }),
-            order.userID == userID
-        else {
+        return try Self.owned(
+            try await store.read({ db in try IntakeStore.order(db, id: orderID) }),
+            orderID: orderID,
+            userID: userID
+        )
+    }
+
+    /// `order` when it is the user's; another user's is answered exactly like an unknown one.
+    static func owned(_ order: Order?, orderID: String, userID: String) throws -> Order {
+        guard let order, order.userID == userID else {
             throw RPCError(
                 code: .notFound,
                 message: "order \(orderID) of user \(userID) is not known to intake; the platform records orders"
@@ -163,7 +170,13 @@ public struct IntakeHandler: Intake.ServiceProtocol {
     /// The order's captured payments from payment-channel; empty when it cannot be asked (the
     /// pre-check then quotes the slowest arrival and the fee, never better than the outcome).
     func capturedPayments(of orderID: String, context: ServerContext) async -> [CapturedPayment] {
-        guard let payments else { return [] }
+        await readPayments(of: orderID, context: context) ?? []
+    }
+
+    /// The order's captured payments from payment-channel, or nil when they cannot be read (no
+    /// payment-channel configured, or it did not answer in time).
+    func readPayments(of orderID: String, context: ServerContext) async -> [CapturedPayment]? {
+        guard let payments else { return nil }
         do {
             return try await payments.listPayments(
                 ListPaymentsRequest(orderID: orderID),
@@ -171,7 +184,7 @@ public struct IntakeHandler: Intake.ServiceProtocol {
             ).payments
         } catch {
             context.logger.notice("payment-channel unavailable for a quote", metadata: ["error": "\(error)"])
-            return []
+            return nil
         }
     }
 }

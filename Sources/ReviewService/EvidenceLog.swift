@@ -36,10 +36,11 @@ enum EvidenceLog {
     /// The captured payments payment-channel reported for the order when the case was decided.
     static func payments(
         _ db: some SQLSession,
-        _ payments: [CapturedPayment],
+        _ lookup: ReviewHandler.PaymentLookup,
         for reviewCase: CaseRecord,
         atMs: Int64
     ) throws {
+        let payments = lookup.payments
         try EvidenceStore.append(
             db,
             kind: "payments",
@@ -57,7 +58,11 @@ enum EvidenceLog {
                             "captured_at_ms": .integer(payment.capturedAtMs),
                         ])
                     }
-                )
+                ),
+                // Who read them from payment-channel: review itself, or intake while accepting
+                // the request (OpenCase carries its reading), and when.
+                "read_by": .string(lookup.readBy),
+                "read_at_ms": .integer(lookup.readAtMs == 0 ? atMs : lookup.readAtMs),
             ]
         )
     }

@@ -12,6 +12,11 @@ public struct ReviewConfiguration: Sendable, Equatable {
     public var retryInterval: Duration
     /// How long a ListPayments lookup may take (R-R3). `REVIEW_PAYMENTS_TIMEOUT_MS`; default 3000.
     public var paymentsTimeout: Duration
+    /// How old intake's reading of an order's payments, carried in OpenCase, may be for review to
+    /// decide from it instead of asking payment-channel again (R-R3, R-R7); 0: always ask.
+    /// `REVIEW_PAYMENTS_REUSE_MS`; default 10 000. Captured payments are only ever added, so a
+    /// recent reading can miss only a payment captured in between.
+    public var paymentsReuseMs: Int64
     /// SLA budgets (R-R4): `REVIEW_SLA_AUTOMATIC_MS` (600 000: 10 minutes of wall-clock time),
     /// `REVIEW_SLA_MANUAL_WORKING_DAYS` (3) or, finer, `REVIEW_SLA_MANUAL_MS` (working-time
     /// milliseconds), `REVIEW_SLA_WARNING_MS` (14 400 000: due soon 4 hours before).
@@ -41,6 +46,7 @@ public struct ReviewConfiguration: Sendable, Equatable {
         operatorSandbox: FulfillmentFacts.RechargeStatus = .unknown,
         retryInterval: Duration = .seconds(30),
         paymentsTimeout: Duration = .seconds(3),
+        paymentsReuseMs: Int64 = 10_000,
         serviceLevel: ServiceLevel = ServiceLevel(),
         largeAmountFen: Int64 = 50_000,
         claimTTLMs: Int64 = 15 * 60_000,
@@ -53,6 +59,7 @@ public struct ReviewConfiguration: Sendable, Equatable {
         self.operatorSandbox = operatorSandbox
         self.retryInterval = retryInterval
         self.paymentsTimeout = paymentsTimeout
+        self.paymentsReuseMs = paymentsReuseMs
         self.serviceLevel = serviceLevel
         self.largeAmountFen = largeAmountFen
         self.claimTTLMs = claimTTLMs
@@ -79,6 +86,16 @@ public struct ReviewConfiguration: Sendable, Equatable {
         }
         retryInterval = try Self.milliseconds("REVIEW_RETRY_INTERVAL_MS", in: environment) ?? retryInterval
         paymentsTimeout = try Self.milliseconds("REVIEW_PAYMENTS_TIMEOUT_MS", in: environment) ?? paymentsTimeout
+        if let text = environment["REVIEW_PAYMENTS_REUSE_MS"], !text.isEmpty {
+            guard let value = Int64(text), value >= 0 else {
+                throw ReviewConfigurationError(
+                    variable: "REVIEW_PAYMENTS_REUSE_MS",
+                    value: text,
+                    expected: "0 (always ask payment-channel) or a positive number of milliseconds"
+                )
+            }
+            paymentsReuseMs = value
+        }
         if let budget = try Self.positive("REVIEW_SLA_AUTOMATIC_MS", in: environment) {
             serviceLevel.automaticBudgetMs = budget
         }

@@ -99,13 +99,24 @@ public struct ReviewHandler: Review.ServiceProtocol {
     public func openCase(_ request: OpenCaseRequest, context: ServerContext) async throws -> Ack {
         try Self.validate(request, now: now())
         let refundID = request.refundID
-        if try await store.read({ db in try ReviewStore.reviewCase(db, refundID: refundID) }) != nil {
-            return Ack(firstTime: false)
-        }
         var opened = CaseRecord(request: request, nowMs: now())
         opened.greenChannel = greenChannel(for: opened)
         let pending = opened
-        let lookup = await lookUpPayments(for: pending, logger: context)
+        let carried = carriedPayments(of: request, nowMs: now())
+        // A redelivered OpenCase is answered without asking anyone: check before calls that leave
+        // the service. With intake's reading of the payments and nothing to ask the operator, the
+        // write below finds the case itself (`insertCase` refuses a second one).
+        if carried == nil || Self.needsOperator(pending),
+            try await store.read({ db in try ReviewStore.reviewCase(db, refundID: refundID) }) != nil
+        {
+            return Ack(firstTime: false)
+        }
+        let lookup: PaymentLookup
+        if let carried {
+            lookup = carried
+        } else {
+            lookup = await lookUpPayments(for: pending, logger: context)
+        }
         let operatorFact = try await askOperator(for: pending, context: context)
         let nowMs = now()
         let rules = self.rules
@@ -135,7 +146,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
                 try EvidenceLog.materials(db, request.attachments, for: reviewCase, atMs: nowMs)
             }
             if lookup.failure == nil, lookup.asked {
-                try EvidenceLog.payments(db, lookup.payments, for: reviewCase, atMs: nowMs)
+                try EvidenceLog.payments(db, lookup, for: reviewCase, atMs: nowMs)
             }
             if let operatorFact, try ReviewStore.insertFact(db, operatorFact, recordedAtMs: nowMs) {
                 try EvidenceLog.fact(db, operatorFact, refundID: refundID, actor: "operator", atMs: nowMs)
@@ -329,7 +340,7 @@ public struct ReviewHandler: Review.ServiceProtocol {
                     try EvidenceLog.fact(db, operatorFact, refundID: current.refundID, actor: "operator", atMs: nowMs)
                 }
                 if lookup.failure == nil, lookup.asked {
-                    try EvidenceLog.payments(db, lookup.payments, for: current, atMs: nowMs)
+                    try EvidenceLog.payments(db, lookup, for: current, atMs: nowMs)
                 }
                 return try Self.decide(db, &current, lookup: lookup, rules: rules, nowMs: nowMs)
             }
@@ -347,6 +358,22 @@ public struct ReviewHandler: Review.ServiceProtocol {
         var failure: String?
         /// Whether payment-channel was asked at all.
         var asked = false
+        /// Who asked: "review", or "intake" when OpenCase carried intake's reading.
+        var readBy = "review"
+        /// When intake read them (Unix ms); 0 when review asked.
+        var readAtMs: Int64 = 0
+    }
+
+    /// Intake's reading of the order's payments, carried in OpenCase, when it is recent enough to
+    /// decide from (R-R3, R-R7; ``ReviewConfiguration/paymentsReuseMs``): payments are only ever
+    /// added, so a reading of a few seconds ago can miss only one captured since, and the
+    /// decision follows the submission by milliseconds when the mesh is healthy. A reading
+    /// from the future (clocks apart) or too old is not used: review asks payment-channel.
+    func carriedPayments(of request: OpenCaseRequest, nowMs: Int64) -> PaymentLookup? {
+        let readAt = request.paymentsReadAtMs
+        let limit = configuration.paymentsReuseMs
+        guard readAt > 0, limit > 0, readAt <= nowMs + 1_000, nowMs - readAt <= limit else { return nil }
+        return PaymentLookup(payments: request.capturedPayments, asked: true, readBy: "intake", readAtMs: readAt)
     }
 
     /// Decides `reviewCase` from the facts in the store and `lookup`, and when its outcome
@@ -411,13 +438,18 @@ public struct ReviewHandler: Review.ServiceProtocol {
         }
     }
 
+    /// Whether the operator may be asked about the case's order (R-R2): a direct recharge the
+    /// user says did not arrive or was not used, decided by the system.
+    static func needsOperator(_ reviewCase: CaseRecord) -> Bool {
+        reviewCase.order.productKind == .directRecharge && !reviewCase.needsPerson
+            && (reviewCase.ground == .notUsed || reviewCase.ground == .deliveryFailed)
+    }
+
     /// Asks the operator about a direct recharge the feed says nothing about (R-R2); the answer,
     /// when it is one, becomes a fact of the order (evidence, R-R9).
     private func askOperator(for reviewCase: CaseRecord, context: ServerContext?) async throws -> FulfillmentFact? {
         let order = reviewCase.order
-        guard order.productKind == .directRecharge, !reviewCase.needsPerson,
-            reviewCase.ground == .notUsed || reviewCase.ground == .deliveryFailed
-        else { return nil }
+        guard Self.needsOperator(reviewCase) else { return nil }
         let known = try await store.read { db in try ReviewStore.facts(db, orderID: order.orderID) }
         guard FulfillmentFacts(records: known).recharge == .unknown else { return nil }
         let answer: FulfillmentFacts.RechargeStatus

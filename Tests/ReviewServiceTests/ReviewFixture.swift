@@ -22,7 +22,8 @@ final class ReviewFixture: Sendable {
     /// On a SQLite store in a temporary folder, removed when the fixture goes.
     convenience init(
         payments: any PaymentRecords = NoPayments(),
-        operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown
+        operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown,
+        configuration: ReviewConfiguration = ReviewConfiguration()
     )
         throws
     {
@@ -36,7 +37,12 @@ final class ReviewFixture: Sendable {
             migrations: ReviewStore.migrations,
             logger: logger
         )
-        self.init(database: store.database, payments: payments, operatorAnswer: operatorAnswer) {
+        self.init(
+            database: store.database,
+            payments: payments,
+            operatorAnswer: operatorAnswer,
+            configuration: configuration
+        ) {
             try? store.close()
             try? FileManager.default.removeItem(at: directory)
         }
@@ -46,6 +52,7 @@ final class ReviewFixture: Sendable {
         database: any ServiceDatabase,
         payments: any PaymentRecords = NoPayments(),
         operatorAnswer: FulfillmentFacts.RechargeStatus = .unknown,
+        configuration: ReviewConfiguration = ReviewConfiguration(),
         cleanup: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database
@@ -54,6 +61,7 @@ final class ReviewFixture: Sendable {
             store: database,
             payments: payments,
             operatorAdapter: SandboxOperatorAdapter(answer: operatorAnswer),
+            configuration: configuration,
             now: { ReviewFixture.nowMs }
         )
     }

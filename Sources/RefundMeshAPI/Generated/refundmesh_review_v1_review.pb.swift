@@ -192,6 +192,12 @@ public struct OpenCaseRequest: Sendable, Hashable {
     public var locale: String = ""
     /// What intake knows of the user's purchases, for risk scoring (R-R7).
     public var userHistory: UserHistory? = nil
+    /// The order's captured payments as intake read them from payment-channel while accepting the
+    /// request, oldest first (R-R3, R-R7), and when it read them. Review decides from them instead of
+    /// asking payment-channel again when they are recent (REVIEW_PAYMENTS_REUSE_MS); 0: intake could
+    /// not read them, and review asks.
+    public var capturedPayments: [CapturedPayment] = []
+    public var paymentsReadAtMs: Int64 = 0
 
     public init() {}
 
@@ -210,7 +216,9 @@ public struct OpenCaseRequest: Sendable, Hashable {
         requesterIP: String = "",
         submittedAtMs: Int64 = 0,
         locale: String = "",
-        userHistory: UserHistory? = nil
+        userHistory: UserHistory? = nil,
+        capturedPayments: [CapturedPayment] = [],
+        paymentsReadAtMs: Int64 = 0
     ) {
         self.refundID = refundID
         self.order = order
@@ -227,6 +235,8 @@ public struct OpenCaseRequest: Sendable, Hashable {
         self.submittedAtMs = submittedAtMs
         self.locale = locale
         self.userHistory = userHistory
+        self.capturedPayments = capturedPayments
+        self.paymentsReadAtMs = paymentsReadAtMs
     }
 }
 
@@ -999,6 +1009,11 @@ extension OpenCaseRequest: ProtobufCBridged {
         pointer.pointee.submitted_at_ms = self.submittedAtMs
         if !self.locale.isEmpty { pointer.pointee.locale = try arena.string(self.locale, field: "refundmesh.review.v1.OpenCaseRequest.locale") }
         if let value = self.userHistory { pointer.pointee.user_history = try arena.lower(value) }
+        if !self.capturedPayments.isEmpty {
+            pointer.pointee.n_captured_payments = self.capturedPayments.count
+            pointer.pointee.captured_payments = try arena.lower(self.capturedPayments)
+        }
+        pointer.pointee.payments_read_at_ms = self.paymentsReadAtMs
     }
 
     public init(lifting pointer: UnsafePointer<CStruct>) throws {
@@ -1017,6 +1032,8 @@ extension OpenCaseRequest: ProtobufCBridged {
         self.submittedAtMs = pointer.pointee.submitted_at_ms
         self.locale = try ProtobufCLift.string(pointer.pointee.locale, field: "refundmesh.review.v1.OpenCaseRequest.locale")
         self.userHistory = try ProtobufCLift.message(pointer.pointee.user_history, as: UserHistory.self)
+        self.capturedPayments = try ProtobufCLift.messages(pointer.pointee.captured_payments, count: pointer.pointee.n_captured_payments, as: CapturedPayment.self)
+        self.paymentsReadAtMs = pointer.pointee.payments_read_at_ms
     }
 }
 

@@ -1451,7 +1451,7 @@ const ProtobufCMessageDescriptor refundmesh__review__v1__fulfillment_fact__descr
   (ProtobufCMessageInit) refundmesh__review__v1__fulfillment_fact__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor refundmesh__review__v1__open_case_request__field_descriptors[15] =
+static const ProtobufCFieldDescriptor refundmesh__review__v1__open_case_request__field_descriptors[17] =
 {
   {
     "refund_id",
@@ -1633,9 +1633,34 @@ static const ProtobufCFieldDescriptor refundmesh__review__v1__open_case_request_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "captured_payments",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Refundmesh__Review__V1__OpenCaseRequest, n_captured_payments),
+    offsetof(Refundmesh__Review__V1__OpenCaseRequest, captured_payments),
+    &refundmesh__payment__v1__captured_payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payments_read_at_ms",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Refundmesh__Review__V1__OpenCaseRequest, payments_read_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned refundmesh__review__v1__open_case_request__field_indices_by_name[] = {
   4,   /* field[4] = attachments */
+  15,   /* field[15] = captured_payments */
   5,   /* field[5] = destination */
   9,   /* field[9] = flag_reason */
   8,   /* field[8] = flagged_for_review */
@@ -1643,6 +1668,7 @@ static const unsigned refundmesh__review__v1__open_case_request__field_indices_b
   13,   /* field[13] = locale */
   1,   /* field[1] = order */
   6,   /* field[6] = payment_id */
+  16,   /* field[16] = payments_read_at_ms */
   3,   /* field[3] = reason_statement */
   0,   /* field[0] = refund_id */
   7,   /* field[7] = requested_amount_fen */
@@ -1654,7 +1680,7 @@ static const unsigned refundmesh__review__v1__open_case_request__field_indices_b
 static const ProtobufCIntRange refundmesh__review__v1__open_case_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor refundmesh__review__v1__open_case_request__descriptor =
 {
@@ -1664,7 +1690,7 @@ const ProtobufCMessageDescriptor refundmesh__review__v1__open_case_request__desc
   "Refundmesh__Review__V1__OpenCaseRequest",
   "refundmesh.review.v1",
   sizeof(Refundmesh__Review__V1__OpenCaseRequest),
-  15,
+  17,
   refundmesh__review__v1__open_case_request__field_descriptors,
   refundmesh__review__v1__open_case_request__field_indices_by_name,
   1,  refundmesh__review__v1__open_case_request__number_ranges,

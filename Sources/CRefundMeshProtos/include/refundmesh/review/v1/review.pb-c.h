@@ -201,10 +201,19 @@ struct  Refundmesh__Review__V1__OpenCaseRequest
    * What intake knows of the user's purchases, for risk scoring (R-R7).
    */
   Refundmesh__Review__V1__UserHistory *user_history;
+  /*
+   * The order's captured payments as intake read them from payment-channel while accepting the
+   * request, oldest first (R-R3, R-R7), and when it read them. Review decides from them instead of
+   * asking payment-channel again when they are recent (REVIEW_PAYMENTS_REUSE_MS); 0: intake could
+   * not read them, and review asks.
+   */
+  size_t n_captured_payments;
+  Refundmesh__Payment__V1__CapturedPayment **captured_payments;
+  int64_t payments_read_at_ms;
 };
 #define REFUNDMESH__REVIEW__V1__OPEN_CASE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&refundmesh__review__v1__open_case_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, REFUNDMESH__REFUND__V1__REFUND_GROUND__REFUND_GROUND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, REFUNDMESH__REFUND__V1__DESTINATION__DESTINATION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, NULL, REFUNDMESH__REFUND__V1__REFUND_GROUND__REFUND_GROUND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, REFUNDMESH__REFUND__V1__DESTINATION__DESTINATION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0 }
 
 
 /*
