@@ -25,24 +25,7 @@ struct CarriedPaymentsTests {
         var count: Int { asked.withLock { $0 } }
     }
 
-    static let twoCaptures = [
-        CapturedPayment(
-            paymentID: "p-1",
-            orderID: "o-1",
-            userID: "u-1",
-            method: .alipay,
-            amountFen: 3000,
-            capturedAtMs: 1
-        ),
-        CapturedPayment(
-            paymentID: "p-2",
-            orderID: "o-1",
-            userID: "u-1",
-            method: .alipay,
-            amountFen: 3000,
-            capturedAtMs: 2
-        ),
-    ]
+    static let twoCaptures = ReviewFixture.duplicateCaptures
 
     static func duplicateCharge(readAtMs: Int64, payments: [CapturedPayment] = twoCaptures) -> OpenCaseRequest {
         var request = ReviewFixture.openCase(

@@ -132,6 +132,26 @@ final class ReviewFixture: Sendable {
         )
     }
 
+    /// Order o-1 paid twice with Alipay, 3000 fen each (R-R3): p-2 is the duplicate.
+    static let duplicateCaptures = [
+        CapturedPayment(
+            paymentID: "p-1",
+            orderID: "o-1",
+            userID: "u-1",
+            method: .alipay,
+            amountFen: 3000,
+            capturedAtMs: 1
+        ),
+        CapturedPayment(
+            paymentID: "p-2",
+            orderID: "o-1",
+            userID: "u-1",
+            method: .alipay,
+            amountFen: 3000,
+            capturedAtMs: 2
+        ),
+    ]
+
     static func openCase(
         _ refundID: String,
         order: Order,

@@ -186,24 +186,7 @@ struct ReviewHandlerTests {
 
     @Test("R-R3: a duplicate charge with two captured payments is approved for the duplicate, without fee")
     func duplicateCharge() async throws {
-        let payments = [
-            CapturedPayment(
-                paymentID: "p-1",
-                orderID: "o-1",
-                userID: "u-1",
-                method: .alipay,
-                amountFen: 3000,
-                capturedAtMs: 1
-            ),
-            CapturedPayment(
-                paymentID: "p-2",
-                orderID: "o-1",
-                userID: "u-1",
-                method: .alipay,
-                amountFen: 3000,
-                capturedAtMs: 2
-            ),
-        ]
+        let payments = ReviewFixture.duplicateCaptures
         try await withTestServer(services: [FakePaymentChannel(payments: ["o-1": payments])]) { _, port in
             let client = makeTestClient(ports: [port])
             // A generous timeout: on a loaded CI machine the default 3 s can pass, and the case
