@@ -23,6 +23,26 @@ struct PostgresOutboxRelayTests {
     )
 
     /// Whether `left` had one to give, taking it if so.
+    /// One ApplyStatus message for intake, enqueued in a transaction of its own.
+    static func enqueueStatus(
+        _ store: PostgresStore,
+        eventID: String,
+        orderingKey: String,
+        payload: [UInt8] = []
+    ) async throws {
+        try await store.transaction { connection in
+            _ = try await PostgresOutbox.enqueue(
+                connection,
+                eventID: eventID,
+                destination: "intake",
+                kind: "ApplyStatus",
+                payload: payload,
+                orderingKey: orderingKey,
+                logger: TestDatabase.logger
+            )
+        }
+    }
+
     static func takeOne(_ left: borrowing Mutex<Int>) -> Bool {
         left.withLock { left in
             defer { left -= 1 }
@@ -272,17 +292,7 @@ struct PostgresOutboxRelayTests {
                 deliveries.record("only", message.eventID)
             }
             for event in ["rf-1:approved", "rf-1:paid", "rf-2:approved"] {
-                try await store.transaction { connection in
-                    _ = try await PostgresOutbox.enqueue(
-                        connection,
-                        eventID: event,
-                        destination: "intake",
-                        kind: "ApplyStatus",
-                        payload: [],
-                        orderingKey: String(event.prefix(4)),
-                        logger: TestDatabase.logger
-                    )
-                }
+                try await Self.enqueueStatus(store, eventID: event, orderingKey: String(event.prefix(4)))
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await relay.run() }
@@ -323,17 +333,12 @@ struct PostgresOutboxRelayTests {
             let perKey = 3
             for step in 0..<perKey {
                 for key in 0..<keys {
-                    try await store.transaction { connection in
-                        _ = try await PostgresOutbox.enqueue(
-                            connection,
-                            eventID: "rf-\(key):\(step)",
-                            destination: "intake",
-                            kind: "ApplyStatus",
-                            payload: [UInt8(step)],
-                            orderingKey: "rf-\(key)",
-                            logger: TestDatabase.logger
-                        )
-                    }
+                    try await Self.enqueueStatus(
+                        store,
+                        eventID: "rf-\(key):\(step)",
+                        orderingKey: "rf-\(key)",
+                        payload: [UInt8(step)]
+                    )
                 }
             }
             let delivered = { () -> [String] in
