@@ -25,7 +25,10 @@ import ServiceLifecycle
 ///
 /// **Delivery guarantee.** At least once. A crash between `deliver` returning and the
 /// delivered mark committing redelivers that message after restart, so receivers must
-/// deduplicate on ``OutboxMessage/eventID`` (``ProcessedEvents``). Run one relay per destination
+/// deduplicate on ``OutboxMessage/eventID`` (``ProcessedEvents``). Because of that, a round's
+/// marks are a bookkeeping write (``Store/writeBookkeeping(_:)``): alone in their group commit,
+/// they do not wait for an fsync, and a power loss soon after can undo them, which also only
+/// redelivers. Run one relay per destination
 /// per store file; two relays on the same rows would deliver concurrently and out of order.
 ///
 /// **Latency.** Commits that enqueue wake the relay through ``Store/outboxCommits()``, so
@@ -285,7 +288,9 @@ extension OutboxRelay {
                 return (failure, retryAt: Date().addingTimeInterval(delay.storeSeconds))
             }
             let deliveredIDs = outcome.delivered
-            try await store.writeIgnoringCancellation { db in
+            // Bookkeeping: a mark lost to a power loss only redelivers (at least once, above),
+            // so the round's record does not wait for an fsync of its own.
+            try await store.writeBookkeeping { db in
                 let deliveredAt = Date()
                 for id in deliveredIDs { try Outbox.markDelivered(db, id: id, now: deliveredAt) }
                 for (failure, retryAt) in failures {
@@ -417,7 +422,8 @@ extension OutboxRelay {
 
     private func pruneDelivered() async throws {
         let cutoff = Date().addingTimeInterval(-configuration.retention.storeSeconds)
-        let pruned = try await store.write { db in try Outbox.pruneDelivered(db, deliveredBefore: cutoff) }
+        // Bookkeeping too: a prune undone by a power loss is done again.
+        let pruned = try await store.writeBookkeeping { db in try Outbox.pruneDelivered(db, deliveredBefore: cutoff) }
         if pruned > 0 {
             logger.debug("pruned delivered outbox messages", metadata: ["outbox.pruned": "\(pruned)"])
         }

@@ -54,14 +54,18 @@ public final class Store: Sendable {
         self.migrator = try Self.makeMigrator(migrations)
         let pool = try Self.openPool(configuration)
         self.pool = pool
-        let batchSizes = Recorder(
-            label: "refundmesh_store_commit_writes",
-            dimensions: [("store", URL(fileURLWithPath: configuration.path).deletingPathExtension().lastPathComponent)]
-        )
+        let storeName = URL(fileURLWithPath: configuration.path).deletingPathExtension().lastPathComponent
+        let batchSizes = Recorder(label: "refundmesh_store_commit_writes", dimensions: [("store", storeName)])
+        let unsynced = Counter(label: "refundmesh_store_unsynced_commits_total", dimensions: [("store", storeName)])
         let signal = CommitSignal()
         self.commitSignal = signal
-        self.groupCommit = GroupCommit(pool: pool, batchLimit: configuration.groupCommitLimit) { db, size in
+        self.groupCommit = GroupCommit(
+            pool: pool,
+            batchLimit: configuration.groupCommitLimit,
+            synchronous: configuration.synchronous
+        ) { db, size, synced in
             batchSizes.record(size)
+            if !synced { unsynced.increment() }
             if OutboxEnqueueMarks.take(db) { signal.notify() }
         }
 
@@ -126,6 +130,25 @@ public final class Store: Sendable {
         try await groupCommit.write(updates)
     }
 
+    /// Like ``writeIgnoringCancellation(_:)``, for bookkeeping that is safe to lose on a power
+    /// loss because losing it only makes something idempotent happen again: an ``OutboxRelay``'s
+    /// delivered marks (a lost mark redelivers its message, and receivers deduplicate on the
+    /// event id, ``ProcessedEvents``).
+    ///
+    /// It commits before it returns and is seen by every later read, and it survives a crash of
+    /// the process. But when its group commit holds only such writes, that commit goes into the
+    /// write-ahead log without waiting for an fsync (`synchronous = NORMAL` for that one commit),
+    /// so a power loss can undo it until the store's next ordinary commit syncs the log. A group
+    /// with any ordinary write commits as the store is configured. Never use it for a state
+    /// change (money, a refund's status, an accepted request).
+    /// - Parameter updates: The write's work.
+    @discardableResult
+    public func writeBookkeeping<T: Sendable>(
+        _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await groupCommit.write(syncing: false, updates)
+    }
+
     /// How many transactions the store's writes have committed, and how many writes they held:
     /// writes per commit is what group commit saves.
     public var commitStatistics: CommitStatistics { groupCommit.statistics }
@@ -136,11 +159,15 @@ public final class Store: Sendable {
         public var commits = 0
         /// Writes those transactions held (at least one each).
         public var writes = 0
+        /// Those of the commits that held only bookkeeping writes (``Store/writeBookkeeping(_:)``)
+        /// and did not wait for an fsync (none when the store's `synchronous` is already NORMAL).
+        public var unsyncedCommits = 0
 
         /// Counts; zero by default.
-        public init(commits: Int = 0, writes: Int = 0) {
+        public init(commits: Int = 0, writes: Int = 0, unsyncedCommits: Int = 0) {
             self.commits = commits
             self.writes = writes
+            self.unsyncedCommits = unsyncedCommits
         }
     }
 

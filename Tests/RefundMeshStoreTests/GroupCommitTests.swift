@@ -160,4 +160,92 @@ struct GroupCommitTests {
             try store.close()
         }
     }
+
+    /// The writer's `PRAGMA synchronous` as a write sees it: 1 NORMAL, 2 FULL.
+    static func synchronousLevel(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+    }
+
+    @Test("a group of bookkeeping writes commits without an fsync, and the store's FULL is back for the next write")
+    func bookkeepingAloneIsUnsynced() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory, migrations: [Self.table])
+            let during = try await store.writeBookkeeping { db in
+                try db.execute(sql: "INSERT INTO items (id, name) VALUES (1, 'mark')")
+                return try Self.synchronousLevel(db)
+            }
+            let after = try await store.write { db in
+                try db.execute(sql: "INSERT INTO items (id, name) VALUES (2, 'state')")
+                return try Self.synchronousLevel(db)
+            }
+            #expect(during == 1)
+            #expect(after == 2)
+            #expect(store.commitStatistics == Store.CommitStatistics(commits: 2, writes: 2, unsyncedCommits: 1))
+            // Committed when it returned: another connection to the file (another process would
+            // do the same) reads it from the write-ahead log.
+            let other = try openStore(in: directory, migrations: [Self.table])
+            let names = try await other.read { db in try String.fetchAll(db, sql: "SELECT name FROM items ORDER BY id")
+            }
+            #expect(names == ["mark", "state"])
+            try other.close()
+            try store.close()
+        }
+    }
+
+    @Test("a bookkeeping write grouped with an ordinary write commits as the store is configured")
+    func bookkeepingWithStateIsSynced() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory, migrations: [Self.table])
+            let gate = try await WriterGate(store)
+            let mark = Task {
+                try await store.writeBookkeeping { db in
+                    try db.execute(sql: "INSERT INTO items (id, name) VALUES (1, 'mark')")
+                    return try Self.synchronousLevel(db)
+                }
+            }
+            #expect(try await eventually { store.queuedWriteCount == 1 })
+            let state = Task {
+                try await store.write { db in try db.execute(sql: "INSERT INTO items (id, name) VALUES (2, 'state')") }
+            }
+            #expect(try await eventually { store.queuedWriteCount == 2 })
+            try await gate.release()
+            #expect(try await mark.value == 2)
+            try await state.value
+            // The gate's write, then the two together; none without an fsync.
+            #expect(store.commitStatistics == Store.CommitStatistics(commits: 2, writes: 3, unsyncedCommits: 0))
+            try store.close()
+        }
+    }
+
+    @Test("a bookkeeping write that throws rolls back and still leaves the store's FULL in place")
+    func bookkeepingFailureRestores() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory, migrations: [Self.table])
+            await #expect(throws: Refused.self) {
+                try await store.writeBookkeeping { db in
+                    try db.execute(sql: "INSERT INTO items (id, name) VALUES (1, 'mark')")
+                    throw Refused()
+                }
+            }
+            let level = try await store.write { db in try Self.synchronousLevel(db) }
+            #expect(level == 2)
+            #expect(try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") } == 0)
+            #expect(store.commitStatistics.unsyncedCommits == 0)
+            try store.close()
+        }
+    }
+
+    @Test("a store already at synchronous=NORMAL has nothing to relax")
+    func bookkeepingOnNormalStore() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory, synchronous: .normal, migrations: [Self.table])
+            let level = try await store.writeBookkeeping { db in
+                try db.execute(sql: "INSERT INTO items (id, name) VALUES (1, 'mark')")
+                return try Self.synchronousLevel(db)
+            }
+            #expect(level == 1)
+            #expect(store.commitStatistics == Store.CommitStatistics(commits: 1, writes: 1, unsyncedCommits: 0))
+            try store.close()
+        }
+    }
 }

@@ -16,6 +16,13 @@ import Synchronization
 /// A batch forms by itself: while one commit waits for the disk, the writes queued meanwhile
 /// wait for the next. Under no load each write is a batch of one, which runs without a
 /// savepoint, as a transaction of its own.
+///
+/// **Bookkeeping writes.** A write queued with `syncing: false` (an outbox relay's delivered
+/// marks: ``Store/writeBookkeeping(_:)``) still commits before it returns, but a batch made only of
+/// such writes commits with `synchronous = NORMAL`: into the write-ahead log without waiting for
+/// an fsync. It survives a crash of the process (the log is in the kernel's page cache); a power
+/// loss can undo it until the next syncing commit, whose fsync of the log makes every frame
+/// before it durable too. A batch with any other write commits as the store is configured.
 final class GroupCommit: Sendable {
     /// What a queued write did: whether its work succeeded, and how to tell its caller once the
     /// batch's fate is known (nil: committed; otherwise why the batch was lost).
@@ -29,26 +36,42 @@ final class GroupCommit: Sendable {
     struct Queued: Sendable {
         var run: @Sendable (Database, _ inSavepoint: Bool) -> Reply
         var fail: @Sendable (any Error) -> Void
+        /// False for a bookkeeping write, whose batch need not wait for an fsync if all of it is.
+        var syncing: Bool
     }
 
     private struct State {
         var queue: [Queued] = []
         var scheduled = false
         var statistics = Store.CommitStatistics()
+        /// The writer's `synchronous` is NORMAL for a bookkeeping batch and not yet set back.
+        var synchronousRelaxed = false
     }
 
     private let pool: DatabasePool
     private let batchLimit: Int
+    /// The store's `PRAGMA synchronous`, restored after a batch of bookkeeping writes; nil when
+    /// it is already NORMAL (nothing to relax).
+    private let restoreSynchronous: String?
     private let state = Mutex(State())
-    private let onBatch: @Sendable (Database, Int) -> Void
+    private let onBatch: @Sendable (Database, _ writes: Int, _ synced: Bool) -> Void
 
     /// - Parameters:
     ///   - pool: The pool whose writer runs the batches.
     ///   - batchLimit: The most writes one transaction takes.
-    ///   - onBatch: Called on the writer after each committed batch, with its size.
-    init(pool: DatabasePool, batchLimit: Int, onBatch: @escaping @Sendable (Database, Int) -> Void) {
+    ///   - onBatch: Called on the writer after each committed batch, with its size and whether its
+    ///     commit waited for an fsync.
+    ///   - synchronous: The store's `PRAGMA synchronous`, which batches of bookkeeping writes relax.
+    init(
+        pool: DatabasePool,
+        batchLimit: Int,
+        synchronous: Store.Configuration.Synchronous,
+        onBatch: @escaping @Sendable (Database, _ writes: Int, _ synced: Bool) -> Void
+    ) {
         self.pool = pool
         self.batchLimit = max(1, batchLimit)
+        self.restoreSynchronous = synchronous == .normal ? nil : "PRAGMA synchronous = \(synchronous.rawValue)"
+
         self.onBatch = onBatch
     }
 
@@ -60,8 +83,8 @@ final class GroupCommit: Sendable {
 
     /// Runs `updates` in the next batch and returns its result once that batch has committed.
     /// Once queued it runs, whatever happens to the calling task. A `DatabaseError` becomes a
-    /// ``StoreError``.
-    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+    /// ``StoreError``. With `syncing: false` it is a bookkeeping write (above).
+    func write<T: Sendable>(syncing: Bool = true, _ updates: @Sendable (Database) throws -> T) async throws -> T {
         try await withoutActuallyEscaping(updates) { updates in
             // The queue holds the box, and the box lets go of `updates` as soon as it has run (or
             // cannot run): the caller's closure must not outlive its call.
@@ -82,7 +105,8 @@ final class GroupCommit: Sendable {
                     fail: { error in
                         box.discard()
                         continuation.resume(throwing: error)
-                    }
+                    },
+                    syncing: syncing
                 )
                 let schedule = state.withLock { state in
                     state.queue.append(queued)
@@ -115,6 +139,33 @@ final class GroupCommit: Sendable {
 
     /// Runs `batch` in one transaction (or more, if one is lost midway) and answers every write.
     private func run(_ batch: [Queued], _ db: Database) {
+        guard let restoreSynchronous else { return runTransactions(batch, db, syncing: true) }
+        // A relaxed batch whose pragma could not be set back: no write may commit before it is.
+        if state.withLock({ $0.synchronousRelaxed }) {
+            do {
+                try db.execute(sql: restoreSynchronous)
+                state.withLock { $0.synchronousRelaxed = false }
+            } catch {
+                let failure = StoreError(
+                    code: .database,
+                    message: "could not set \(restoreSynchronous) again after a bookkeeping commit: \(error)"
+                )
+                for queued in batch { queued.fail(failure) }
+                return
+            }
+        }
+        // Only bookkeeping: commit without waiting for the disk. The pragma acts when its
+        // statement is prepared, so it is executed afresh each time, not from a cached statement.
+        guard !batch.contains(where: \.syncing) else { return runTransactions(batch, db, syncing: true) }
+        state.withLock { $0.synchronousRelaxed = true }
+        let relaxed = (try? db.execute(sql: "PRAGMA synchronous = NORMAL")) != nil
+        runTransactions(batch, db, syncing: !relaxed)
+        if (try? db.execute(sql: restoreSynchronous)) != nil {
+            state.withLock { $0.synchronousRelaxed = false }
+        }
+    }
+
+    private func runTransactions(_ batch: [Queued], _ db: Database, syncing: Bool) {
         var next = 0
         while next < batch.count {
             let inSavepoint = batch.count - next > 1
@@ -156,8 +207,9 @@ final class GroupCommit: Sendable {
                     state.withLock { state in
                         state.statistics.commits += 1
                         state.statistics.writes += writes
+                        if !syncing { state.statistics.unsyncedCommits += 1 }
                     }
-                    onBatch(db, writes)
+                    onBatch(db, writes, syncing)
                 } catch {
                     try? db.rollback()
                     batchError = Self.storeError(error)
