@@ -28,8 +28,8 @@ import ServiceLifecycle
 /// deduplicate on ``OutboxMessage/eventID`` (``ProcessedEvents``). Because of that, a round's
 /// marks are a bookkeeping write (``Store/writeBookkeeping(_:)``): alone in their group commit,
 /// they do not wait for an fsync, and a power loss soon after can undo them, which also only
-/// redelivers. Run one relay per destination
-/// per store file; two relays on the same rows would deliver concurrently and out of order.
+/// redelivers. Run one relay per destination per store file; two relays on the same rows would
+/// deliver concurrently and out of order.
 ///
 /// **Latency.** Commits that enqueue wake the relay through ``Store/outboxCommits()``, so
 /// delivery starts within milliseconds; a poll every ``Configuration/pollInterval`` picks up

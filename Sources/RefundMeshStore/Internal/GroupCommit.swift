@@ -71,7 +71,6 @@ final class GroupCommit: Sendable {
         self.pool = pool
         self.batchLimit = max(1, batchLimit)
         self.restoreSynchronous = synchronous == .normal ? nil : "PRAGMA synchronous = \(synchronous.rawValue)"
-
         self.onBatch = onBatch
     }
 
