@@ -148,6 +148,33 @@ struct OutboxRelayTests {
         }
     }
 
+    @Test("a round's record is a bookkeeping write: alone in its group it commits without an fsync, and it is kept")
+    func marksAreBookkeeping() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try openStore(in: directory)
+            let log = DeliveryLog()
+            let relay = OutboxRelay(store: store, logger: testLogger) { log.record($0) }
+            try await withRunningRelay(relay) {
+                try await enqueue(store, "one")
+                #expect(
+                    try await eventually(timeout: .seconds(30)) {
+                        try await store.read { db in try Outbox.stats(db).pendingCount } == 0
+                    }
+                )
+            }
+            // The enqueue committed FULL; the relay's record of the delivery went alone, unsynced.
+            let statistics = store.commitStatistics
+            #expect(statistics.commits - statistics.unsyncedCommits == 1)
+            #expect(statistics.unsyncedCommits >= 1)
+            try store.close()
+            let reopened = try openStore(in: directory)
+            let stats = try await reopened.read { db in try Outbox.stats(db) }
+            #expect(stats.pendingCount == 0)
+            #expect(log.eventIDs == ["one"])
+            try reopened.close()
+        }
+    }
+
     @Test("graceful shutdown lets the in-flight delivery finish and record, then starts no other")
     func gracefulShutdownFinishesInFlightDelivery() async throws {
         try await withTemporaryDirectory { directory in
