@@ -161,7 +161,7 @@ extension IntakeHandler {
                 metadata: ["refund.id": "\(refundID)", "order.id": "\(order.orderID)"]
             )
             return view
-        } catch let error as StoreError where error.code == .conflict {
+        } catch let error where store.isConflict(error) {
             // A concurrent submission with the same key won the race: answer with its refund.
             if let earlier = try await store.read({ db in try Self.earlierRequest(db, request) }) {
                 return try Self.replay(request, digest: digest, earlier: earlier)

@@ -19,6 +19,10 @@ import RefundMeshStore
 extension PostgresStore: ServiceDatabase {
     public var dialect: SQLDialect { .postgres }
 
+    public func isConflict(_ error: any Error) -> Bool {
+        (error as? PostgresStoreError)?.code == .conflict
+    }
+
     @discardableResult
     public func write<T: Sendable>(_ updates: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         try Task.checkCancellation()

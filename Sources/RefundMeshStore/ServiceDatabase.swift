@@ -25,6 +25,11 @@ public protocol ServiceDatabase: Sendable {
 
     /// Runs `value` in a read-only transaction that sees one committed state.
     func read<T: Sendable>(_ value: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+
+    /// Whether `error`, thrown by one of this database's writes, says a constraint (unique,
+    /// primary key, check) refused the write: for a caller that lost a race to insert the same
+    /// row, on either engine.
+    func isConflict(_ error: any Error) -> Bool
 }
 
 extension Store {
@@ -58,5 +63,9 @@ public struct SQLiteDatabase: ServiceDatabase {
 
     public func read<T: Sendable>(_ value: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         try await store.read { (db: Database) in try value(db) }
+    }
+
+    public func isConflict(_ error: any Error) -> Bool {
+        (error as? StoreError)?.code == .conflict
     }
 }

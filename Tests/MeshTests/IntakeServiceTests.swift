@@ -135,6 +135,28 @@ struct IntakeServiceTests {
     }
 
     @Test(
+        "R-A8: concurrent submissions under one key make one refund, on either engine",
+        arguments: TestBackend.all
+    )
+    func concurrentSubmissions(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, peers in
+            _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder("o-race")))
+            // Eight at once under one key: one insert wins; the others are refused by the store's
+            // constraint and answer with the winner's refund instead of failing.
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await intake.submitRefund(Self.submission("k-race", order: "o-race")).refundID }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1, "\(ids)")
+            #expect(try await intake.listRefunds(ListRefundsRequest(userID: "u-1")).refunds.count == 1)
+            #expect(try await meshEventually { peers.openedCases.contains { $0.refundID == ids.first } })
+            #expect(peers.openedCases.filter { $0.refundID == ids.first }.count == 1)
+        }
+    }
+
+    @Test(
         "R-A4 and R-A5: late requests and missing materials are refused with the rule in the message",
         arguments: TestBackend.all
     )
