@@ -156,6 +156,29 @@ struct IntakeServiceTests {
         }
     }
 
+    @Test("refund ids sort by submission time: the submission's millisecond leads the id", arguments: TestBackend.all)
+    func refundIDsInTimeOrder(_ backend: TestBackend) async throws {
+        try await withIntake(backend) { intake, _ in
+            // In that order the stores' rows and indexes keyed by refund id (and the event ids made
+            // from it) grow at one end instead of taking a random page each.
+            var submitted: [String] = []
+            for index in 0..<10 {
+                let order = "o-seq-\(index)"
+                _ = try await intake.recordOrder(RecordOrderRequest(order: Self.cardKeyOrder(order)))
+                let before = Self.nowMs
+                let id = try await intake.submitRefund(Self.submission("k-seq-\(index)", order: order)).refundID
+                let after = Self.nowMs
+                #expect(id.count == 31 && id.hasPrefix("rf-"), "\(id)")
+                let millisecond = Int64(id.dropFirst(3).prefix(12), radix: 16) ?? -1
+                #expect((before...after).contains(millisecond), "\(id): \(millisecond) not in \(before)...\(after)")
+                submitted.append(id)
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            #expect(submitted == submitted.sorted(), "\(submitted)")
+            #expect(Set(submitted).count == submitted.count)
+        }
+    }
+
     @Test(
         "R-A4 and R-A5: late requests and missing materials are refused with the rule in the message",
         arguments: TestBackend.all
