@@ -24,6 +24,19 @@ struct EvidenceValueParsingTests {
         #expect(String(decoding: parsed.canonicalJSON, as: UTF8.self) == #"{"a":[1],"b":"é😀/"}"#)
     }
 
+    @Test("the canonical bytes: keys in UTF-8 byte order, only quote, backslash and controls escaped")
+    func canonicalBytes() {
+        let value = EvidenceValue.object([
+            "é": 1, "z": 2, "B": 3, "a": 4, "ab": 5, "": 6,
+            "s": .string("q\" b\\ n\n r\r t\t nul\u{0} us\u{1F} del\u{7F} / 退款 \u{1F600}"),
+            "list": .array([-0, .integer(.max), true, .object([:])]),
+        ])
+        let expected =
+            #"{"":6,"B":3,"a":4,"ab":5,"list":[0,9223372036854775807,true,{}],"#
+            + #""s":"q\" b\\ n\n r\r t\t nul\u0000 us\u001f del"# + "\u{7F}" + #" / 退款 😀","z":2,"é":1}"#
+        #expect(String(decoding: value.canonicalJSON, as: UTF8.self) == expected)
+    }
+
     @Test(
         "what evidence never contains is refused",
         arguments: [

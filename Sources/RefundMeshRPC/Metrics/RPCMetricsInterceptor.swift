@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import Synchronization
 
 /// Counts and times every call a server handles, by method and status (swift-metrics; the
 /// executable picks the backend, Prometheus in RefundMesh's services):
@@ -13,6 +14,8 @@ import Logging
 ///
 /// Put it first in the server's interceptors so it sees every refusal the others make.
 public struct RPCServerMetricsInterceptor: ServerInterceptor {
+    private let metrics = RPCCallMetrics(side: .server)
+
     public init() {}
 
     public func intercept<Output: Sendable>(
@@ -22,7 +25,7 @@ public struct RPCServerMetricsInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         do {
             let output = try await next(context)
-            let elapsed = RPCCallMetrics.record(side: .server, method: context.method.path, code: .ok, since: start)
+            let elapsed = metrics.record(method: context.method.path, code: .ok, since: start)
             context.logger.debug(
                 "call answered",
                 metadata: [
@@ -32,7 +35,7 @@ public struct RPCServerMetricsInterceptor: ServerInterceptor {
             return output
         } catch {
             let code = RPCError.from(error, requestID: context.requestID).code
-            let elapsed = RPCCallMetrics.record(side: .server, method: context.method.path, code: code, since: start)
+            let elapsed = metrics.record(method: context.method.path, code: code, since: start)
             // The access log: every answer at debug, refusals at info, so they can be found by trace id.
             context.logger.log(
                 level: code == .ok ? .debug : .info,
@@ -50,6 +53,8 @@ public struct RPCServerMetricsInterceptor: ServerInterceptor {
 /// Counts and times every call a client makes, by method and status, including its retries:
 /// `rpc_client_calls_total{method, code}` and `rpc_client_call_duration_seconds{method}`.
 public struct RPCClientMetricsInterceptor: ClientInterceptor {
+    private let metrics = RPCCallMetrics(side: .client)
+
     public init() {}
 
     public func intercept<Output: Sendable>(
@@ -60,34 +65,73 @@ public struct RPCClientMetricsInterceptor: ClientInterceptor {
         let start = ContinuousClock.now
         do {
             let output = try await next(options)
-            RPCCallMetrics.record(side: .client, method: method.path, code: .ok, since: start)
+            metrics.record(method: method.path, code: .ok, since: start)
             return output
         } catch {
             let code = (error as? RPCError)?.code ?? .unknown
-            RPCCallMetrics.record(side: .client, method: method.path, code: code, since: start)
+            metrics.record(method: method.path, code: code, since: start)
             throw error
         }
     }
 }
 
-enum RPCCallMetrics {
+/// One interceptor's counters and timers, made once per method and status and then reused, as
+/// swift-metrics intends: making them on every call looked each one up in the Prometheus registry
+/// (hashing the label and dimensions under its lock), about 1 % of the mesh's CPU
+/// (docs/PERFORMANCE.md, "2026-12-07, small costs").
+final class RPCCallMetrics: Sendable {
     enum Side: String {
         case server
         case client
     }
 
+    private struct Key: Hashable {
+        let method: String
+        let code: StatusCode
+    }
+
+    private struct Handles {
+        let calls: Counter
+        let duration: Timer
+    }
+
+    /// More method and status pairs than any service has; past it (a peer inventing method
+    /// names), handles are made per call and not kept.
+    private static let keptLimit = 1024
+
+    private let side: Side
+    private let kept = Mutex<[Key: Handles]>([:])
+
+    init(side: Side) {
+        self.side = side
+    }
+
     @discardableResult
-    static func record(side: Side, method: String, code: StatusCode, since start: ContinuousClock.Instant) -> Duration {
+    func record(method: String, code: StatusCode, since start: ContinuousClock.Instant) -> Duration {
         let elapsed = ContinuousClock.now - start
-        Counter(
-            label: "rpc_\(side.rawValue)_calls_total",
-            dimensions: [("method", method), ("code", code.description)]
-        ).increment()
-        Timer(
-            label: "rpc_\(side.rawValue)_call_duration_seconds",
-            dimensions: [("method", method)]
-        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        let handles = self.handles(Key(method: method, code: code))
+        handles.calls.increment()
+        handles.duration.recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        )
         return elapsed
+    }
+
+    private func handles(_ key: Key) -> Handles {
+        if let found = kept.withLock({ $0[key] }) { return found }
+        let made = Handles(
+            calls: Counter(
+                label: "rpc_\(side.rawValue)_calls_total",
+                dimensions: [("method", key.method), ("code", key.code.description)]
+            ),
+            duration: Timer(label: "rpc_\(side.rawValue)_call_duration_seconds", dimensions: [("method", key.method)])
+        )
+        // Made before the process bootstrapped its metrics, they would stay no-ops: kept only after.
+        guard !(MetricsSystem.factory is NOOPMetricsHandler) else { return made }
+        kept.withLock { kept in
+            if kept.count < Self.keptLimit { kept[key] = made }
+        }
+        return made
     }
 }
 
