@@ -3,8 +3,8 @@ import Foundation
 /// Base64 with the URL alphabet and no padding (RFC 4648 §5), as JWTs use it.
 enum Base64URL {
     /// Encoded byte by byte: translating Foundation's base64 with three `replacingOccurrences`
-    /// (NSString searches) cost a client minting a token per user about a third of its minting
-    /// time (docs/PERFORMANCE.md, "2026-12-07, small costs").
+    /// (NSString searches) cost a client minting a token per user over three times the Ed25519
+    /// signature itself (docs/PERFORMANCE.md, "2026-12-07, small costs").
     static func encode(_ bytes: some DataProtocol) -> String {
         let input = Array(bytes)
         var output: [UInt8] = []
