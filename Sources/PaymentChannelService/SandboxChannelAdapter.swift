@@ -304,7 +304,7 @@ public struct SandboxChannelAdapter: ChannelAdapter {
 
     /// Records that `status` was notified for `refundNo`.
     public func markNotified(refundNo: String, status: ChannelRefundStatus) async throws {
-        try await store.write { db in
+        _ = try await store.write { db in
             try db.run("UPDATE provider_refunds SET notified_status = ? WHERE refund_no = ?", [status.name, refundNo])
         }
     }
