@@ -9,6 +9,9 @@ public final class RawSocket {
     private let fd: Int32
     /// Whether a read has seen the peer's end of the stream (or a reset).
     public private(set) var sawEndOfStream = false
+    /// How the last read that stopped ended, for a failing test's message: "end of stream",
+    /// "reset", "timed out" or the errno.
+    public private(set) var lastReadEnd = "not ended"
 
     /// Connects to 127.0.0.1:`port`; reads time out after `timeoutSeconds`.
     /// - Parameters:
@@ -91,10 +94,22 @@ public final class RawSocket {
         while result.count < limit {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 || (count < 0 && errno == ECONNRESET) { sawEndOfStream = true }
-            if count <= 0 { break }
+            if count <= 0 {
+                lastReadEnd = Self.describeEnd(count: count, errno: errno)
+                break
+            }
             result.append(contentsOf: chunk[0..<count])
         }
         return result
+    }
+
+    private static func describeEnd(count: Int, errno: Int32) -> String {
+        if count == 0 { return "end of stream" }
+        switch errno {
+        case ECONNRESET: return "reset"
+        case EAGAIN, EWOULDBLOCK: return "timed out"
+        default: return "errno \(errno)"
+        }
     }
 
     /// What has arrived so far, without waiting; sets ``sawEndOfStream`` when the peer is gone.
