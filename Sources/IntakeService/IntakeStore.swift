@@ -176,10 +176,7 @@ public struct IntakeStore: Sendable {
     ) throws -> [AttachmentRef] {
         var refs: [AttachmentRef] = []
         for attachment in attachments {
-            let digest = SHA256.hash(data: attachment.content).map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined()
+            let digest = IntakeHandler.lowerHex(SHA256.hash(data: attachment.content))
             try db.run(
                 "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [digest, Data(attachment.content), attachment.content.count]
