@@ -13,6 +13,8 @@ enum TestKeys {
             "refundmesh-test-keys-\(UUID().uuidString)"
         )
         let keySet = KeySet(directory: directory)
+        // The processes tests start read it until they stop, so it goes when the test process ends.
+        atexit { try? FileManager.default.removeItem(at: TestKeys.keySet.directory) }
         do {
             try keySet.create()
         } catch {

@@ -161,6 +161,7 @@ import Testing
     @Test("records survive a restart of the sandbox; refunds due meanwhile settle after it")
     func restart() async throws {
         let directory = SandboxHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await SandboxHarness.with(dataDirectory: directory, Tweak { $0.walletSettle = .milliseconds(300) }) {
             harness in
             _ = try await harness.sandbox.desk.submit(

@@ -46,11 +46,18 @@ struct SandboxHarness: Sendable {
     }
 
     /// Runs `body` against a sandbox started for it, then shuts the sandbox down gracefully.
+    /// Without a `dataDirectory`, the sandbox gets a temporary one, removed after; a test that
+    /// passes its own (to restart a sandbox on the same files) removes it itself.
     static func with<T: Sendable>(
-        dataDirectory: String = temporaryDirectory(),
+        dataDirectory: String? = nil,
         _ tweak: Tweak = Tweak { _ in },
         _ body: @Sendable (SandboxHarness) async throws -> T
     ) async throws -> T {
+        guard let dataDirectory else {
+            let directory = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            return try await with(dataDirectory: directory, tweak, body)
+        }
         var configuration = testConfiguration(dataDirectory: dataDirectory)
         tweak.apply(&configuration)
         var logger = Logger(label: "provider-sandbox-test")

@@ -13,6 +13,7 @@ struct KeySetTests {
     @Test("init makes every standard key once; private keys are 0600")
     func create() throws {
         let keySet = temporaryKeySet()
+        defer { try? FileManager.default.removeItem(at: keySet.directory) }
         let created = try keySet.create()
         #expect(Set(created) == ["intake", "review", "payment-channel", "notification", "platform", "staff"])
         #expect(try keySet.create().isEmpty)
@@ -29,6 +30,7 @@ struct KeySetTests {
     @Test("rotation: old and new tokens both work until the old key is retired")
     func rotation() throws {
         let keySet = temporaryKeySet()
+        defer { try? FileManager.default.removeItem(at: keySet.directory) }
         try keySet.create()
         let verifier = TokenVerifier(trust: try keySet.readTrust(), audience: "payment-channel")
         let oldMinter = TokenMinter(keys: try keySet.keyring())
@@ -60,6 +62,7 @@ struct KeySetTests {
         #expect(throws: KeyFileError.self) { try TrustStore(fileText: "k 1 platform user AAAA", path: "t") }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).key").path
         try "kid=x\nissuer=y\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: KeyFileError.self) { try SigningKey(contentsOfFile: path) }
     }
 

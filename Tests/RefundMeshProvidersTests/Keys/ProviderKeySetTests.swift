@@ -43,6 +43,7 @@ struct ProviderKeySetTests {
     func missingFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(!ProviderKeySet.exists(in: directory))
         let error = #expect(throws: ProviderKeyError.self) { try ProviderKeySet.load(from: directory) }
         #expect(error?.path.hasSuffix(ProviderKeySet.FileName.weChatPayMerchantPrivateKey) == true)

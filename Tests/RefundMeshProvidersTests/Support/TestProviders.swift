@@ -12,6 +12,7 @@ enum TestProviders {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "refundmesh-providers-\(UUID().uuidString)"
         ).path
+        atexit { try? FileManager.default.removeItem(atPath: TestProviders.directory) }
         return path
     }()
 
