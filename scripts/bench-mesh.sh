@@ -3,7 +3,9 @@
 # own SQLite file in a fresh work folder (WAL, synchronous=FULL on intake, review and
 # payment-channel), the in-process balance channel, then refund-bench with the arguments given
 # (default: 2000 card-key refunds to the balance channel at concurrency 64, one JSON line).
-# Prints refund-bench's output, each service's peak RSS and the load average before and after;
+# Prints refund-bench's output, each service's CPU seconds (split into recording the orders and
+# payments and the refunds themselves) and peak RSS, the services' CPU per refund without the
+# setup, and the load average before and after;
 # with METRICS_OUT=DIR, also saves each service's Prometheus metrics there after the run.
 # With RSS_EVERY=SECONDS, samples each service's resident memory (VmRSS) that often while
 # refund-bench runs, keeps the samples in $BENCH_DIR/rss.tsv, and prints each service's first and
@@ -117,8 +119,19 @@ if [ -n "${RSS_EVERY:-}" ]; then  # seconds since refund-bench started, then eac
     ) &
     sampler=$!
 fi
+# refund-bench writes $work/setup-done once the orders and payments are recorded and waits for it to
+# go: each service's CPU at that moment splits the run's CPU into the setup's and the refunds'.
+rm -f "$work/setup-done" "$work/cpu-at-setup"
+(
+    while [ ! -e "$work/setup-done" ]; do sleep 0.005; done
+    for pid in "${pids[@]}"; do cpu "$pid"; done >"$work/cpu-at-setup"
+    rm -f "$work/setup-done"
+) &
+watcher=$!
 "$bin/refund-bench" --keys "$REFUNDMESH_AUTH_DIR" --intake "127.0.0.1:$INTAKE_PORT" --review "127.0.0.1:$REVIEW_PORT" \
-    --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" "${arguments[@]}"
+    --payment-channel "127.0.0.1:$PAYMENT_CHANNEL_PORT" --setup-done-file "$work/setup-done" "${arguments[@]}"
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
 if [ -n "$sampler" ]; then
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
@@ -155,8 +168,27 @@ if [ -n "${METRICS_OUT:-}" ]; then  # each service's Prometheus metrics after th
     done
 fi
 ticks="$(getconf CLK_TCK)"
+at_setup=()
+[ -s "$work/cpu-at-setup" ] && mapfile -t at_setup <"$work/cpu-at-setup"
+refunds=2000  # refund-bench's default here, unless the arguments say otherwise
+for i in "${!arguments[@]}"; do
+    [ "${arguments[$i]}" = "--refunds" ] && refunds="${arguments[$((i + 1))]}"
+done
+refund_ticks=0
 for i in "${!pids[@]}"; do
-    used=$(( $(cpu "${pids[$i]}") - before[i] ))
-    echo "${service[$i]}: CPU $(awk -v t="$used" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}') s during the run," \
+    now=$(cpu "${pids[$i]}")
+    used=$((now - before[i]))
+    split=""
+    if [ ${#at_setup[@]} -eq ${#pids[@]} ]; then
+        after=$((now - at_setup[i]))
+        refund_ticks=$((refund_ticks + after))
+        split=" ($(awk -v t="$((at_setup[i] - before[i]))" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}') s recording"
+        split+=" orders and payments, $(awk -v t="$after" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}') s the refunds)"
+    fi
+    echo "${service[$i]}: CPU $(awk -v t="$used" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}') s during the run$split," \
         "peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[$i]}/status")" >&2
 done
+if [ ${#at_setup[@]} -eq ${#pids[@]} ]; then
+    echo "services: $(awk -v t="$refund_ticks" -v hz="$ticks" -v n="$refunds" 'BEGIN {printf "%.2f", 1000 * t / hz / n}')" \
+        "ms of CPU a refund, the setup left out" >&2
+fi

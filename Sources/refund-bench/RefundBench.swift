@@ -32,6 +32,14 @@ struct RefundBench: AsyncParsableCommand {
     @Option(help: "review's address.") var review = "127.0.0.1:7002"
     @Option(help: "payment-channel's address.") var paymentChannel = "127.0.0.1:7003"
     @Flag(help: "Print one JSON line.") var json = false
+    @Option(
+        help: """
+            Once the orders and payments are recorded, write this file and wait (up to 5 s) for it \
+            to be removed before the first refund: a script samples the services' CPU in between, \
+            so that the setup's share can be told from the refunds' (scripts/bench-mesh.sh).
+            """
+    )
+    var setupDoneFile: String?
     @Flag(help: "Soak: balance, WeChat, Alipay and bank refunds through the mesh and provider-sandbox with faults.")
     var soak = false
     @Option(help: "Soak: provider-sandbox's address (its control API).") var sandbox = "http://127.0.0.1:7080"
@@ -92,6 +100,8 @@ struct RefundBench: AsyncParsableCommand {
                 )
             )
         }
+
+        if let setupDoneFile { await Self.handOver(setupDoneFile) }
 
         let histogram = Mutex(
             Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
@@ -207,6 +217,18 @@ struct RefundBench: AsyncParsableCommand {
         await paymentRPC.close()
         await notificationRPC.close()
         if !report.ok { throw ExitCode(1) }
+    }
+
+    /// Writes `path` and waits until it is gone (the sampling script's answer), for at most 5 s.
+    private static func handOver(_ path: String) async {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            FileHandle.standardError.write(Data("refund-bench: cannot write \(path); going on\n".utf8))
+            return
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while FileManager.default.fileExists(atPath: path), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     private func client(_ address: String, _ name: String) throws -> RPCClient {
