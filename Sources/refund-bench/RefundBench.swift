@@ -34,8 +34,8 @@ struct RefundBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.") var json = false
     @Option(
         help: """
-            Once the orders and payments are recorded, write this file and wait (up to 5 s) for it \
-            to be removed before the first refund: a script samples the services' CPU in between, \
+            Once the orders and payments are recorded, write this file and wait for it \
+            to be removed (at most 30 s) before the first refund: a script samples the services' CPU in between, \
             so that the setup's share can be told from the refunds' (scripts/bench-mesh.sh).
             """
     )
@@ -219,13 +219,13 @@ struct RefundBench: AsyncParsableCommand {
         if !report.ok { throw ExitCode(1) }
     }
 
-    /// Writes `path` and waits until it is gone (the sampling script's answer), for at most 5 s.
+    /// Writes `path` and waits until it is gone (the sampling script's answer), for at most 30 s.
     private static func handOver(_ path: String) async {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             FileHandle.standardError.write(Data("refund-bench: cannot write \(path); going on\n".utf8))
             return
         }
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while FileManager.default.fileExists(atPath: path), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(1))
         }

@@ -35,7 +35,10 @@ struct RefundBenchTests {
             "--payment-channel", "127.0.0.1:\(mesh.ports["payment-channel"]!)",
         ]
         let bench = Task {
-            try await runProcess(ServiceProcess.productsDirectory.appendingPathComponent("refund-bench").path, arguments)
+            try await runProcess(
+                ServiceProcess.productsDirectory.appendingPathComponent("refund-bench").path,
+                arguments
+            )
         }
         let deadline = ContinuousClock.now + .seconds(120)
         while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now < deadline {
@@ -45,7 +48,9 @@ struct RefundBenchTests {
         // While the file is there, refund-bench waits: what the services counted is the setup's.
         let intake = try await Operations.Client(mesh.client("intake")).metrics(MetricsRequest()).text
         let payments = try await Operations.Client(mesh.client("payment-channel")).metrics(MetricsRequest()).text
-        #expect(intake.contains(#"rpc_server_calls_total{method="/refundmesh.intake.v1.Intake/RecordOrder",code="OK"} 12"#))
+        #expect(
+            intake.contains(#"rpc_server_calls_total{method="/refundmesh.intake.v1.Intake/RecordOrder",code="OK"} 12"#)
+        )
         #expect(!intake.contains("Intake/SubmitRefund"), "a refund was submitted before the hand-over")
         #expect(
             payments.contains(
