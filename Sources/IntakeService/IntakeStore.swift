@@ -204,14 +204,7 @@ public struct IntakeStore: Sendable {
     }
 
     static func attachments(_ db: some SQLSession, of refundID: String) throws -> [AttachmentRef] {
-        try db.rows(
-            """
-            SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
-            FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
-            WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
-            """,
-            [refundID]
-        ).map { row in
+        try db.rows(db.dialect == .sqlite ? attachmentsSQLite : attachmentsPostgres, [refundID]).map { row in
             AttachmentRef(
                 kind: MaterialKind(rawValue: Int32(truncatingIfNeeded: try row["kind"] as Int)),
                 fileName: try row["file_name"],
@@ -221,6 +214,28 @@ public struct IntakeStore: Sendable {
             )
         }
     }
+}
+
+extension IntakeStore {
+    /// A refund's attachments for its view, on SQLite. A row's columns lie in their declared
+    /// order, and `content` (up to the policy's limit, 2 MiB by default) comes before `size_bytes`
+    /// in `attachments`: reading `size_bytes` walked the content's whole chain of overflow pages
+    /// (512 pages for 2 MiB) on every view, and pushed that many pages through the cache. The
+    /// size of a blob is in the row's header, which `length()` reads without the blob's pages;
+    /// it equals `size_bytes`, as both are written from the same bytes (``attach(_:_:to:nowMs:)``).
+    static let attachmentsSQLite = """
+        SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, length(a.content) AS size_bytes
+        FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
+        WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
+        """
+
+    /// The same on PostgreSQL, which keeps large values out of the row (TOAST): `size_bytes`
+    /// costs nothing there.
+    static let attachmentsPostgres = """
+        SELECT ra.kind, ra.file_name, ra.content_type, ra.sha256_hex, a.size_bytes
+        FROM refund_attachments ra JOIN attachments a USING (sha256_hex)
+        WHERE ra.refund_id = ? ORDER BY ra.added_at_ms, ra.sha256_hex
+        """
 }
 
 /// An order id recorded before with different facts.
