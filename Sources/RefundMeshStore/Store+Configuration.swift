@@ -19,7 +19,14 @@ extension Store {
         /// How long a connection waits for a lock held by another connection before failing with
         /// ``StoreError/Code/busy``. Default 5 s.
         public var busyTimeout: Duration
-        /// Maximum concurrent read connections of the pool. Default 4.
+        /// Maximum concurrent read connections of the pool. Default 8.
+        ///
+        /// GRDB hands readers out one at a time from a serial queue that blocks while every
+        /// reader is busy, so a read beyond the last reader waits with every read behind it. With
+        /// 4, the mesh at concurrency 64 (64 watched refunds, their views read at once) made 7 %
+        /// fewer refunds a second for 7 % more CPU than with 8, in six pairs of six; 16 was no
+        /// better than 8 (docs/PERFORMANCE.md, "2026-12-07, readers"). A reader costs its page
+        /// cache (``pageCacheKiB``) only as it fills.
         public var maximumReaderCount: Int
         /// The most writes one group commit takes (``Store``). Default 256.
         public var groupCommitLimit: Int
@@ -41,7 +48,7 @@ extension Store {
         ///   - path: Path of the SQLite file.
         ///   - synchronous: Commit durability; default ``Synchronous/full``.
         ///   - busyTimeout: Lock wait before ``StoreError/Code/busy``; default 5 s.
-        ///   - maximumReaderCount: Read connections; default 4.
+        ///   - maximumReaderCount: Read connections; default 8.
         ///   - groupCommitLimit: Writes per group commit at most; default 256.
         ///   - pageCacheKiB: Page cache per connection in KiB; default 8 MiB.
         ///   - walAutocheckpointPages: Log pages before a checkpoint; default 10,000.
@@ -49,7 +56,7 @@ extension Store {
             path: String,
             synchronous: Synchronous = .full,
             busyTimeout: Duration = .seconds(5),
-            maximumReaderCount: Int = 4,
+            maximumReaderCount: Int = 8,
             groupCommitLimit: Int = 256,
             pageCacheKiB: Int = 8192,
             walAutocheckpointPages: Int = 10_000
