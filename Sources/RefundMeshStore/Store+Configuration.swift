@@ -22,11 +22,12 @@ extension Store {
         /// Maximum concurrent read connections of the pool. Default 8.
         ///
         /// GRDB hands readers out one at a time from a serial queue that blocks while every
-        /// reader is busy, so a read beyond the last reader waits with every read behind it. With
-        /// 4, the mesh at concurrency 64 (64 watched refunds, their views read at once) made 7 %
-        /// fewer refunds a second for 7 % more CPU than with 8, in six pairs of six; 16 was no
-        /// better than 8 (docs/PERFORMANCE.md, "2026-12-07, readers"). A reader costs its page
-        /// cache (``pageCacheKiB``) only as it fills.
+        /// reader is busy, so a read beyond the last reader waits with every read behind it. At
+        /// concurrency 64 (64 watched refunds, their views read at once) the mesh made 3-7 % more
+        /// refunds a second with 8 than with 4, for 3-7 % less CPU a refund (medians of two sets
+        /// of six alternating pairs); at concurrency 32 no difference showed, and 16 was no better
+        /// than 8 (docs/PERFORMANCE.md, "2026-12-07, readers"). A reader costs its page cache
+        /// (``pageCacheKiB``) only as it fills.
         public var maximumReaderCount: Int
         /// The most writes one group commit takes (``Store``). Default 256.
         public var groupCommitLimit: Int
