@@ -205,6 +205,8 @@ let package = Package(
                 "RefundMeshAPI", "RefundMeshRPC", "RefundMeshStore", "RefundMeshPostgres", "RefundMeshDomain",
                 "RefundMeshHosting",
                 "RefundMeshWire",
+                // EvidenceHex: refund ids, request digests and attachment hashes in lower-case hex.
+                "RefundMeshEvidence",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

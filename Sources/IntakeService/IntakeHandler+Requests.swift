@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshEvidence
 import RefundMeshHosting
 import RefundMeshRPC
 import RefundMeshStore
@@ -359,7 +360,8 @@ extension IntakeHandler {
     static func refundID(userID: String, idempotencyKey: String, nowMs: Int64) -> String {
         let digest = SHA256.hash(data: Data((userID + "\u{1F}" + idempotencyKey).utf8))
         let time = String(UInt64(max(nowMs, 0)), radix: 16)
-        return "rf-" + String(repeating: "0", count: max(0, 12 - time.count)) + time + lowerHex(digest.prefix(8))
+        return "rf-" + String(repeating: "0", count: max(0, 12 - time.count)) + time
+            + EvidenceHex.encode(digest.prefix(8))
     }
 
     /// What makes two submissions "the same request" for R-A8.
@@ -368,22 +370,8 @@ extension IntakeHandler {
         canonical.requesterIP = ""
         canonical.requesterDeviceID = ""
         let bytes = (try? canonical.serializedBytes()) ?? []
-        return lowerHex(SHA256.hash(data: Data(bytes)))
+        return EvidenceHex.encode(SHA256.hash(data: Data(bytes)))
     }
-
-    /// `bytes` as lower-case hex, two digits a byte: refund ids, request digests and attachment
-    /// hashes are written this way.
-    static func lowerHex(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func event(_ record: RefundRecord, kind: RefundEvent.Kind, event: String, atMs: Int64) -> RefundEvent {
         RefundEvent(

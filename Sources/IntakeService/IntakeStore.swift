@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import RefundMeshAPI
 import RefundMeshDomain
+import RefundMeshEvidence
 import RefundMeshStore
 
 /// intake's SQLite store: orders, refunds with their idempotency keys, the timeline of every
@@ -176,7 +177,7 @@ public struct IntakeStore: Sendable {
     ) throws -> [AttachmentRef] {
         var refs: [AttachmentRef] = []
         for attachment in attachments {
-            let digest = IntakeHandler.lowerHex(SHA256.hash(data: attachment.content))
+            let digest = EvidenceHex.encode(SHA256.hash(data: attachment.content))
             try db.run(
                 "INSERT INTO attachments (sha256_hex, content, size_bytes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [digest, Data(attachment.content), attachment.content.count]

@@ -1,5 +1,6 @@
 /// Lower-case hexadecimal, the way evidence hashes, keys and signatures are written for people
-/// and in exports (docs/EVIDENCE.md).
+/// and in exports (docs/EVIDENCE.md), and intake's refund ids, request digests and attachment
+/// hashes.
 public enum EvidenceHex {
     private static let digits = Array("0123456789abcdef".utf8)
 
