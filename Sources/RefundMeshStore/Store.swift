@@ -8,8 +8,11 @@ import Logging
 ///
 /// Every ``write(_:)`` is all or nothing, so a state change, the ``Outbox`` messages it causes
 /// and the ``ProcessedEvents`` claim of the request that caused it commit or roll back together.
-/// SQLite calls block; GRDB runs them on its own dispatch queues (one writer, a pool of
-/// readers), never on a NIO event loop or the caller's thread.
+/// SQLite calls block. Writes run on GRDB's writer queue, never on the caller's thread. Reads
+/// run on the caller's thread (often a handler's event loop), on one of the pool's reader
+/// connections: a read whose pages are in memory takes tens of microseconds, and a hop to a
+/// reader's queue and back cost more than that in thread wake-ups (docs/PERFORMANCE.md,
+/// "2026-12-08").
 ///
 /// **Group commit.** Writes that arrive while the previous commit waits for the disk are
 /// committed together, in one transaction with one fsync, each in a savepoint of its own (so one
@@ -176,9 +179,13 @@ public final class Store: Sendable {
 
     /// Runs `value` in a read transaction on one of the pool's reader connections; it sees the
     /// last committed state and never blocks writes.
+    ///
+    /// It runs on the calling thread, which it holds until it is done (waiting first if every
+    /// reader connection is taken), so keep reads bounded: a page of results, not a whole table.
+    /// Cancellation does not interrupt it.
     /// - Parameter value: The reads. Do not keep `db` beyond the closure.
     public func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
-        try await StoreError.mappingAsync { try await pool.read(value) }
+        try StoreError.mapping { try pool.read(value) }
     }
 
     /// The names of the migrations applied to this file, in the order they ran.

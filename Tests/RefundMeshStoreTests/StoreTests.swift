@@ -150,6 +150,40 @@ struct StoreTests {
         }
     }
 
+    @Test("a read runs on the calling thread and sees the last commit, not the write under way")
+    func readsRunOnTheCallersThread() async throws {
+        try await withTemporaryDirectory { directory in
+            let v1 = StoreMigration("test.v1") { db in try db.execute(sql: "CREATE TABLE refunds (id TEXT PRIMARY KEY)")
+            }
+            let store = try openStore(in: directory, migrations: [v1])
+            try await store.write { db in try db.execute(sql: "INSERT INTO refunds VALUES ('r1')") }
+            // A write that holds the writer connection, mid-transaction, until released.
+            let entered = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let writing = Task {
+                try await store.write { db in
+                    try db.execute(sql: "INSERT INTO refunds VALUES ('r2')")
+                    entered.signal()
+                    _ = release.wait(timeout: .now() + 30)
+                }
+            }
+            try #require(entered.wait(timeout: .now() + 30) == .success)
+            let caller = pthread_self()
+            let (thread, during) = try await store.read { db in
+                (pthread_self(), try String.fetchAll(db, sql: "SELECT id FROM refunds ORDER BY id"))
+            }
+            release.signal()
+            try await writing.value
+            // No hop to a reader's queue and back: the read ran where it was called.
+            #expect(pthread_equal(caller, thread) != 0)
+            #expect(during == ["r1"])
+            let after = try await store.read { db in try String.fetchAll(db, sql: "SELECT id FROM refunds ORDER BY id")
+            }
+            #expect(after == ["r1", "r2"])
+            try store.close()
+        }
+    }
+
     @Test("a constraint violation is a StoreError with code conflict, and the transaction rolls back")
     func constraintViolationIsConflict() async throws {
         try await withTemporaryDirectory { directory in
