@@ -153,10 +153,7 @@ struct StoreTests {
     @Test("a read runs on the calling thread and sees the last commit, not the write under way")
     func readsRunOnTheCallersThread() async throws {
         try await withTemporaryDirectory { directory in
-            let v1 = StoreMigration("test.v1") { db in try db.execute(sql: "CREATE TABLE refunds (id TEXT PRIMARY KEY)")
-            }
-            let store = try openStore(in: directory, migrations: [v1])
-            try await store.write { db in try db.execute(sql: "INSERT INTO refunds VALUES ('r1')") }
+            let store = try await openStoreWithOneRefund(in: directory)
             // A write that holds the writer connection, mid-transaction, until released.
             let entered = DispatchSemaphore(value: 0)
             let release = DispatchSemaphore(value: 0)
@@ -187,10 +184,7 @@ struct StoreTests {
     @Test("a constraint violation is a StoreError with code conflict, and the transaction rolls back")
     func constraintViolationIsConflict() async throws {
         try await withTemporaryDirectory { directory in
-            let v1 = StoreMigration("test.v1") { db in try db.execute(sql: "CREATE TABLE refunds (id TEXT PRIMARY KEY)")
-            }
-            let store = try openStore(in: directory, migrations: [v1])
-            try await store.write { db in try db.execute(sql: "INSERT INTO refunds VALUES ('r1')") }
+            let store = try await openStoreWithOneRefund(in: directory)
             let error = await #expect(throws: StoreError.self) {
                 try await store.write { db in
                     try db.execute(sql: "INSERT INTO refunds VALUES ('r2')")
@@ -202,5 +196,13 @@ struct StoreTests {
             #expect(count == 1)
             try store.close()
         }
+    }
+
+    /// A store with a table `refunds (id TEXT PRIMARY KEY)` holding the row 'r1'.
+    private func openStoreWithOneRefund(in directory: URL) async throws -> Store {
+        let v1 = StoreMigration("test.v1") { db in try db.execute(sql: "CREATE TABLE refunds (id TEXT PRIMARY KEY)") }
+        let store = try openStore(in: directory, migrations: [v1])
+        try await store.write { db in try db.execute(sql: "INSERT INTO refunds VALUES ('r1')") }
+        return store
     }
 }
